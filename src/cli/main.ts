@@ -1,0 +1,157 @@
+/**
+ * The command line (SPEC §10): dispatches on the first word to a command group, each with its own
+ * cac instance (cac matches only one word), and ends every run in one place.
+ */
+import { cac, type CAC } from "cac";
+import { AamError, toAamError } from "../errors.ts";
+import { VERSION } from "../version.ts";
+import { Output, processWriter, type Writer } from "./output.ts";
+import { makeContext, type Context } from "./context.ts";
+import { suggest } from "./suggest.ts";
+import { aamHome } from "../config/load.ts";
+import { proc } from "../runtime/index.ts";
+
+export interface CommandGroup {
+  register(cli: CAC, ctx: Context): void;
+}
+
+interface GroupSpec {
+  summary: string;
+  load: () => Promise<CommandGroup>;
+}
+
+const GROUPS: Record<string, GroupSpec> = {
+  registry: { summary: "Create, add and check registries", load: () => import("./commands/registry.ts") },
+  pkg: { summary: "Create, validate, pack, sign and publish packages", load: () => import("./commands/pkg.ts") },
+  key: { summary: "Generate, import, trust and revoke signing keys", load: () => import("./commands/key.ts") },
+  config: { summary: "Read and change configuration", load: () => import("./commands/config.ts") },
+  verify: { summary: "Verify packages (checksum, identity, signatures, trust)", load: () => import("./commands/verify.ts") },
+  install: { summary: "Install a package and its dependencies into .aam/", load: () => import("./commands/install.ts") },
+  info: { summary: "Show a package's versions, tags and signatures", load: () => import("./commands/info.ts") },
+  search: { summary: "Search a registry's index", load: () => import("./commands/search.ts") },
+  "dist-tag": { summary: "Add, remove and list dist-tags", load: () => import("./commands/dist_tag.ts") },
+  yank: { summary: "Mark a published version as yanked", load: () => import("./commands/yank.ts") },
+};
+
+export function registerGroup(name: string, spec: GroupSpec): void {
+  GROUPS[name] = spec;
+}
+
+const GLOBAL_FLAGS = new Set(["--json", "--quiet", "-q", "--verbose"]);
+
+function topHelp(): string {
+  const width = Math.max(...Object.keys(GROUPS).map((g) => g.length));
+  const rows = Object.entries(GROUPS).map(([g, s]) => `  ${g.padEnd(width)}  ${s.summary}`);
+  return [
+    `aam ${VERSION}: sign, publish, verify and carry AI agent packages, offline first`,
+    "",
+    "Usage: aam <command> [options]",
+    "",
+    "Commands:",
+    ...rows,
+    "",
+    "Global options: --json, --quiet, --verbose, --help, --version",
+    "Run `aam help <command>` or `aam <command> --help` for a command's options and examples.",
+    "",
+  ].join("\n");
+}
+
+/** Runs the CLI with `args` (without the program name) and answers the exit code. */
+export async function main(args: string[], writer: Writer = processWriter()): Promise<number> {
+  const out = new Output(writer, {
+    json: args.includes("--json"),
+    quiet: args.includes("--quiet") || args.includes("-q"),
+    verbose: args.includes("--verbose"),
+  });
+  try {
+    return await dispatch(args, out);
+  } catch (e) {
+    const err = toAamError(e);
+    out.error(err);
+    return err.exitCode;
+  }
+}
+
+async function dispatch(args: string[], out: Output): Promise<number> {
+  const first = args.find((a) => !GLOBAL_FLAGS.has(a));
+  if (first === undefined || first === "--help" || first === "-h") {
+    out.essential(topHelp());
+    return 0;
+  }
+  if (first === "--version" || first === "-v" || first === "version") {
+    if (out.json) out.data({ ok: true, version: VERSION });
+    else out.essential(VERSION);
+    return 0;
+  }
+  let group = first;
+  let rest = args.slice(args.indexOf(first) + 1);
+  if (group === "help") {
+    const target = rest.find((a) => !a.startsWith("-"));
+    if (!target) {
+      out.essential(topHelp());
+      return 0;
+    }
+    const i = rest.indexOf(target);
+    group = target;
+    rest = [...rest.slice(i + 1).filter((a) => !a.startsWith("-")), "--help"];
+  }
+  const spec = GROUPS[group];
+  if (!spec) {
+    const guess = suggest(group, Object.keys(GROUPS));
+    throw new AamError("UsageError", `Unknown command "${group}"${guess ? `; did you mean "${guess}"?` : ""}`, {
+      hint: guess ? `aam ${guess} --help` : "aam --help lists the commands",
+    });
+  }
+  const mod = await spec.load();
+  const ctx = makeContext(out, aamHome(), proc.cwd());
+  const cli = cac(`aam ${group}`);
+  cli.option("--json", "Print one JSON document on stdout");
+  cli.option("--quiet, -q", "Print only errors and essential output");
+  cli.option("--verbose", "Print more detail");
+  mod.register(cli, ctx);
+  cli.help();
+  return await runGroup(cli, group, rest, out);
+}
+
+async function runGroup(cli: CAC, group: string, rest: string[], out: Output): Promise<number> {
+  try {
+    cli.parse(["aam", group, ...rest], { run: false });
+  } catch (e) {
+    throw usageFrom(e, cli, group, rest);
+  }
+  if (cli.options.help || cli.options.h) return 0;
+  if (!cli.matchedCommand) {
+    const word = rest.find((a) => !a.startsWith("-"));
+    const names = cli.commands.map((c) => c.name).filter((n) => n !== "");
+    const guess = word ? suggest(word, names) : undefined;
+    throw new AamError(
+      "UsageError",
+      word ? `Unknown command "aam ${group} ${word}"${guess ? `; did you mean "${guess}"?` : ""}` : `Missing a subcommand for "aam ${group}"`,
+      { hint: `aam ${group} --help lists: ${names.join(", ")}` },
+    );
+  }
+  try {
+    await cli.runMatchedCommand();
+  } catch (e) {
+    throw usageFrom(e, cli, group, rest);
+  }
+  return 0;
+}
+
+/** cac's own errors (unknown option, missing argument) are usage errors with a suggestion. */
+function usageFrom(e: unknown, cli: CAC, group: string, rest: string[]): unknown {
+  if (!(e instanceof Error) || e.name !== "CACError") return e;
+  const m = /Unknown option `(--?[^`]+)`/.exec(e.message);
+  const sub = cli.matchedCommand?.name ? ` ${cli.matchedCommand.name}` : "";
+  if (m) {
+    const cmd = cli.matchedCommand;
+    const known = [...(cmd?.options ?? []), ...cli.globalCommand.options].flatMap((o) => o.names.map((n) => `--${n}`));
+    const guess = suggest(m[1], known);
+    return new AamError("UsageError", `Unknown option "${m[1]}"${guess ? `; did you mean "${guess}"?` : ""}`, {
+      hint: `aam ${group}${sub} --help`,
+    });
+  }
+  void rest;
+  return new AamError("UsageError", e.message.replace(/`/g, '"'), { hint: `aam ${group}${sub} --help` });
+}
+

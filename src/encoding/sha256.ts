@@ -1,0 +1,26 @@
+/** `sha256:<lowercase hex>` checksums (SPEC §3), over bytes or a stream of chunks. */
+import { createSha256 } from "../runtime/index.ts";
+
+export const CHECKSUM_RE = /^sha256:[0-9a-f]{64}$/;
+
+export function isChecksum(s: unknown): s is string {
+  return typeof s === "string" && CHECKSUM_RE.test(s);
+}
+
+export function sha256Hex(data: Uint8Array): string {
+  return createSha256().update(data).digestHex();
+}
+
+export function checksumOf(data: Uint8Array): string {
+  return `sha256:${sha256Hex(data)}`;
+}
+
+export async function checksumOfChunks(chunks: AsyncIterable<Uint8Array>): Promise<{ checksum: string; size: number }> {
+  const h = createSha256();
+  let size = 0;
+  for await (const c of chunks) {
+    h.update(c);
+    size += c.length;
+  }
+  return { checksum: `sha256:${h.digestHex()}`, size };
+}

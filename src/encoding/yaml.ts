@@ -1,0 +1,36 @@
+/**
+ * YAML for untrusted registry and config files: bounded size, bounded alias expansion,
+ * and every failure a coded AamError naming the file and line.
+ */
+import YAML from "yaml";
+import { AamError } from "../errors.ts";
+
+export const MAX_YAML_BYTES = 16 * 1024 * 1024;
+
+export function parseYaml(text: string, file: string): unknown {
+  if (text.length > MAX_YAML_BYTES) {
+    throw new AamError("Error", `Cannot read "${file}": file is larger than ${MAX_YAML_BYTES} bytes`, {
+      file,
+      hint: "the file is not an AAM document; restore it from version control",
+    });
+  }
+  try {
+    // maxAliasCount bounds "billion laughs" expansion; uniqueKeys rejects ambiguous documents.
+    const doc = YAML.parseDocument(text, { maxAliasCount: 100, uniqueKeys: true, prettyErrors: false });
+    if (doc.errors.length > 0) throw doc.errors[0];
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    const linePos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+    const where = linePos ? ` at line ${linePos.line}, column ${linePos.col}` : "";
+    const msg = (e as Error).message?.split("\n")[0] ?? String(e);
+    throw new AamError("Error", `Cannot parse "${file}"${where}: ${msg}`, {
+      file,
+      cause: e,
+      hint: "fix the YAML syntax, or restore the file from version control",
+    });
+  }
+}
+
+export function stringifyYaml(value: unknown): string {
+  return YAML.stringify(value, { lineWidth: 0 });
+}

@@ -1,0 +1,169 @@
+/** Reads packages, versions and signatures from any registry source (SPEC §4). */
+import { AamError } from "../errors.ts";
+import { toFsName } from "../manifest/name.ts";
+import { compareVersions } from "../manifest/semver.ts";
+import { parseMetadata, type Metadata, type VersionRecord } from "./metadata.ts";
+import { parseIndex, buildIndex, type IndexFile } from "./index_file.ts";
+import { parseRegistryFile, type RegistryInfo } from "./registry_file.ts";
+import { archivePath, sigPath, metadataPath, ENV_FILE, INDEX_FILE, PACKAGES_DIR, REGISTRY_FILE, AUDIT_LOG_FILE, type Layout } from "./layout.ts";
+import type { RegistrySource } from "./source.ts";
+
+export interface PackageVersion {
+  name: string;
+  version: string;
+  record: VersionRecord;
+  metadata: Metadata;
+  layout: Layout;
+  archiveFile: string;
+  sigFile: string;
+}
+
+export class RegistryReader {
+  readonly source: RegistrySource;
+  constructor(source: RegistrySource) {
+    this.source = source;
+  }
+
+  get location(): string {
+    return this.source.location;
+  }
+
+  async info(): Promise<RegistryInfo> {
+    const text = await this.source.readText(REGISTRY_FILE);
+    if (text === null) {
+      throw new AamError("NotFound", `Cannot open registry "${this.location}": no ${REGISTRY_FILE} there`, {
+        file: `${this.location}/${REGISTRY_FILE}`,
+        hint: "check the path, or create one with `aam registry init <dir>`",
+      });
+    }
+    return parseRegistryFile(text, await this.source.readText(ENV_FILE), `${this.location}/${REGISTRY_FILE}`);
+  }
+
+  async metadata(name: string): Promise<Metadata> {
+    const rel = metadataPath(toFsName(name));
+    const text = await this.source.readText(rel);
+    if (text === null) {
+      throw new AamError("NotFound", `Cannot find package "${name}" in registry "${this.location}"`, {
+        package: name,
+        hint: `aam search ${name.replace(/^@[^/]+\//, "")} --registry ${this.location}`,
+      });
+    }
+    const m = parseMetadata(text, `${this.location}/${rel}`);
+    if (m.name !== name) {
+      throw new AamError("TamperedPackage", `Cannot read "${name}": ${rel} names another package`, {
+        package: name,
+        expected: name,
+        actual: m.name,
+        file: `${this.location}/${rel}`,
+        hint: "the registry was edited by hand or tampered with; restore it from version control",
+      });
+    }
+    return m;
+  }
+
+  /** Every package's metadata: by listing packages/ where possible, else by the names in index.yaml. */
+  async allMetadata(): Promise<Metadata[]> {
+    const dirs = await this.source.listDir(PACKAGES_DIR);
+    const out: Metadata[] = [];
+    if (dirs !== null) {
+      for (const d of dirs.sort()) {
+        const rel = `${PACKAGES_DIR}/${d}/metadata.yaml`;
+        const text = await this.source.readText(rel);
+        if (text !== null) out.push(parseMetadata(text, `${this.location}/${rel}`));
+      }
+      return out;
+    }
+    for (const p of (await this.index()).packages) out.push(await this.metadata(p.name));
+    return out;
+  }
+
+  async index(): Promise<IndexFile> {
+    const text = await this.source.readText(INDEX_FILE);
+    if (text !== null) return parseIndex(text, `${this.location}/${INDEX_FILE}`);
+    if ((await this.source.listDir(PACKAGES_DIR)) !== null) return buildIndex(await this.allMetadata());
+    return { packages: [] };
+  }
+
+  async auditLog(): Promise<string> {
+    return (await this.source.readText(AUDIT_LOG_FILE)) ?? "";
+  }
+
+  /** Picks a version by exact version, dist-tag (default `latest`) or range. */
+  async resolve(name: string, spec?: { version?: string; tag?: string; range?: string }): Promise<PackageVersion> {
+    const meta = await this.metadata(name);
+    let version: string | undefined;
+    if (spec?.version) version = spec.version;
+    else if (spec?.range) {
+      const { maxSatisfying } = await import("../manifest/semver.ts");
+      version = maxSatisfying(meta.versions.filter((v) => !v.yanked).map((v) => v.version), [spec.range]) ?? undefined;
+    } else {
+      const tag = spec?.tag ?? "latest";
+      version = meta.dist_tags[tag];
+      if (!version && tag === "latest") version = highest(meta.versions.filter((v) => !v.yanked));
+      if (!version) {
+        throw new AamError("NotFound", `Cannot find dist-tag "${tag}" of "${name}"`, {
+          package: name,
+          hint: `aam dist-tag ls ${name}`,
+        });
+      }
+    }
+    const record = version ? meta.versions.find((v) => v.version === version) : undefined;
+    if (!record) {
+      throw new AamError("NotFound", `Cannot find version ${version ?? spec?.range ?? ""} of "${name}"`, {
+        package: name,
+        version,
+        hint: `aam info ${name} lists the published versions`,
+      });
+    }
+    return this.versionOf(meta, record);
+  }
+
+  async versionOf(meta: Metadata, record: VersionRecord): Promise<PackageVersion> {
+    const fsName = toFsName(meta.name);
+    let layout: Layout = "aam";
+    if (this.source.kind !== "http") {
+      const own = await this.source.listDir(`${PACKAGES_DIR}/${fsName}`);
+      if (own && !own.includes(`${record.version}.aam`) && own.includes("versions")) layout = "python";
+    }
+    return {
+      name: meta.name,
+      version: record.version,
+      record,
+      metadata: meta,
+      layout,
+      archiveFile: archivePath(fsName, record.version, layout),
+      sigFile: sigPath(fsName, record.version, layout),
+    };
+  }
+
+  async archive(v: PackageVersion): Promise<Uint8Array> {
+    let bytes = await this.source.readBytes(v.archiveFile);
+    if (bytes === null && this.source.kind === "http" && v.layout === "aam") {
+      // A static server cannot list folders; try the Python layout before giving up.
+      const alt = archivePath(toFsName(v.name), v.version, "python");
+      bytes = await this.source.readBytes(alt);
+      if (bytes !== null) {
+        v.layout = "python";
+        v.archiveFile = alt;
+        v.sigFile = sigPath(toFsName(v.name), v.version, "python");
+      }
+    }
+    if (bytes === null) {
+      throw new AamError("NotFound", `Cannot find the archive of "${v.name}@${v.version}"`, {
+        package: v.name,
+        version: v.version,
+        file: `${this.location}/${v.archiveFile}`,
+        hint: "metadata.yaml lists a version whose archive is missing; run `aam registry verify`",
+      });
+    }
+    return bytes;
+  }
+
+  async sig(v: PackageVersion): Promise<string | null> {
+    return await this.source.readText(v.sigFile);
+  }
+}
+
+export function highest(versions: VersionRecord[]): string | undefined {
+  return versions.map((v) => v.version).sort(compareVersions).at(-1);
+}

@@ -1,0 +1,50 @@
+/** `registry.yaml` and the optional `.env` (SPEC §4). */
+import { parseYaml, stringifyYaml } from "../encoding/yaml.ts";
+import { AamError } from "../errors.ts";
+
+export interface RegistryInfo {
+  name: string;
+  description: string;
+  api_version: number;
+  created_at: string;
+  require_signatures: boolean;
+}
+
+export function parseRegistryFile(text: string, envText: string | null, file: string): RegistryInfo {
+  const doc = parseYaml(text, file);
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    throw new AamError("Error", `Invalid registry file "${file}": not a mapping`, {
+      file,
+      hint: "restore registry.yaml, or create a registry with `aam registry init <dir>`",
+    });
+  }
+  const d = doc as Record<string, unknown>;
+  if (d.api_version !== undefined && d.api_version !== 1) {
+    throw new AamError("Error", `Cannot read registry "${file}": api_version ${String(d.api_version)} is not supported`, {
+      file,
+      field: "api_version",
+      hint: "upgrade aam to a version that reads this registry",
+    });
+  }
+  return {
+    name: typeof d.name === "string" ? d.name : "",
+    description: typeof d.description === "string" ? d.description : "",
+    api_version: 1,
+    created_at: d.created_at instanceof Date ? d.created_at.toISOString() : String(d.created_at ?? ""),
+    require_signatures: d.require_signatures === true || envRequiresSignatures(envText),
+  };
+}
+
+/** `.env` with REQUIRE_SIGNATURES=true (or 1/yes) makes the registry require signatures. */
+export function envRequiresSignatures(envText: string | null): boolean {
+  if (!envText) return false;
+  for (const raw of envText.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?REQUIRE_SIGNATURES\s*=\s*["']?([^"'#\s]*)["']?/.exec(raw);
+    if (m) return ["true", "1", "yes"].includes(m[1].toLowerCase());
+  }
+  return false;
+}
+
+export function serializeRegistryFile(info: RegistryInfo): string {
+  return stringifyYaml(info);
+}

@@ -1,0 +1,15 @@
+/** Read access to a registry tree, whatever its location kind (SPEC §4). */
+export type SourceKind = "file" | "http" | "git";
+
+export interface RegistrySource {
+  readonly kind: SourceKind;
+  /** As the user gave it (path or URL). */
+  readonly location: string;
+  /** The local folder for file and git sources; undefined for http. */
+  readonly root?: string;
+  /** A file's bytes, or null when it does not exist. */
+  readBytes(rel: string): Promise<Uint8Array | null>;
+  readText(rel: string): Promise<string | null>;
+  /** Names in a folder, or null when the source cannot list folders (static HTTP). */
+  listDir(rel: string): Promise<string[] | null>;
+}

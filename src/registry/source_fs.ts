@@ -1,0 +1,18 @@
+/** A registry in a local folder (or a git clone of one). */
+import { fs } from "../runtime/index.ts";
+import type { RegistrySource, SourceKind } from "./source.ts";
+
+export function fileSource(root: string, location = root, kind: SourceKind = "file"): RegistrySource {
+  const abs = (rel: string) => fs.path.join(root, ...rel.split("/"));
+  return {
+    kind,
+    location,
+    root,
+    readBytes: (rel) => fs.readFileIfExists(abs(rel)),
+    readText: (rel) => fs.readTextIfExists(abs(rel)),
+    async listDir(rel) {
+      const entries = await fs.readDirIfExists(abs(rel));
+      return entries.filter((e) => !fs.isTempName(e.name)).map((e) => e.name);
+    },
+  };
+}

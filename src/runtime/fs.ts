@@ -1,0 +1,241 @@
+/**
+ * File-system access for all three runtimes through node:fs, which Node, Bun and Deno share.
+ * Maps ENOENT/EEXIST once, here. Every write that replaces a file goes through writeFileAtomic.
+ */
+import * as fsp from "node:fs/promises";
+import * as nodePath from "node:path";
+import { randomBytes } from "node:crypto";
+
+export interface FileInfo {
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+  size: number;
+  mode: number;
+  mtimeMs: number;
+}
+
+export interface DirEntry {
+  name: string;
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+}
+
+function errCode(e: unknown): string | undefined {
+  return typeof e === "object" && e !== null && "code" in e ? String((e as { code: unknown }).code) : undefined;
+}
+export function isNotFound(e: unknown): boolean {
+  return errCode(e) === "ENOENT" || errCode(e) === "ENOTDIR";
+}
+export function isAlreadyExists(e: unknown): boolean {
+  return errCode(e) === "EEXIST";
+}
+
+export const path = {
+  join: nodePath.join,
+  resolve: nodePath.resolve,
+  dirname: nodePath.dirname,
+  basename: nodePath.basename,
+  relative: nodePath.relative,
+  isAbsolute: nodePath.isAbsolute,
+  sep: nodePath.sep,
+};
+
+export async function readFile(p: string): Promise<Uint8Array> {
+  const b = await fsp.readFile(p);
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+export async function readText(p: string): Promise<string> {
+  return await fsp.readFile(p, "utf8");
+}
+
+/** Reads a file, or answers null when it does not exist. */
+export async function readFileIfExists(p: string): Promise<Uint8Array | null> {
+  try {
+    return await readFile(p);
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
+}
+
+export async function readTextIfExists(p: string): Promise<string | null> {
+  try {
+    return await readText(p);
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
+}
+
+/** Streams a file in chunks without holding it whole in memory. */
+export async function* readChunks(p: string, chunkSize = 1 << 20): AsyncGenerator<Uint8Array> {
+  const h = await fsp.open(p, "r");
+  try {
+    for (;;) {
+      const buf = new Uint8Array(chunkSize);
+      const { bytesRead } = await h.read(buf, 0, chunkSize, null);
+      if (bytesRead === 0) return;
+      yield bytesRead === chunkSize ? buf : buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await h.close();
+  }
+}
+
+export async function stat(p: string): Promise<FileInfo | null> {
+  try {
+    const s = await fsp.lstat(p);
+    return {
+      isFile: s.isFile(),
+      isDirectory: s.isDirectory(),
+      isSymlink: s.isSymbolicLink(),
+      size: s.size,
+      mode: s.mode,
+      mtimeMs: s.mtimeMs,
+    };
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
+}
+
+export async function readDir(p: string): Promise<DirEntry[]> {
+  const entries = await fsp.readdir(p, { withFileTypes: true });
+  return entries.map((d) => ({
+    name: d.name,
+    isFile: d.isFile(),
+    isDirectory: d.isDirectory(),
+    isSymlink: d.isSymbolicLink(),
+  }));
+}
+
+/** Lists a directory, or answers [] when it does not exist. */
+export async function readDirIfExists(p: string): Promise<DirEntry[]> {
+  try {
+    return await readDir(p);
+  } catch (e) {
+    if (isNotFound(e)) return [];
+    throw e;
+  }
+}
+
+export async function mkdirp(p: string, mode?: number): Promise<void> {
+  await fsp.mkdir(p, { recursive: true, mode });
+}
+
+export async function remove(p: string): Promise<void> {
+  await fsp.rm(p, { recursive: true, force: true });
+}
+
+export async function rename(from: string, to: string): Promise<void> {
+  await fsp.rename(from, to);
+}
+
+export async function chmod(p: string, mode: number): Promise<void> {
+  await fsp.chmod(p, mode);
+}
+
+export async function copyFile(from: string, to: string): Promise<void> {
+  await fsp.copyFile(from, to);
+}
+
+export async function makeTempDir(prefix: string): Promise<string> {
+  const { tmpdir } = await import("node:os");
+  return await fsp.mkdtemp(nodePath.join(tmpdir(), prefix));
+}
+
+/** A temporary name in the same folder as `p`, so a rename into place is atomic. */
+export function tempNameFor(p: string): string {
+  const dir = nodePath.dirname(p);
+  const base = nodePath.basename(p);
+  return nodePath.join(dir, `.${base}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+}
+
+/** True for names written by tempNameFor: readers skip them, writers clean them up. */
+export function isTempName(name: string): boolean {
+  return name.startsWith(".") && name.endsWith(".tmp");
+}
+
+/**
+ * Writes a whole file crash-safely: temp file in the same folder, flushed, then renamed over `p`.
+ * A process killed at any instant leaves either the old file or the new one, never a mix.
+ */
+export async function writeFileAtomic(
+  p: string,
+  data: Uint8Array | string,
+  opts: { mode?: number } = {},
+): Promise<void> {
+  const tmp = tempNameFor(p);
+  const h = await fsp.open(tmp, "wx", opts.mode ?? 0o644);
+  try {
+    await h.writeFile(data);
+    await h.sync();
+  } catch (e) {
+    await h.close().catch(() => {});
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+  await h.close();
+  try {
+    await fsp.rename(tmp, p);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Creates a file only if it does not exist yet (O_EXCL); answers false when it does. */
+export async function createExclusive(p: string, data: string, mode = 0o644): Promise<boolean> {
+  let h;
+  try {
+    h = await fsp.open(p, "wx", mode);
+  } catch (e) {
+    if (isAlreadyExists(e)) return false;
+    throw e;
+  }
+  try {
+    await h.writeFile(data);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  return true;
+}
+
+/** A file opened for sequential writing; used by extraction to stream entries to disk. */
+export interface FileWriter {
+  write(data: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openWriter(p: string, mode = 0o644): Promise<FileWriter> {
+  const h = await fsp.open(p, "wx", mode);
+  return {
+    async write(data: Uint8Array) {
+      let off = 0;
+      while (off < data.length) {
+        const { bytesWritten } = await h.write(data, off, data.length - off);
+        off += bytesWritten;
+      }
+    },
+    async close() {
+      await h.close();
+    },
+  };
+}
+
+/** Appends to a file and flushes it (audit log). */
+export async function appendFileSynced(p: string, data: string): Promise<void> {
+  const h = await fsp.open(p, "a");
+  try {
+    await h.write(data);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+export { fileURLToPath as fromFileUrl, pathToFileURL as toFileUrl } from "node:url";

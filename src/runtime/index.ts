@@ -1,0 +1,6 @@
+/** The runtime adapter: the only home of node:*, Bun.* and Deno.* in AAM. */
+export * as fs from "./fs.ts";
+export * as proc from "./process.ts";
+export { run, type RunResult, type RunOptions } from "./spawn.ts";
+export { createSha256, randomBytes, type Sha256 } from "./hash.ts";
+export { runtimeName, runtimeVersion, type RuntimeName } from "./detect.ts";

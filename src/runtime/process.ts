@@ -1,0 +1,95 @@
+/** Process facts (arguments, environment, terminal, exit code) for Node, Bun and Deno. */
+import process from "node:process";
+import { homedir as osHomedir, hostname as osHostname } from "node:os";
+
+export function argv(): string[] {
+  return process.argv.slice(2);
+}
+
+export function env(name: string): string | undefined {
+  const v = process.env[name];
+  return v === undefined || v === "" ? undefined : v;
+}
+
+export function envAll(): Record<string, string | undefined> {
+  return { ...process.env };
+}
+
+export function cwd(): string {
+  return process.cwd();
+}
+
+export function homedir(): string {
+  return env("HOME") ?? osHomedir();
+}
+
+export function hostname(): string {
+  try {
+    return osHostname();
+  } catch {
+    // Deno without --allow-sys cannot read the hostname; the lock file records it for humans only.
+    return "unknown";
+  }
+}
+
+export function pid(): number {
+  return process.pid;
+}
+
+/** True when a process with this pid is alive on this machine. */
+export function isProcessAlive(p: number): boolean {
+  try {
+    process.kill(p, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
+  }
+}
+
+export function setExitCode(code: number): void {
+  process.exitCode = code;
+}
+
+export function exitNow(code: number): never {
+  process.exit(code);
+}
+
+export function isStdoutTTY(): boolean {
+  return Boolean(process.stdout.isTTY);
+}
+export function isStderrTTY(): boolean {
+  return Boolean(process.stderr.isTTY);
+}
+export function isStdinTTY(): boolean {
+  return Boolean(process.stdin.isTTY);
+}
+
+export function writeStdout(s: string): void {
+  process.stdout.write(s);
+}
+export function writeStderr(s: string): void {
+  process.stderr.write(s);
+}
+
+/** Asks a question on the terminal; `hidden` does not echo what is typed (passphrases). */
+export async function prompt(question: string, hidden = false): Promise<string> {
+  const { createInterface } = await import("node:readline");
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  if (hidden) {
+    // Echo nothing while the passphrase is typed.
+    const r = rl as unknown as { _writeToOutput: (s: string) => void };
+    let asked = false;
+    r._writeToOutput = (s: string) => {
+      if (!asked) {
+        process.stderr.write(s);
+        asked = true;
+      }
+    };
+  }
+  try {
+    return await new Promise<string>((resolve) => rl.question(question, resolve));
+  } finally {
+    if (hidden) process.stderr.write("\n");
+    rl.close();
+  }
+}

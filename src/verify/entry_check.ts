@@ -1,0 +1,58 @@
+/**
+ * Step 5 for one `.sig` entry: does its signature verify? Each algorithm answers valid or not with a
+ * reason; the pipeline decides what that means. OpenPGP and Sigstore verifiers load only when needed.
+ */
+import type { SigEntry } from "../signing/sig_file.ts";
+import { signatureMessage } from "../signing/message.ts";
+import { verifyEd25519 } from "../signing/ed25519/verify.ts";
+import { fingerprint as ed25519Fingerprint } from "../signing/ed25519/public_key.ts";
+import { fromBase64 } from "../encoding/base64.ts";
+
+export interface EntryResult {
+  algorithm: string;
+  valid: boolean;
+  /** Key fingerprint for key-based entries. */
+  key_fingerprint?: string;
+  /** Certificate identity and issuer for Sigstore entries. */
+  identity?: string;
+  issuer?: string;
+  signed_at?: string;
+  reason?: string;
+  /** Extra facts worth showing (OpenPGP user id, log index, ...). */
+  info?: Record<string, string | number>;
+}
+
+export interface EntryContext {
+  archive: Uint8Array;
+  packageHash: string;
+  /** Trust material for Sigstore (trusted_root.json text), when known. */
+  trustedRoot?: string;
+}
+
+export type EntryVerifier = (entry: SigEntry, ctx: EntryContext) => Promise<EntryResult>;
+
+const extraVerifiers: Record<string, EntryVerifier> = {};
+
+/** Lets the OpenPGP and Sigstore modules plug in their checks. */
+export function registerEntryVerifier(algorithm: string, v: EntryVerifier): void {
+  extraVerifiers[algorithm] = v;
+}
+
+async function checkEd25519(entry: SigEntry & { algorithm: "ed25519" }, ctx: EntryContext): Promise<EntryResult> {
+  const base = { algorithm: "ed25519", key_fingerprint: entry.key_fingerprint, signed_at: entry.signed_at };
+  const pub = fromBase64(entry.public_key);
+  const sig = fromBase64(entry.signature);
+  if (!pub || !sig) return { ...base, valid: false, reason: "public key or signature is not base64" };
+  if (ed25519Fingerprint(pub) !== entry.key_fingerprint.toLowerCase()) {
+    return { ...base, valid: false, reason: "key_fingerprint does not match public_key" };
+  }
+  const ok = await verifyEd25519(pub, signatureMessage(ctx.packageHash), sig);
+  return ok ? { ...base, valid: true } : { ...base, valid: false, reason: "signature does not verify" };
+}
+
+export async function checkEntry(entry: SigEntry, ctx: EntryContext): Promise<EntryResult> {
+  if (entry.algorithm === "ed25519") return await checkEd25519(entry, ctx);
+  const v = extraVerifiers[entry.algorithm];
+  if (!v) return { algorithm: entry.algorithm, valid: false, reason: `${entry.algorithm} signatures cannot be verified by this build` };
+  return await v(entry, ctx);
+}

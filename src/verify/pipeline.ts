@@ -1,0 +1,212 @@
+/**
+ * The one verification pipeline (SPEC §6), shared by `verify`, `verify --offline`, `install` and
+ * `registry verify`. Pure: it takes bytes, texts and the trust policy; only its inputs' source differs.
+ *
+ * Steps, in order: 1 checksum, 2 identity (always errors); 3 presence, 4 form, 5 cryptography,
+ * 6 trust (their failures go through `on_signature_failure`, once, in trust/decide.ts).
+ */
+import { AamError } from "../errors.ts";
+import { checksumOf } from "../encoding/sha256.ts";
+import { parseSigFile, type SigFile } from "../signing/sig_file.ts";
+import type { TrustPolicy } from "../trust/policy.ts";
+import { isKeyTrustedFor, isIdentityTrusted } from "../trust/policy.ts";
+import { decideSignatureOutcome } from "../trust/decide.ts";
+import { checkEntry, type EntryResult } from "./entry_check.ts";
+import { readArchiveManifest } from "./archive_manifest.ts";
+
+export interface VerifyInput {
+  /** The package and version being verified (from the reference or metadata.yaml). */
+  name: string;
+  version: string;
+  archive: Uint8Array;
+  /** metadata.yaml's checksum; absent when verifying a loose file. */
+  expectedChecksum?: string;
+  sigText: string | null;
+  files: { archive: string; sig: string; metadata?: string };
+  trustedRoot?: string;
+}
+
+export interface SignerReport extends EntryResult {
+  trusted: boolean;
+  trust_reason?: string;
+}
+
+export type StepStatus = "passed" | "failed" | "skipped" | "unsigned" | "warned";
+
+export interface VerifyReport {
+  package: string;
+  version: string;
+  checksum: string;
+  /** verified: signed by a trusted signer; unsigned; warned: a signature step failed under `warn`; skipped: `ignore` or --no-verify. */
+  outcome: "verified" | "unsigned" | "warned" | "skipped";
+  checks: { checksum: StepStatus; identity: StepStatus; signature: StepStatus; trust: StepStatus };
+  signers: SignerReport[];
+  warnings: string[];
+}
+
+export interface VerifyOptions {
+  /** `--no-verify`: steps 3–6 skipped; steps 1–2 always run. */
+  skipSignatures?: boolean;
+}
+
+function where(input: VerifyInput) {
+  return { package: input.name, version: input.version };
+}
+
+/** Step 1: the archive's hash equals metadata.yaml's checksum and the .sig's package_hash. */
+export function verifyChecksum(input: VerifyInput, sigHash: string | undefined): string {
+  const actual = checksumOf(input.archive);
+  const hint = `the archive was modified or replaced; fetch it again from a trusted registry (aam verify ${input.name}@${input.version})`;
+  if (input.expectedChecksum !== undefined && input.expectedChecksum !== actual) {
+    throw new AamError("TamperedPackage", `Cannot verify "${input.name}@${input.version}": archive checksum does not match metadata.yaml`, {
+      ...where(input),
+      expected: input.expectedChecksum,
+      actual,
+      file: input.files.archive,
+      hint,
+    });
+  }
+  if (sigHash !== undefined && sigHash !== actual) {
+    throw new AamError("TamperedPackage", `Cannot verify "${input.name}@${input.version}": archive checksum does not match the .sig's package_hash`, {
+      ...where(input),
+      expected: sigHash,
+      actual,
+      file: input.files.sig,
+      hint: "the .sig belongs to other bytes (another version or package); re-sign with `aam pkg sign`",
+    });
+  }
+  return actual;
+}
+
+/** Step 2: the archive's own aam.yaml names the package and version being verified. */
+export async function verifyIdentity(input: VerifyInput): Promise<void> {
+  const m = await readArchiveManifest(input.archive, input.files.archive);
+  if (m.name !== input.name || m.version !== input.version) {
+    throw new AamError("TamperedPackage", `Cannot verify "${input.name}@${input.version}": the archive's aam.yaml names "${m.name}@${m.version}"`, {
+      ...where(input),
+      expected: `${input.name}@${input.version}`,
+      actual: `${m.name}@${m.version}`,
+      file: input.files.archive,
+      hint: "the archive was renamed or moved onto another package or version; publish the right archive",
+    });
+  }
+}
+
+/** Reads package_hash from a .sig leniently, for step 1; step 4 judges the form. */
+function peekSigHash(sigText: string | null): string | undefined {
+  if (!sigText) return undefined;
+  try {
+    const v = JSON.parse(sigText);
+    return typeof v?.package_hash === "string" ? v.package_hash : undefined;
+  } catch {
+    return undefined; // malformed: reported by step 4
+  }
+}
+
+/** Steps 3–6: answers the report, or throws the step's coded error. */
+async function verifySignatures(input: VerifyInput, checksum: string, policy: TrustPolicy): Promise<Omit<VerifyReport, "package" | "version" | "checksum">> {
+  const checks: VerifyReport["checks"] = { checksum: "passed", identity: "passed", signature: "unsigned", trust: "unsigned" };
+  // Step 3: presence.
+  if (input.sigText === null) {
+    if (policy.requireSignature) {
+      throw new AamError("SignatureNotFound", `Cannot verify "${input.name}@${input.version}": it is not signed and a signature is required`, {
+        ...where(input),
+        file: input.files.sig,
+        hint: `ask the publisher to sign it (aam pkg sign), or drop security.require_signature`,
+      });
+    }
+    return { outcome: "unsigned", checks, signers: [], warnings: [`${input.name}@${input.version} is not signed`] };
+  }
+  // Step 4: form.
+  const sig: SigFile = parseSigFile(input.sigText, input.files.sig);
+  if (sig.signatures.length === 0) {
+    if (policy.requireSignature) {
+      throw new AamError("SignatureNotFound", `Cannot verify "${input.name}@${input.version}": its .sig holds no signatures`, {
+        ...where(input),
+        file: input.files.sig,
+        hint: "sign it with `aam pkg sign`",
+      });
+    }
+    return { outcome: "unsigned", checks, signers: [], warnings: [`${input.name}@${input.version} is not signed`] };
+  }
+  if (sig.package !== input.name || sig.package_version !== input.version) {
+    throw new AamError("TamperedPackage", `Cannot verify "${input.name}@${input.version}": its .sig is for "${sig.package}@${sig.package_version}"`, {
+      ...where(input),
+      expected: `${input.name}@${input.version}`,
+      actual: `${sig.package}@${sig.package_version}`,
+      file: input.files.sig,
+      hint: "a .sig was copied from another package or version; re-sign with `aam pkg sign`",
+    });
+  }
+  // Step 5: cryptography.
+  const signers: SignerReport[] = [];
+  for (const entry of sig.signatures) {
+    const r = await checkEntry(entry, { archive: input.archive, packageHash: checksum, trustedRoot: input.trustedRoot });
+    signers.push({ ...r, trusted: false });
+  }
+  const valid = signers.filter((s) => s.valid);
+  if (valid.length === 0) {
+    checks.signature = "failed";
+    throw new AamError("InvalidSignature", `Cannot verify "${input.name}@${input.version}": no signature in the .sig verifies`, {
+      ...where(input),
+      file: input.files.sig,
+      actual: signers.map((s) => `${s.algorithm} ${s.key_fingerprint ?? s.identity ?? ""}: ${s.reason ?? "invalid"}`).join("; "),
+      hint: "the archive or .sig was altered, or signed with another key; re-sign with `aam pkg sign`",
+    });
+  }
+  checks.signature = "passed";
+  // Step 6: trust.
+  for (const s of valid) {
+    const t = s.key_fingerprint
+      ? isKeyTrustedFor(s.key_fingerprint, input.name, policy)
+      : s.identity
+        ? isIdentityTrusted(s.identity, s.issuer ?? "", policy)
+        : { trusted: false, reason: "no key or identity" };
+    s.trusted = t.trusted;
+    s.trust_reason = t.reason;
+  }
+  if (!valid.some((s) => s.trusted)) {
+    checks.trust = "failed";
+    const who = valid.map((s) => s.key_fingerprint ?? s.identity).join(", ");
+    throw new AamError("UntrustedSigner", `Cannot verify "${input.name}@${input.version}": signed by ${who}, which is not trusted`, {
+      ...where(input),
+      file: input.files.sig,
+      actual: valid.map((s) => `${s.key_fingerprint ?? s.identity}: ${s.trust_reason}`).join("; "),
+      hint: `if you trust this signer: aam key trust ${valid[0].key_fingerprint ?? "<key>"}`,
+    });
+  }
+  checks.trust = "passed";
+  return { outcome: "verified", checks, signers, warnings: [] };
+}
+
+export async function verifyPackage(input: VerifyInput, policy: TrustPolicy, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const checksum = verifyChecksum(input, peekSigHash(input.sigText));
+  await verifyIdentity(input);
+  const head = { package: input.name, version: input.version, checksum };
+  if (opts.skipSignatures || (policy.onSignatureFailure === "ignore" && !policy.requireSignature)) {
+    return {
+      ...head,
+      outcome: "skipped",
+      checks: { checksum: "passed", identity: "passed", signature: "skipped", trust: "skipped" },
+      signers: [],
+      warnings: opts.skipSignatures ? ["signature checks skipped (--no-verify)"] : [],
+    };
+  }
+  try {
+    return { ...head, ...(await verifySignatures(input, checksum, policy)) };
+  } catch (e) {
+    if (!(e instanceof AamError) || e.code === "TamperedPackage") throw e;
+    const d = decideSignatureOutcome(e, policy);
+    const failed = e.code === "UntrustedSigner" ? "trust" : "signature";
+    const checks: VerifyReport["checks"] = { checksum: "passed", identity: "passed", signature: "passed", trust: "skipped" };
+    checks[failed] = d.outcome === "warn" ? "warned" : "skipped";
+    if (failed === "signature") checks.trust = "skipped";
+    return {
+      ...head,
+      outcome: d.outcome === "warn" ? "warned" : "skipped",
+      checks,
+      signers: [],
+      warnings: d.warning ? [d.warning] : [],
+    };
+  }
+}
