@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /** The `aam` executable: the shell around main(). */
 import { main } from "./cli/main.ts";
 import { proc } from "./runtime/index.ts";

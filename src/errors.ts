@@ -34,6 +34,8 @@ export interface ErrorDetails {
   field?: string;
   entry?: string;
   problems?: Problem[];
+  /** The command already printed this failure in its --json document. */
+  reportedAsJson?: boolean;
   cause?: unknown;
 }
 

@@ -113,9 +113,26 @@ async function dispatch(args: string[], out: Output): Promise<number> {
   return await runGroup(cli, group, rest, out);
 }
 
+/**
+ * cac registers kebab-case boolean flags under their camelCased name only, so its parser lets
+ * `--offline-prepare pkg` swallow `pkg` as the flag's value. Spelling such flags camelCase first avoids it.
+ */
+function normaliseBooleanFlags(cli: CAC, args: string[]): string[] {
+  const map = new Map<string, string>();
+  for (const o of [...cli.globalCommand.options, ...cli.commands.flatMap((c) => c.options)]) {
+    if (!o.isBoolean) continue;
+    for (const raw of o.rawName.split(",")) {
+      const kebab = raw.trim().replace(/^-{1,2}/, "");
+      if (kebab.includes("-") && !kebab.startsWith("no-")) map.set(`--${kebab}`, `--${kebab.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}`);
+    }
+  }
+  const dd = args.indexOf("--");
+  return args.map((a, i) => (dd !== -1 && i > dd ? a : (map.get(a) ?? a)));
+}
+
 async function runGroup(cli: CAC, group: string, rest: string[], out: Output): Promise<number> {
   try {
-    cli.parse(["aam", group, ...rest], { run: false });
+    cli.parse(["aam", group, ...normaliseBooleanFlags(cli, rest)], { run: false });
   } catch (e) {
     throw usageFrom(e, cli, group, rest);
   }

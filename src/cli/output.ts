@@ -108,7 +108,8 @@ export class Output {
   error(err: AamError): void {
     this.clearProgress();
     if (this.opts.json) {
-      const { cause: _cause, ...details } = err.details;
+      if (err.details.reportedAsJson) return;
+      const { cause: _cause, reportedAsJson: _r, ...details } = err.details;
       this.data({ ok: false, error: { code: err.code, message: err.message, exit_code: err.exitCode, ...details } });
       return;
     }

@@ -16,7 +16,7 @@ export function parseYaml(text: string, file: string): unknown {
   }
   try {
     // maxAliasCount bounds "billion laughs" expansion; uniqueKeys rejects ambiguous documents.
-    const doc = YAML.parseDocument(text, { maxAliasCount: 100, uniqueKeys: true, prettyErrors: false });
+    const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: false });
     if (doc.errors.length > 0) throw doc.errors[0];
     return doc.toJS({ maxAliasCount: 100 });
   } catch (e) {

@@ -12,7 +12,8 @@ export function fileSource(root: string, location = root, kind: SourceKind = "fi
     readText: (rel) => fs.readTextIfExists(abs(rel)),
     async listDir(rel) {
       const entries = await fs.readDirIfExists(abs(rel));
-      return entries.filter((e) => !fs.isTempName(e.name)).map((e) => e.name);
+      // Dotfiles (.gitkeep, temp files of an interrupted write) are never registry content.
+      return entries.filter((e) => !e.name.startsWith(".")).map((e) => e.name);
     },
   };
 }

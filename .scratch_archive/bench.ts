@@ -1,0 +1,17 @@
+import { Gzip, Inflate } from "fflate";
+const N = 64 << 20;
+const chunk = new Uint8Array(65536);
+for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 7919) % 97 < 60 ? 32 + (i % 50) : (i * 31) & 255;
+let t = performance.now();
+const out: Uint8Array[] = [];
+const gz = new Gzip({ level: 6, mtime: 0 }, (d) => out.push(d));
+for (let i = 0; i < 20 * 16; i++) gz.push(chunk, false);
+gz.push(new Uint8Array(0), true);
+console.log("gzip 20MiB semi", performance.now() - t, out.reduce((a, b) => a + b.length, 0));
+t = performance.now();
+const out2: number[] = [0];
+const gz2 = new Gzip({ level: 6, mtime: 0 }, (d) => (out2[0] += d.length));
+const z = new Uint8Array(65536);
+for (let i = 0; i < N / 65536; i++) gz2.push(z, false);
+gz2.push(new Uint8Array(0), true);
+console.log("gzip 64MiB zeros", performance.now() - t, out2[0]);

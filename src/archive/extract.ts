@@ -1,0 +1,161 @@
+/**
+ * Unpacking, reading one member and listing (SPEC §3) on top of the streaming reader in tar_read.ts.
+ * Every function validates the whole archive and refuses the same things (UnsafeArchive).
+ *
+ * extractArchive writes only inside its target: names are checked before anything is written, only
+ * files and directories are created (no links that a later entry could follow), files are created
+ * exclusively, and on any failure what was written is removed.
+ */
+import { AamError } from "../errors.ts";
+import { fs } from "../runtime/index.ts";
+import type { ArchiveLimits } from "./limits.ts";
+import { type ArchiveEntry, type ArchiveSummary, type EntrySink, readArchive } from "./tar_read.ts";
+import { normaliseEntryName } from "./_entry_name.ts";
+import { unsafeArchive } from "./_unsafe.ts";
+
+/**
+ * Unpacks an archive into `targetDir`, which must not exist yet or be empty (it is created).
+ * @returns the number of entries and the sum of the file sizes
+ * @throws {AamError} UnsafeArchive for anything unsafe or corrupt (details.entry names the member);
+ *   Error when the target is not empty or cannot be written. Nothing is left behind on failure.
+ * @example
+ * ```ts
+ * await extractArchive(fs.readChunks("pkg.aam"), ".aam/staging/pkg");
+ * ```
+ */
+export async function extractArchive(
+  chunks: AsyncIterable<Uint8Array>,
+  targetDir: string,
+  limits?: Partial<ArchiveLimits>,
+): Promise<ArchiveSummary> {
+  const root = fs.path.resolve(targetDir);
+  const existing = await fs.stat(root);
+  if (existing && (!existing.isDirectory || (await fs.readDir(root)).length > 0)) {
+    throw new AamError("Error", `Cannot extract into "${targetDir}": it exists and is not an empty folder`, {
+      file: targetDir,
+      hint: "extract into a new folder",
+    });
+  }
+  await fs.mkdirp(root, 0o755);
+  const made = new Set<string>([root]); // directories known to exist, so each is created once
+
+  const ensureDir = async (abs: string) => {
+    if (made.has(abs)) return;
+    await fs.mkdirp(abs, 0o755);
+    // Record the folders mkdirp made on the way, so each gets its mode set below.
+    for (let d = abs; !made.has(d) && d.length > root.length; d = fs.path.dirname(d)) made.add(d);
+  };
+  const destOf = (entry: ArchiveEntry): string => {
+    const abs = fs.path.join(root, ...entry.name.split("/").filter((s) => s !== ""));
+    // Defence in depth: tar_read.ts already refused every name that could leave the target.
+    const rel = fs.path.relative(root, abs);
+    if (rel === "" || rel.startsWith("..") || fs.path.isAbsolute(rel)) {
+      throw unsafeArchive(`Cannot extract entry "${entry.name}": it points outside the target folder`, { entry: entry.name });
+    }
+    return abs;
+  };
+
+  try {
+    const summary = await readArchive(
+      chunks,
+      {
+        async entry(entry): Promise<EntrySink | void> {
+          const abs = destOf(entry);
+          if (entry.type === "directory") {
+            await ensureDir(abs);
+            return;
+          }
+          await ensureDir(fs.path.dirname(abs));
+          // "wx": never replace or follow anything already there.
+          const w = await fs.openWriter(abs, entry.mode);
+          return {
+            write: (chunk) => w.write(chunk),
+            async close() {
+              await w.close();
+              await fs.chmod(abs, entry.mode); // exact 0644/0755 whatever the umask
+            },
+            abort: () => w.close(),
+          };
+        },
+      },
+      limits,
+    );
+    // Directories made through mkdirp got the umask; give them the archive's 0755.
+    for (const d of made) if (d !== root || !existing) await fs.chmod(d, 0o755);
+    return summary;
+  } catch (e) {
+    await cleanUp(root, !existing);
+    if (e instanceof AamError) throw e;
+    throw new AamError("Error", `Cannot extract into "${targetDir}": ${e instanceof Error ? e.message : String(e)}`, {
+      file: targetDir,
+      cause: e,
+      hint: "check there is free space and that the folder is writable",
+    });
+  }
+}
+
+async function cleanUp(root: string, createdRoot: boolean): Promise<void> {
+  try {
+    if (createdRoot) {
+      await fs.remove(root);
+      return;
+    }
+    for (const d of await fs.readDir(root)) await fs.remove(fs.path.join(root, d.name));
+  } catch {
+    // Best effort: the error that stopped extraction is the one to report.
+  }
+}
+
+/**
+ * Reads one file from an archive (e.g. its `aam.yaml`), validating the whole archive on the way.
+ * @returns its bytes, or null when the archive has no such file
+ * @throws {AamError} UnsafeArchive for an unsafe or corrupt archive, or when the file is larger than `maxBytes`
+ */
+export async function readArchiveFile(
+  chunks: AsyncIterable<Uint8Array>,
+  name: string,
+  maxBytes: number,
+  limits?: Partial<ArchiveLimits>,
+): Promise<Uint8Array | null> {
+  const wanted = normaliseEntryName(name, false);
+  let found: Uint8Array | null = null;
+  await readArchive(
+    chunks,
+    {
+      entry(entry): EntrySink | void {
+        if (entry.type !== "file" || entry.name !== wanted) return;
+        if (entry.size > maxBytes) {
+          throw unsafeArchive(`Cannot read "${entry.name}" from the archive: it is larger than ${maxBytes} bytes`, {
+            entry: entry.name,
+          });
+        }
+        const buf = new Uint8Array(entry.size);
+        let fill = 0;
+        return {
+          write(chunk) {
+            buf.set(chunk, fill);
+            fill += chunk.length;
+          },
+          close() {
+            found = buf;
+          },
+        };
+      },
+    },
+    limits,
+  );
+  return found;
+}
+
+/**
+ * Lists an archive's entries (in archive order) after validating all of it.
+ * @throws {AamError} UnsafeArchive for an unsafe or corrupt archive
+ */
+export async function listArchive(
+  chunks: AsyncIterable<Uint8Array>,
+  limits?: Partial<ArchiveLimits>,
+): Promise<ArchiveEntry[]> {
+  const entries: ArchiveEntry[] = [];
+  await readArchive(chunks, { entry: (e) => void entries.push(e) }, limits);
+  return entries;
+}

@@ -1,0 +1,34 @@
+/**
+ * The `.aam` archive (SPEC §3): reproducible packing, and streaming, refusing reading of untrusted
+ * archives. Re-exports only.
+ */
+export {
+  DEFAULT_LIMITS,
+  MAX_ARCHIVE_BYTES,
+  MAX_ENTRIES,
+  MAX_UNPACKED_BYTES,
+  resolveLimits,
+  type ArchiveLimits,
+} from "./limits.ts";
+export { BUILTIN_EXCLUDES, createIgnoreFilter, IGNORE_FILE, type IgnoreFilter } from "./ignore.ts";
+export { GunzipDecoder, GzipEncoder, GZIP_OS_BYTE, gunzipChunks, gzipBytes, type GunzipLimits } from "./gzip.ts";
+export {
+  decodeHeader,
+  encodeEntryHeader,
+  encodePaxRecords,
+  parsePaxRecords,
+  type EntryType,
+  type RawHeader,
+  type TarEntryHeader,
+} from "./tar_header.ts";
+export {
+  readArchive,
+  TarParser,
+  type ArchiveEntry,
+  type ArchiveSummary,
+  type ArchiveVisitor,
+  type EntrySink,
+  type TarEvent,
+} from "./tar_read.ts";
+export { packDirectory, type PackOptions, type PackResult } from "./pack.ts";
+export { extractArchive, listArchive, readArchiveFile } from "./extract.ts";

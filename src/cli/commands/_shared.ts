@@ -1,0 +1,66 @@
+/** Small pieces several commands share: opening the registry, the policy, reporting a verification. */
+import type { Context } from "../context.ts";
+import { openRegistry, type OpenedRegistry } from "../../registry/location.ts";
+import { policyFromConfig, type PolicyFlags } from "../../verify/policy_from_config.ts";
+import type { TrustPolicy } from "../../trust/policy.ts";
+import type { VerifyReport } from "../../verify/pipeline.ts";
+import type { PackageVersion, RegistryReader } from "../../registry/reader.ts";
+import type { VerifyInput } from "../../verify/pipeline.ts";
+import { proc } from "../../runtime/index.ts";
+import { httpSource } from "../../registry/source_http.ts";
+import { gitSource } from "../../registry/source_git.ts";
+
+export async function openFromOptions(ctx: Context, registry: string | undefined): Promise<OpenedRegistry> {
+  const cfg = (await ctx.config()).merged;
+  return await openRegistry(registry, cfg.registries ?? [], ctx.cwd, {
+    http: (url) => httpSource(url),
+    git: (url) => gitSource(url, ctx.home),
+  });
+}
+
+export async function trustPolicy(ctx: Context, flags: PolicyFlags, registryRequires = false): Promise<TrustPolicy> {
+  return policyFromConfig((await ctx.config()).merged, flags, registryRequires);
+}
+
+export function actor(): string {
+  return proc.env("AAM_ACTOR") ?? `${proc.env("USER") ?? proc.env("USERNAME") ?? "unknown"}@${proc.hostname()}`;
+}
+
+export async function loadVerifyInput(reader: RegistryReader, pv: PackageVersion, trustedRoot?: string): Promise<VerifyInput> {
+  const [archive, sigText] = await Promise.all([reader.archive(pv), reader.sig(pv)]);
+  return {
+    name: pv.name,
+    version: pv.version,
+    archive,
+    expectedChecksum: pv.record.checksum,
+    sigText,
+    files: { archive: `${reader.location}/${pv.archiveFile}`, sig: `${reader.location}/${pv.sigFile}` },
+    trustedRoot,
+  };
+}
+
+/** One line per outcome, as minisign prints, plus warnings on stderr. */
+export function printVerifyReport(ctx: Context, r: VerifyReport): void {
+  for (const w of r.warnings) ctx.out.warn(w);
+  const who = r.signers.filter((s) => s.valid && s.trusted).map((s) => `${s.algorithm} ${s.key_fingerprint ?? s.identity}`);
+  const ok = ctx.out.paint("green", "✓");
+  switch (r.outcome) {
+    case "verified":
+      ctx.out.line(`${ok} ${r.package}@${r.version} verified: ${r.checksum}, signed by ${who.join(", ")}`);
+      break;
+    case "unsigned":
+      ctx.out.line(`${ok} ${r.package}@${r.version} checksum and identity verified: ${r.checksum} (unsigned)`);
+      break;
+    case "warned":
+      ctx.out.line(`! ${r.package}@${r.version} checksum and identity verified: ${r.checksum} (signature check failed, see warning)`);
+      break;
+    case "skipped":
+      ctx.out.line(`${ok} ${r.package}@${r.version} checksum and identity verified: ${r.checksum} (signature checks skipped)`);
+      break;
+  }
+}
+
+export function splitList(v: unknown): string[] {
+  if (v === undefined || v === null || v === false) return [];
+  return (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(",")).map((s) => s.trim()).filter(Boolean);
+}

@@ -1,0 +1,70 @@
+/** `aam info <pkg>[@v] [--signatures] [--audit-log]` (SPEC §7, §10). */
+import type { CAC } from "cac";
+import type { Context } from "../context.ts";
+import { parsePackageRef } from "../../manifest/name.ts";
+import { parseSigFile } from "../../signing/sig_file.ts";
+import { checkEntry } from "../../verify/entry_check.ts";
+import { isKeyTrustedFor, isIdentityTrusted } from "../../trust/policy.ts";
+import { parseAuditEvents } from "../../registry/audit_log.ts";
+import { checksumOf } from "../../encoding/sha256.ts";
+import { openFromOptions, trustPolicy } from "./_shared.ts";
+
+export function register(cli: CAC, ctx: Context): void {
+  cli
+    .command("<package>", "Show a package's versions, dist-tags and signatures")
+    .option("--registry <registry>", "Registry name or location")
+    .option("--signatures", "Check and show each signature of the version")
+    .option("--audit-log", "Show the package's audit-log events")
+    .example("aam info @me/my-package --signatures")
+    .action(async (raw: string, o: { registry?: string; signatures?: boolean; auditLog?: boolean }) => {
+      const ref = parsePackageRef(raw);
+      const opened = await openFromOptions(ctx, o.registry);
+      const meta = await opened.reader.metadata(ref.name);
+      const pv = await opened.reader.resolve(ref.name, ref.version || ref.tag || ref.range ? ref : undefined);
+      let signatures: Record<string, unknown>[] | undefined;
+      if (o.signatures) {
+        const sigText = await opened.reader.sig(pv);
+        signatures = [];
+        if (sigText !== null) {
+          const sig = parseSigFile(sigText, `${opened.reader.location}/${pv.sigFile}`);
+          const archive = await opened.reader.archive(pv);
+          const hash = checksumOf(archive);
+          const policy = await trustPolicy(ctx, {});
+          for (const e of sig.signatures) {
+            const r = hash === sig.package_hash ? await checkEntry(e, { archive, packageHash: hash }) : { algorithm: e.algorithm, valid: false, reason: "archive does not match package_hash" };
+            const fp = "key_fingerprint" in r ? r.key_fingerprint : undefined;
+            const id = "identity" in r ? r.identity : undefined;
+            const t = fp ? isKeyTrustedFor(fp, pv.name, policy) : id ? isIdentityTrusted(id, ("issuer" in r ? r.issuer : "") ?? "", policy) : { trusted: false, reason: "unknown signer" };
+            signatures.push({ ...r, trusted: t.trusted, trust_reason: t.reason });
+          }
+        }
+      }
+      const events = o.auditLog ? parseAuditEvents(await opened.reader.auditLog()).filter((e) => e.package === meta.name) : undefined;
+      if (ctx.out.json) {
+        return ctx.out.data({ ok: true, ...meta, selected: pv.version, ...(signatures ? { signatures } : {}), ...(events ? { audit_log: events } : {}) });
+      }
+      ctx.out.line(`${meta.name}@${pv.version}${meta.description ? `: ${meta.description}` : ""}`);
+      if (meta.author) ctx.out.line(`author: ${meta.author}`);
+      if (meta.license) ctx.out.line(`license: ${meta.license}`);
+      if (meta.keywords.length) ctx.out.line(`keywords: ${meta.keywords.join(", ")}`);
+      ctx.out.line(`dist-tags: ${Object.entries(meta.dist_tags).map(([t, v]) => `${t}: ${v}`).join(", ")}`);
+      ctx.out.line("versions:");
+      for (const v of meta.versions) {
+        const flags = [v.signatures?.length ? "signed" : "unsigned", v.yanked ? "yanked" : ""].filter(Boolean).join(", ");
+        ctx.out.line(`  ${v.version}  ${v.published}  ${v.checksum.slice(0, 23)}…  ${v.size} B  (${flags})`);
+      }
+      if (signatures) {
+        ctx.out.line(`signatures of ${pv.version}:`);
+        if (signatures.length === 0) ctx.out.line("  (none)");
+        for (const s of signatures) {
+          const who = s.key_fingerprint ?? s.identity ?? "?";
+          const extra = s.info ? ` ${Object.entries(s.info as Record<string, unknown>).map(([k, v]) => `${k}=${v}`).join(" ")}` : "";
+          ctx.out.line(`  ${s.algorithm} ${who} signed_at=${s.signed_at ?? "-"} valid=${s.valid ? "yes" : `no (${s.reason})`} trusted=${s.trusted ? "yes" : `no (${s.trust_reason})`}${extra}`);
+        }
+      }
+      if (events) {
+        ctx.out.line("audit log:");
+        for (const e of events) ctx.out.line(`  #${e.seq} ${e.time} ${e.event} ${e.version ?? ""} by ${e.actor}`);
+      }
+    });
+}

@@ -1,0 +1,167 @@
+/** `aam key generate|list|export|import|trust|revoke` (SPEC §5, §10). */
+import type { CAC } from "cac";
+import type { Context } from "../context.ts";
+import { AamError } from "../../errors.ts";
+import { fs } from "../../runtime/index.ts";
+import { toBase64, fromBase64 } from "../../encoding/base64.ts";
+import { ed25519PublicKeyToPem, ed25519PublicKeyFromPem, ed25519PrivateKeyFromPem } from "../../encoding/pem.ts";
+import { generateEd25519 } from "../../signing/ed25519/sign.ts";
+import { fingerprint, assertStrictPublicKey } from "../../signing/ed25519/public_key.ts";
+import { encryptKeyFile } from "../../signing/ed25519/key_store.ts";
+import { listStoredKeys, findStoredKey, writeKeyFiles } from "../../keys/store.ts";
+import { readPassphrase } from "../../keys/passphrase.ts";
+import { updateConfigFile } from "../../config/save.ts";
+import type { Config } from "../../config/schema.ts";
+import * as ed from "@noble/ed25519";
+
+async function addTrusted(ctx: Context, fp: string): Promise<void> {
+  const { userFile } = await ctx.config();
+  await updateConfigFile(userFile, (cfg: Config) => {
+    const list = cfg.security.trusted_keys ?? [];
+    return list.some((k) => k.toLowerCase() === fp.toLowerCase()) ? cfg : { ...cfg, security: { ...cfg.security, trusted_keys: [...list, fp] } };
+  });
+}
+
+async function storeEd25519(ctx: Context, seed: Uint8Array, publicKey: Uint8Array, name: string, o: { passphrase?: boolean; passphraseFile?: string }) {
+  const encrypt = o.passphrase !== false;
+  if (!encrypt) ctx.out.warn("--no-passphrase: the private key is stored UNENCRYPTED; anyone who can read it can sign as you");
+  const passphrase = encrypt ? await readPassphrase({ passphraseFile: o.passphraseFile, confirm: true, purpose: `protect key "${name}"` }) : null;
+  const text = await encryptKeyFile(seed, publicKey, { name, passphrase, now: ctx.now() });
+  const fp = fingerprint(publicKey);
+  const file = await writeKeyFiles(ctx.home, fp, text, ed25519PublicKeyToPem(publicKey));
+  await addTrusted(ctx, fp);
+  return { fp, file, encrypted: encrypt };
+}
+
+export function register(cli: CAC, ctx: Context): void {
+  cli
+    .command("generate", "Make an Ed25519 signing key, encrypted at rest, and trust it")
+    .option("--name <name>", "A name to refer to the key by", { default: "default" })
+    .option("--no-passphrase", "Store the private key unencrypted (not recommended)")
+    .option("--passphrase-file <file>", "Read the passphrase from a file (else AAM_PASSPHRASE or a prompt)")
+    .example("AAM_PASSPHRASE=... aam key generate --name release")
+    .action(async (o: { name: string; passphrase?: boolean; passphraseFile?: string }) => {
+      const existing = await listStoredKeys(ctx.home);
+      if (existing.some((k) => k.name === o.name)) {
+        throw new AamError("UsageError", `Cannot generate key "${o.name}": a key of that name exists`, { hint: "pick another --name, or see aam key list" });
+      }
+      const { seed, publicKey } = await generateEd25519();
+      try {
+        const r = await storeEd25519(ctx, seed, publicKey, o.name, o);
+        if (ctx.out.json) return ctx.out.data({ ok: true, name: o.name, algorithm: "ed25519", fingerprint: r.fp, file: r.file, encrypted: r.encrypted, public_key: toBase64(publicKey) });
+        ctx.out.line(`Generated Ed25519 key "${o.name}"`);
+        ctx.out.line(`  fingerprint: ${r.fp}`);
+        ctx.out.line(`  private key: ${r.file}${r.encrypted ? " (encrypted)" : " (UNENCRYPTED)"}`);
+        ctx.out.line(`  added to security.trusted_keys`);
+        ctx.out.line(`Share the public key with: aam key export ${o.name} > ${o.name}.pem`);
+      } finally {
+        seed.fill(0);
+      }
+    });
+
+  cli.command("list", "List keys in the key store and trusted fingerprints").action(async () => {
+    const cfg = (await ctx.config()).merged.security;
+    const revoked = new Set((cfg.revoked_keys ?? []).map((k) => k.toLowerCase()));
+    const trusted = new Set((cfg.trusted_keys ?? []).map((k) => k.toLowerCase()));
+    const keys = (await listStoredKeys(ctx.home)).map((k) => ({
+      name: k.name,
+      fingerprint: k.fingerprint,
+      algorithm: k.algorithm,
+      private: k.has_private,
+      encrypted: k.encrypted,
+      created_at: k.created_at,
+      trusted: trusted.has(k.fingerprint.toLowerCase()),
+      revoked: revoked.has(k.fingerprint.toLowerCase()),
+    }));
+    const stored = new Set(keys.map((k) => k.fingerprint.toLowerCase()));
+    const others = [...trusted].filter((fp) => !stored.has(fp)).map((fp) => ({ fingerprint: fp, revoked: revoked.has(fp) }));
+    if (ctx.out.json) return ctx.out.data({ ok: true, keys, trusted_only: others, revoked: [...revoked] });
+    if (keys.length === 0 && others.length === 0) return ctx.out.line("No keys (aam key generate)");
+    for (const k of keys) {
+      const flags = [k.private ? (k.encrypted ? "private, encrypted" : "private, UNENCRYPTED") : "public", k.trusted ? "trusted" : "", k.revoked ? "REVOKED" : ""].filter(Boolean);
+      ctx.out.line(`${k.algorithm} ${k.fingerprint} ${k.name ? `"${k.name}"` : ""} (${flags.join(", ")})`);
+    }
+    for (const t of others) ctx.out.line(`trusted ${t.fingerprint}${t.revoked ? " (REVOKED)" : ""}`);
+  });
+
+  cli
+    .command("export <key>", "Print a public key")
+    .option("--format <format>", "pem (SubjectPublicKeyInfo, for OpenSSL) | raw (base64 of the 32 raw bytes)", { default: "pem" })
+    .example("aam key export release > release.pem && openssl pkey -pubin -in release.pem -noout -text")
+    .action(async (ref: string, o: { format: string }) => {
+      if (o.format !== "pem" && o.format !== "raw") throw new AamError("UsageError", `Unknown format "${o.format}"`, { hint: "use --format pem or --format raw" });
+      const all = await listStoredKeys(ctx.home);
+      const r = ref.toLowerCase();
+      const k = all.find((x) => x.name === ref || x.fingerprint.toLowerCase() === r || (r.length >= 8 && x.fingerprint.toLowerCase().startsWith(r)));
+      if (!k) throw new AamError("NotFound", `Cannot find key "${ref}"`, { hint: "aam key list" });
+      if (k.algorithm !== "ed25519") {
+        if (ctx.out.json) return ctx.out.data({ ok: true, fingerprint: k.fingerprint, algorithm: k.algorithm, public_key: k.public_key });
+        return ctx.out.essential(k.public_key);
+      }
+      const raw = fromBase64(k.public_key);
+      if (!raw) throw new AamError("Error", `Cannot read key file "${k.file}"`, { file: k.file, hint: "the key file is damaged" });
+      const text = o.format === "pem" ? ed25519PublicKeyToPem(raw) : toBase64(raw);
+      if (ctx.out.json) ctx.out.data({ ok: true, fingerprint: k.fingerprint, format: o.format, public_key: text });
+      else ctx.out.essential(text);
+    });
+
+  cli
+    .command("import <file>", "Import an Ed25519 private key (PKCS#8 PEM, e.g. from openssl genpkey)")
+    .option("--name <name>", "A name to refer to the key by")
+    .option("--no-passphrase", "Store it unencrypted (not recommended)")
+    .option("--passphrase-file <file>", "Read the passphrase from a file")
+    .action(async (file: string, o: { name?: string; passphrase?: boolean; passphraseFile?: string }) => {
+      const path = fs.path.resolve(ctx.cwd, file);
+      const text = await fs.readTextIfExists(path);
+      if (text === null) throw new AamError("NotFound", `Cannot find "${path}"`, { file: path, hint: "check the path" });
+      if (!text.includes("PRIVATE KEY")) {
+        throw new AamError("UsageError", `Cannot import "${path}": not a private key`, { file: path, hint: "to trust a public key use `aam key trust <file>`" });
+      }
+      const seed = ed25519PrivateKeyFromPem(text);
+      const publicKey = await ed.getPublicKeyAsync(seed);
+      const name = o.name ?? fs.path.basename(path).replace(/\.[^.]*$/, "");
+      try {
+        const r = await storeEd25519(ctx, seed, publicKey, name, o);
+        if (ctx.out.json) return ctx.out.data({ ok: true, name, algorithm: "ed25519", fingerprint: r.fp, file: r.file });
+        ctx.out.line(`Imported Ed25519 key "${name}" ${r.fp} and trusted it`);
+      } finally {
+        seed.fill(0);
+      }
+    });
+
+  cli
+    .command("trust <key>", "Trust a public key: an Ed25519 PEM file, or a fingerprint")
+    .example("aam key trust ./alice.pem")
+    .example("aam key trust 3f1c…(64 hex)")
+    .action(async (ref: string) => {
+      let fp: string;
+      if (/^[0-9a-fA-F]{64}$/.test(ref) || /^[0-9A-Fa-f]{40}$/.test(ref)) fp = ref.length === 64 ? ref.toLowerCase() : ref.toUpperCase();
+      else {
+        const path = fs.path.resolve(ctx.cwd, ref);
+        const text = await fs.readTextIfExists(path);
+        if (text === null) throw new AamError("NotFound", `Cannot find "${path}"`, { file: path, hint: "pass a PEM public key file or a 64-hex fingerprint" });
+        const raw = ed25519PublicKeyFromPem(text);
+        assertStrictPublicKey(raw);
+        fp = fingerprint(raw);
+      }
+      await addTrusted(ctx, fp);
+      const revoked = ((await ctx.config()).merged.security.revoked_keys ?? []).some((k) => k.toLowerCase() === fp.toLowerCase());
+      if (revoked) ctx.out.warn(`${fp} is revoked; it stays untrusted until removed from security.revoked_keys`);
+      if (ctx.out.json) ctx.out.data({ ok: true, trusted: fp, revoked });
+      else ctx.out.line(`Trusted ${fp}`);
+    });
+
+  cli
+    .command("revoke <fingerprint>", "Revoke a key: its signatures never verify again, even if trusted")
+    .action(async (ref: string) => {
+      let fp = ref;
+      if (!/^[0-9a-fA-F]{40}([0-9a-fA-F]{24})?$/.test(ref)) fp = (await findStoredKey(ctx.home, ref)).fingerprint;
+      const { userFile } = await ctx.config();
+      await updateConfigFile(userFile, (cfg: Config) => {
+        const list = cfg.security.revoked_keys ?? [];
+        return list.some((k) => k.toLowerCase() === fp.toLowerCase()) ? cfg : { ...cfg, security: { ...cfg.security, revoked_keys: [...list, fp] } };
+      });
+      if (ctx.out.json) ctx.out.data({ ok: true, revoked: fp });
+      else ctx.out.line(`Revoked ${fp}: signatures by it no longer verify`);
+    });
+}

@@ -1,0 +1,269 @@
+/** `aam pkg init|validate|pack|sign|publish` (SPEC §2, §3, §5, §10). */
+import type { CAC } from "cac";
+import type { Context } from "../context.ts";
+import { AamError, type Problem } from "../../errors.ts";
+import { fs, proc } from "../../runtime/index.ts";
+import { parseYaml } from "../../encoding/yaml.ts";
+import { validateManifest } from "../../manifest/validate.ts";
+import { checkArtifactPaths } from "../../manifest/load.ts";
+import type { Manifest } from "../../manifest/schema.ts";
+import { scaffoldFiles } from "../../manifest/init.ts";
+import { toFsName, isValidName } from "../../manifest/name.ts";
+import { packDirectory } from "../../archive/index.ts";
+import { readArchiveManifest } from "../../verify/archive_manifest.ts";
+import { publishVersion } from "../../registry/writer.ts";
+import { openFromOptions, actor } from "./_shared.ts";
+import { signArchive, summarise, type SignOptions } from "./_signing.ts";
+
+interface Validated {
+  manifest?: Manifest;
+  problems: Problem[];
+  warnings: Problem[];
+  file: string;
+}
+
+async function validateFolder(dir: string): Promise<Validated> {
+  const file = fs.path.join(dir, "aam.yaml");
+  const text = await fs.readTextIfExists(file);
+  if (text === null) {
+    throw new AamError("NotFound", `Cannot find aam.yaml in "${dir}"`, { file, hint: `aam pkg init ${dir} --name <name>` });
+  }
+  const v = validateManifest(parseYaml(text, file));
+  const problems = [...v.problems];
+  if (v.manifest) {
+    const kinds = new Map<string, "file" | "dir">();
+    for (const [kind, list] of Object.entries(v.manifest.artifacts)) {
+      for (const a of list ?? []) {
+        const st = await fs.stat(fs.path.join(dir, ...a.path.replace(/\/$/, "").split("/")));
+        if (st?.isDirectory) kinds.set(a.path, "dir");
+        else if (st?.isFile) kinds.set(a.path, "file");
+        void kind;
+      }
+    }
+    problems.push(...checkArtifactPaths(v.manifest, (p: string) => kinds.get(p) ?? false));
+  }
+  return { manifest: problems.length === 0 ? v.manifest : undefined, problems, warnings: v.warnings ?? [], file };
+}
+
+function requireValid(v: Validated): Manifest {
+  if (!v.manifest) {
+    throw new AamError("Error", `Invalid manifest "${v.file}": ${v.problems.length} problem(s)`, {
+      file: v.file,
+      problems: v.problems,
+      hint: "fix the fields named above, then run `aam pkg validate`",
+    });
+  }
+  return v.manifest;
+}
+
+function artifactTypes(m: Manifest): string[] {
+  return Object.entries(m.artifacts)
+    .filter(([, list]) => (list ?? []).length > 0)
+    .map(([k]) => k)
+    .sort();
+}
+
+async function writeArchive(target: string, bytes: Uint8Array): Promise<void> {
+  await fs.mkdirp(fs.path.dirname(target));
+  await fs.writeFileAtomic(target, bytes);
+}
+
+async function outputPath(dir: string, output: string | undefined, m: Manifest, cwd: string): Promise<string> {
+  const fileName = `${toFsName(m.name)}-${m.version}.aam`;
+  if (!output) return fs.path.join(dir, "dist", fileName);
+  const abs = fs.path.resolve(cwd, output);
+  const st = await fs.stat(abs);
+  if (st?.isDirectory || output.endsWith("/")) return fs.path.join(abs, fileName);
+  return abs;
+}
+
+export async function packFolder(ctx: Context, dir: string, output?: string) {
+  const manifest = requireValid(await validateFolder(dir));
+  const packed = await packDirectory(dir, { onProgress: (n: number) => ctx.out.progress("Packing", n) });
+  ctx.out.clearProgress();
+  const file = await outputPath(dir, output, manifest, ctx.cwd);
+  await writeArchive(file, packed.bytes);
+  return { manifest, file, ...packed };
+}
+
+async function ask(q: string, dflt?: string): Promise<string> {
+  const a = (await proc.prompt(`${q}${dflt ? ` (${dflt})` : ""}: `)).trim();
+  return a || dflt || "";
+}
+
+export function register(cli: CAC, ctx: Context): void {
+  cli
+    .command("init [dir]", "Create aam.yaml and an example artifact")
+    .option("--name <name>", "Package name, e.g. @author/my-package")
+    .option("--version <version>", "Initial version", { default: "1.0.0" })
+    .option("--description <text>", "What it does")
+    .option("--author <author>", "Author")
+    .option("--yes, -y", "Do not ask; use the flags and defaults")
+    .example("aam pkg init my-package --name @me/my-package --description 'Reviews code' --yes")
+    .action(async (dirArg: string | undefined, o: { name?: string; version: string; description?: string; author?: string; yes?: boolean }) => {
+      const dir = fs.path.resolve(ctx.cwd, dirArg ?? ".");
+      let { name, description, author } = o;
+      let version = String(o.version);
+      const interactive = !o.yes && !ctx.out.json && proc.isStdinTTY();
+      if (interactive) {
+        name = await ask("Package name", name ?? fs.path.basename(dir));
+        version = await ask("Version", version);
+        description = await ask("Description", description ?? "");
+        author = (await ask("Author", author ?? "")) || undefined;
+      }
+      if (!name) throw new AamError("UsageError", "Cannot create a package without a name", { hint: "aam pkg init --name @author/my-package --yes" });
+      if (!isValidName(name)) {
+        throw new AamError("UsageError", `Invalid package name "${name}"`, { hint: "use lowercase letters, digits and '-', optionally scoped: @author/my-package" });
+      }
+      if (await fs.stat(fs.path.join(dir, "aam.yaml"))) {
+        throw new AamError("UsageError", `Cannot create "${fs.path.join(dir, "aam.yaml")}": it already exists`, { hint: `aam pkg validate ${dirArg ?? "."}` });
+      }
+      const files = scaffoldFiles({ name, version, description: description ?? "", author });
+      const written: string[] = [];
+      for (const [rel, content] of Object.entries(files)) {
+        const p = fs.path.join(dir, ...rel.split("/"));
+        if (await fs.stat(p)) continue; // never overwrite the user's files
+        await fs.mkdirp(fs.path.dirname(p));
+        await fs.writeFileAtomic(p, content);
+        written.push(rel);
+      }
+      if (ctx.out.json) ctx.out.data({ ok: true, path: dir, name, version, files: written });
+      else {
+        ctx.out.line(`Created ${name}@${version} in ${dir}`);
+        for (const w of written) ctx.out.line(`  ${w}`);
+        ctx.out.line(`Next: aam pkg validate ${dirArg ?? "."} && aam pkg pack ${dirArg ?? "."}`);
+      }
+    });
+
+  cli
+    .command("validate [dir]", "Check aam.yaml and every artifact path; report every problem")
+    .example("aam pkg validate ./my-package")
+    .action(async (dirArg: string | undefined) => {
+      const dir = fs.path.resolve(ctx.cwd, dirArg ?? ".");
+      const v = await validateFolder(dir);
+      if (ctx.out.json) {
+        ctx.out.data({ ok: v.problems.length === 0, file: v.file, problems: v.problems, warnings: v.warnings });
+        if (v.problems.length > 0) {
+          throw new AamError("Error", `Invalid manifest "${v.file}"`, { file: v.file, problems: v.problems, reportedAsJson: true });
+        }
+        return;
+      }
+      for (const w of v.warnings) ctx.out.warn(`${w.path}: ${w.message}`);
+      const m = requireValid(v);
+      ctx.out.line(`✓ ${m.name}@${m.version}: aam.yaml is valid`);
+    });
+
+  cli
+    .command("pack [dir]", "Pack the folder into a reproducible .aam archive")
+    .option("--output, -o <path>", "File or folder to write (default: <dir>/dist/)")
+    .example("aam pkg pack ./my-package --output ./out/")
+    .action(async (dirArg: string | undefined, o: { output?: string }) => {
+      const dir = fs.path.resolve(ctx.cwd, dirArg ?? ".");
+      const r = await packFolder(ctx, dir, o.output);
+      if (ctx.out.json) ctx.out.data({ ok: true, package: r.manifest.name, version: r.manifest.version, path: r.file, checksum: r.checksum, size: r.size, entries: r.entries });
+      else {
+        ctx.out.essential(r.file);
+        ctx.out.essential(r.checksum);
+      }
+    });
+
+  cli
+    .command("sign <file>", "Sign an .aam archive; writes or extends <file>.sig")
+    .option("--key <key>", "Key name or fingerprint (default: security.signing_key)")
+    .option("--signing-method <method>", "ed25519 | openpgp | gpg | sigstore")
+    .option("--gpg-key <id>", "Key for --signing-method gpg")
+    .option("--passphrase-file <file>", "Read the key's passphrase from a file")
+    .option("--identity-token <jwt>", "OIDC token for --signing-method sigstore")
+    .example("aam pkg sign dist/me--my-package-1.0.0.aam --key release")
+    .action(async (fileArg: string, o: SignOptions) => {
+      const file = fs.path.resolve(ctx.cwd, fileArg);
+      const archive = await fs.readFileIfExists(file);
+      if (!archive) throw new AamError("NotFound", `Cannot find archive "${file}"`, { file, hint: "aam pkg pack <dir> makes one" });
+      const m = await readArchiveManifest(archive, file);
+      const sigFile = `${file}.sig`;
+      const r = await signArchive(ctx, archive, m, await fs.readTextIfExists(sigFile), sigFile, o);
+      await fs.writeFileAtomic(sigFile, r.sigText);
+      const who = r.entry.algorithm === "sigstore" ? "sigstore" : `${r.entry.algorithm} ${r.entry.key_fingerprint}`;
+      if (ctx.out.json) ctx.out.data({ ok: true, package: m.name, version: m.version, sig: sigFile, package_hash: r.sig.package_hash, signatures: summarise(r.sig) });
+      else {
+        ctx.out.line(`Signed ${m.name}@${m.version} with ${who}`);
+        ctx.out.line(`Wrote ${sigFile} (${r.sig.signatures.length} signature${r.sig.signatures.length === 1 ? "" : "s"})`);
+      }
+    });
+
+  cli
+    .command("publish [source]", "Publish a package folder (packed first) or an .aam into a registry")
+    .option("--registry <registry>", "Registry name or folder (default: the default registry)")
+    .option("--sign", "Sign before publishing")
+    .option("--signing-method <method>", "ed25519 | openpgp | gpg | sigstore")
+    .option("--key <key>", "Key name or fingerprint")
+    .option("--gpg-key <id>", "Key for --signing-method gpg")
+    .option("--passphrase-file <file>", "Read the key's passphrase from a file")
+    .option("--identity-token <jwt>", "OIDC token for --signing-method sigstore")
+    .option("--tag <tag>", "Dist-tag to point at this version (default: latest, moved only forward)")
+    .example("aam pkg publish ./my-package --sign --registry team")
+    .action(async (src: string | undefined, o: SignOptions & { registry?: string; sign?: boolean; tag?: string }) => {
+      const path = fs.path.resolve(ctx.cwd, src ?? ".");
+      const st = await fs.stat(path);
+      if (!st) throw new AamError("NotFound", `Cannot find "${path}"`, { hint: "pass a package folder or an .aam file" });
+      let archive: Uint8Array;
+      let archiveFile: string;
+      if (st.isDirectory) {
+        const packed = await packFolder(ctx, path);
+        archive = packed.bytes;
+        archiveFile = packed.file;
+      } else {
+        archiveFile = path;
+        archive = await fs.readFile(path);
+      }
+      const m = await readArchiveManifest(archive, archiveFile);
+      const sigFile = `${archiveFile}.sig`;
+      let sigText = await fs.readTextIfExists(sigFile);
+      let keys: { fileName: string; text: string; fingerprint: string }[] = [];
+      let sigSummary;
+      if (o.sign || o.signingMethod) {
+        const r = await signArchive(ctx, archive, m, sigText, sigFile, o);
+        sigText = r.sigText;
+        keys = r.keys;
+        sigSummary = summarise(r.sig);
+        await fs.writeFileAtomic(sigFile, sigText);
+      } else if (sigText !== null) {
+        const { parseSigFile } = await import("../../signing/sig_file.ts");
+        const sig = parseSigFile(sigText, sigFile);
+        const { checksumOf } = await import("../../encoding/sha256.ts");
+        if (sig.package_hash !== checksumOf(archive)) {
+          ctx.out.warn(`${sigFile} belongs to other bytes; publishing unsigned (re-sign with aam pkg sign)`);
+          sigText = null;
+        } else sigSummary = summarise(sig);
+      }
+      const opened = await openFromOptions(ctx, o.registry);
+      const { requireWritable } = await import("../../registry/location.ts");
+      const root = requireWritable(opened);
+      const manifest = m as Manifest;
+      const r = await publishVersion(
+        root,
+        {
+          archive,
+          name: m.name,
+          version: m.version,
+          description: manifest.description ?? "",
+          author: manifest.author,
+          license: manifest.license,
+          keywords: manifest.keywords,
+          artifactTypes: artifactTypes(manifest),
+          dependencies: manifest.dependencies ?? {},
+          sigText,
+          signatures: sigSummary,
+          keys,
+          tag: o.tag,
+        },
+        { now: ctx.now(), actor: actor() },
+      );
+      if (ctx.out.json) {
+        ctx.out.data({ ok: true, package: m.name, version: m.version, registry: opened.reader.location, checksum: r.checksum, size: r.size, signed: Boolean(sigText), tag: o.tag ?? "latest" });
+      } else {
+        ctx.out.line(`Published ${m.name}@${m.version} to ${opened.name ?? opened.reader.location} (${sigText ? "signed" : "unsigned"})`);
+        ctx.out.line(`  ${r.checksum}`);
+      }
+    });
+}

@@ -1,0 +1,27 @@
+/** `aam search [query] [--filter signed|unsigned]` (SPEC §10). */
+import type { CAC } from "cac";
+import type { Context } from "../context.ts";
+import { AamError } from "../../errors.ts";
+import { searchIndex } from "../../registry/index_file.ts";
+import { openFromOptions } from "./_shared.ts";
+
+export function register(cli: CAC, ctx: Context): void {
+  cli
+    .command("[query]", "Search names, descriptions and keywords")
+    .option("--registry <registry>", "Registry name or location")
+    .option("--filter <filter>", "signed | unsigned")
+    .example("aam search review --filter signed")
+    .action(async (query: string | undefined, o: { registry?: string; filter?: string }) => {
+      if (o.filter !== undefined && o.filter !== "signed" && o.filter !== "unsigned") {
+        throw new AamError("UsageError", `Unknown filter "${o.filter}"`, { hint: "use --filter signed or --filter unsigned" });
+      }
+      const opened = await openFromOptions(ctx, o.registry);
+      const hits = searchIndex(await opened.reader.index(), query, o.filter as "signed" | "unsigned" | undefined);
+      if (ctx.out.json) return ctx.out.data({ ok: true, registry: opened.reader.location, query: query ?? "", results: hits });
+      if (hits.length === 0) return ctx.out.line(`No packages match${query ? ` "${query}"` : ""}`);
+      const w = Math.max(...hits.map((h) => `${h.name}@${h.latest}`.length));
+      for (const h of hits) {
+        ctx.out.line(`${`${h.name}@${h.latest}`.padEnd(w)}  ${h.signed ? "signed  " : "unsigned"}  ${h.description}`);
+      }
+    });
+}

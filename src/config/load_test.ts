@@ -1,0 +1,102 @@
+import { describe, test, expect, beforeEach, afterEach } from "bun:test";
+import { AamError } from "../errors.ts";
+import { fs } from "../runtime/index.ts";
+import { aamHome, loadConfig } from "./load.ts";
+
+const ED = "d".repeat(64);
+let dir = "";
+let home = "";
+let project = "";
+
+beforeEach(async () => {
+  dir = await fs.makeTempDir("aam-config-");
+  home = fs.path.join(dir, "home", ".aam");
+  project = fs.path.join(dir, "project");
+  await fs.mkdirp(home);
+  await fs.mkdirp(fs.path.join(project, ".aam"));
+});
+
+afterEach(async () => {
+  await fs.remove(dir);
+});
+
+const writeUser = (text: string) => fs.writeFileAtomic(fs.path.join(home, "config.yaml"), text);
+const writeProject = (text: string) => fs.writeFileAtomic(fs.path.join(project, ".aam", "config.yaml"), text);
+
+describe("loadConfig()", () => {
+  test("loadConfig() gives the defaults when neither file exists", async () => {
+    await fs.remove(fs.path.join(project, ".aam"));
+    const c = await loadConfig({ home, cwd: project });
+    expect(c.user).toEqual({ security: {} });
+    expect(c.project).toBeNull();
+    expect(c.merged.security.on_signature_failure).toBe("warn");
+    expect(c.userFile).toBe(fs.path.join(home, "config.yaml"));
+    expect(c.projectFile).toBe(fs.path.join(project, ".aam", "config.yaml"));
+  });
+
+  test("loadConfig() applies project over user over defaults, replacing lists", async () => {
+    await writeUser(`security:\n  on_signature_failure: error\n  signing_key: mine\n  trusted_identities: ["*@a.example"]\n`);
+    await writeProject(`security:\n  on_signature_failure: ignore\n  trusted_identities: ["*@b.example"]\n`);
+    const c = await loadConfig({ home, cwd: project });
+    expect(c.merged.security).toMatchObject({ on_signature_failure: "ignore", signing_key: "mine", trusted_identities: ["*@b.example"], require_signature: false });
+    expect(c.user.security.on_signature_failure).toBe("error");
+    expect(c.project?.security.on_signature_failure).toBe("ignore");
+    expect(c.projectSecurityKeys).toEqual(["security.trusted_identities", "security.on_signature_failure"]);
+  });
+
+  test("loadConfig() reads the project file of the working folder only, not of a parent", async () => {
+    await writeProject(`security:\n  require_signature: true\n`);
+    const sub = fs.path.join(project, "sub");
+    await fs.mkdirp(sub);
+    const c = await loadConfig({ home, cwd: sub });
+    expect(c.project).toBeNull();
+    expect(c.merged.security.require_signature).toBe(false);
+  });
+
+  test("loadConfig() reads one file once when the project file is the user's file", async () => {
+    await writeUser(`security:\n  trusted_keys: ["${ED}"]\n`);
+    const c = await loadConfig({ home, cwd: fs.path.dirname(home) });
+    expect(c.project).toBeNull();
+    expect(c.merged.security.trusted_keys).toEqual([ED]);
+  });
+
+  test("loadConfig() throws Error naming the file when a file is invalid", async () => {
+    await writeProject(`security:\n  on_signature_failure: sometimes\n`);
+    let err: unknown;
+    await loadConfig({ home, cwd: project }).catch((e) => (err = e));
+    expect(err).toBeInstanceOf(AamError);
+    expect(err).toMatchObject({ code: "Error", details: { file: fs.path.join(project, ".aam", "config.yaml") } });
+  });
+
+  test("loadConfig() throws Error naming the file for broken YAML", async () => {
+    await writeUser(`security: [unclosed\n`);
+    let err: unknown;
+    await loadConfig({ home, cwd: project }).catch((e) => (err = e));
+    expect(err).toMatchObject({ code: "Error", details: { file: fs.path.join(home, "config.yaml") } });
+  });
+});
+
+describe("aamHome()", () => {
+  let saved: string | undefined;
+  beforeEach(() => {
+    saved = process.env.AAM_HOME;
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.AAM_HOME;
+    else process.env.AAM_HOME = saved;
+  });
+
+  test("aamHome() uses AAM_HOME, made absolute", () => {
+    process.env.AAM_HOME = "/srv/aam-home";
+    expect(aamHome()).toBe(fs.path.resolve("/srv/aam-home"));
+    process.env.AAM_HOME = "rel/home";
+    expect(fs.path.isAbsolute(aamHome())).toBe(true);
+  });
+
+  test("aamHome() defaults to ~/.aam when AAM_HOME is unset or empty", () => {
+    process.env.AAM_HOME = "";
+    expect(aamHome().endsWith(`${fs.path.sep}.aam`)).toBe(true);
+    delete process.env.AAM_HOME;
+    expect(aamHome().endsWith(`${fs.path.sep}.aam`)).toBe(true);
+  });
+});

@@ -1,0 +1,23 @@
+/**
+ * AAM's library API: the CLI is one client of it.
+ *
+ * @example Verify a local archive against a trust policy
+ * ```ts
+ * import { verifyPackage } from "aam";
+ * const report = await verifyPackage({ name, version, archive, sigText, files }, policy);
+ * ```
+ * @module
+ */
+export { AamError, EXIT_CODES, type ErrorCode } from "./errors.ts";
+export { packDirectory } from "./archive/index.ts";
+export { extractArchive } from "./archive/index.ts";
+export { verifyPackage, type VerifyInput, type VerifyReport } from "./verify/pipeline.ts";
+export { verifyRegistry, type RegistryReport } from "./verify/registry_check.ts";
+export { publishVersion, setDistTag, removeDistTag, yankVersion } from "./registry/writer.ts";
+export { RegistryReader } from "./registry/reader.ts";
+export { fileSource } from "./registry/source_fs.ts";
+export { httpSource } from "./registry/source_http.ts";
+export { initRegistry } from "./registry/init.ts";
+export { parseSigFile, serializeSigFile } from "./signing/sig_file.ts";
+export { parseManifest } from "./manifest/load.ts";
+export { main } from "./cli/main.ts";

@@ -1,0 +1,68 @@
+/**
+ * Versions and ranges (SPEC §1): Semantic Versioning 2.0.0, ranges as npm reads them.
+ * Thin wrappers over the `semver` package so the rest of AAM never sees its loose modes.
+ */
+import semver from "semver";
+
+/**
+ * True for a strict SemVer 2.0.0 version: `1.2.3`, `1.0.0-rc.1+build.5`.
+ * `v1.2.3`, `=1.2.3`, ` 1.2.3` and `1.2` are refused: a version is an identity, written one way.
+ */
+export function isValidVersion(s: unknown): boolean {
+  // semver.parse() accepts a leading "v" or "=" and surrounding spaces; a version must start
+  // with a digit and have no spaces. (semver.valid() cannot be compared to the input: it drops build metadata.)
+  return typeof s === "string" && s.length <= 256 && /^\d\S*$/.test(s) && semver.parse(s) !== null;
+}
+
+/**
+ * True for a range npm accepts: exact `1.2.3`, `>=1.0.0`, `^1.2.0`, `~1.2.0`, `*`, `1.x`,
+ * `>=1.0.0 <2.0.0`, `^1.0.0 || ^2.0.0`, `1.0.0 - 1.5.0`. The empty string (npm's "*") is
+ * refused: write `*` to mean any version.
+ */
+export function isValidRange(s: unknown): boolean {
+  return typeof s === "string" && s.trim() !== "" && s.length <= 256 && semver.validRange(s) !== null;
+}
+
+/** True when `range` is one exact version (`1.2.3` or `=1.2.3`), which also pins yanked versions. */
+export function isExactRange(range: string): boolean {
+  const r = range.trim().replace(/^=\s*/, "");
+  return isValidVersion(r);
+}
+
+/**
+ * SemVer precedence: negative, zero or positive. Build metadata does not count (SemVer §10).
+ * @throws {TypeError} when either side is not a valid version (a programmer error: validate first).
+ */
+export function compareVersions(a: string, b: string): number {
+  return semver.compare(a, b);
+}
+
+/**
+ * Does `version` satisfy `range`? As npm: a prerelease satisfies only a range that names a
+ * prerelease of the same `major.minor.patch` (`^1.0.0` does not take `1.1.0-beta.1`).
+ * Invalid input answers false.
+ */
+export function satisfies(version: string, range: string): boolean {
+  if (!isValidVersion(version) || !isValidRange(range)) return false;
+  return semver.satisfies(version, range);
+}
+
+/** The highest of `versions` that satisfies every one of `ranges`, or null. Invalid versions are skipped. */
+export function maxSatisfying(versions: readonly string[], ranges: readonly string[]): string | null {
+  let best: string | null = null;
+  for (const v of versions) {
+    if (!isValidVersion(v)) continue;
+    if (!ranges.every((r) => satisfies(v, r))) continue;
+    if (best === null || semver.compareBuild(v, best) > 0) best = v;
+  }
+  return best;
+}
+
+/**
+ * Ascending copy of `versions`. Ties in precedence (`1.0.0+a`, `1.0.0+b`) are ordered by build
+ * metadata so the order is total and the same on every machine.
+ * @throws {TypeError} when an entry is not a valid version.
+ */
+export function sortVersions(versions: readonly string[]): string[] {
+  return [...versions].sort(semver.compareBuild);
+}

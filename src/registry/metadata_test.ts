@@ -1,0 +1,39 @@
+import { test, expect } from "bun:test";
+import { parseMetadata, serializeMetadata } from "./metadata.ts";
+import { AamError } from "../errors.ts";
+
+const GOOD = `name: "@a/b"
+description: d
+keywords: [x]
+dist_tags: {latest: 1.0.0}
+versions:
+  - version: 1.0.0
+    published: "2026-11-21T10:00:00Z"
+    checksum: "sha256:${"a".repeat(64)}"
+    size: 10
+    dependencies: {}
+    yanked: false
+`;
+
+test("parseMetadata() round-trips through serializeMetadata()", () => {
+  const m = parseMetadata(GOOD, "m.yaml");
+  expect(parseMetadata(serializeMetadata(m), "m.yaml")).toEqual(m);
+});
+
+test("parseMetadata() reports every problem with its field path", () => {
+  const bad = `name: 5\nversions:\n  - version: 1.0.0\n    checksum: md5:x\n    size: -1\n    yanked: "no"\n`;
+  try {
+    parseMetadata(bad, "m.yaml");
+    throw new Error("should have thrown");
+  } catch (e) {
+    expect(e).toBeInstanceOf(AamError);
+    const paths = (e as AamError).details.problems!.map((p) => p.path);
+    expect(paths).toEqual(expect.arrayContaining(["name", "versions[0].checksum", "versions[0].size", "versions[0].yanked"]));
+    expect((e as AamError).details.file).toBe("m.yaml");
+  }
+});
+
+test("parseMetadata() refuses a version listed twice", () => {
+  const twice = GOOD + GOOD.split("versions:\n")[1];
+  expect(() => parseMetadata(twice, "m.yaml")).toThrow(AamError);
+});

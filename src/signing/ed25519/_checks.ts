@@ -1,0 +1,58 @@
+/**
+ * Byte-level checks for strict (RFC 8032 §5.1.7, not ZIP-215) Ed25519 verification, cheap enough
+ * to run on every signature before WebCrypto sees it. Folder-private.
+ */
+
+/** p = 2^255 - 19, the field prime. */
+export const P = (1n << 255n) - 19n;
+/** L, the order of the prime-order subgroup (RFC 8032 §5.1). */
+export const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+
+/**
+ * The y-coordinates of the eight points of small order (the 8-torsion subgroup): the identity
+ * (y=1), the point of order 2 (y=p-1), the two of order 4 (y=0) and the four of order 8, which
+ * share two y values (each with both signs of x). Any encoding with one of these y values is a
+ * small-order point (or none at all).
+ */
+const SMALL_ORDER_Y: readonly bigint[] = [
+  0n,
+  1n,
+  P - 1n,
+  leToBigint(hexBytes("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")),
+  leToBigint(hexBytes("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")),
+];
+
+/** The y-coordinate of a 32-byte point encoding (the sign bit of x cleared). */
+export function encodedY(b: Uint8Array): bigint {
+  const c = b.slice(0, 32);
+  c[31] &= 0x7f;
+  return leToBigint(c);
+}
+
+/** RFC 8032 §5.1.3 step 1: y must be below p (no second encoding of the same point). */
+export function isCanonicalY(b: Uint8Array): boolean {
+  return b.length === 32 && encodedY(b) < P;
+}
+
+/** True when a 32-byte encoding names one of the eight small-order points (either sign of x). */
+export function isSmallOrderEncoding(b: Uint8Array): boolean {
+  const y = encodedY(b);
+  return SMALL_ORDER_Y.includes(y);
+}
+
+/** RFC 8032 §5.1.7 step 1: S (the second half of a signature) must be below L; S + L is the classic malleability. */
+export function isCanonicalScalar(s32: Uint8Array): boolean {
+  return s32.length === 32 && leToBigint(s32) < L;
+}
+
+export function leToBigint(b: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]);
+  return n;
+}
+
+function hexBytes(h: string): Uint8Array {
+  const out = new Uint8Array(h.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}

@@ -1,0 +1,313 @@
+/**
+ * The `<version>.sig` envelope (SPEC §5): a JSON document with one entry per signature,
+ * discriminated on `algorithm` (`ed25519`, `openpgp`, `sigstore`).
+ *
+ * `parseSigFile` takes untrusted text and is safe on any input: every failure is an AamError
+ * `MalformedSignature` naming the file and the JSON path of the first bad field, with all
+ * problems in `details.problems`. It checks form only (SPEC §6 step 4): whether a signature
+ * verifies is step 5. Unknown fields are ignored (and dropped when the document is rewritten).
+ */
+import { AamError, type Problem } from "../errors.ts";
+import { fromBase64, toBase64 } from "../encoding/base64.ts";
+import { isChecksum } from "../encoding/sha256.ts";
+import { fingerprint as ed25519Fingerprint, isStrictPublicKey } from "./ed25519/public_key.ts";
+import { publicKeyOf, signEd25519 } from "./ed25519/sign.ts";
+import { verifyEd25519 } from "./ed25519/verify.ts";
+import { signatureMessage } from "./message.ts";
+import { isoSeconds } from "./_iso_seconds.ts";
+
+/** A `.sig` larger than this is refused before parsing. */
+export const MAX_SIG_FILE_BYTES = 1024 * 1024;
+
+export interface Ed25519Entry {
+  algorithm: "ed25519";
+  /** Lowercase hex SHA-256 of the 32 raw public key bytes. */
+  key_fingerprint: string;
+  /** Base64 of the 32 raw public key bytes. */
+  public_key: string;
+  /** Base64 of the 64-byte signature over `aam-signature-v1:<package_hash>`. */
+  signature: string;
+  signed_at: string;
+}
+
+export interface OpenPgpEntry {
+  algorithm: "openpgp";
+  /** 40 (v4) or 64 (v6) uppercase hex digits. */
+  key_fingerprint: string;
+  /** ASCII-armoured detached signature over the `.aam` file's bytes. */
+  signature: string;
+  /** ASCII-armoured public key, optional. */
+  public_key?: string;
+  signed_at: string;
+}
+
+export interface SigstoreEntry {
+  algorithm: "sigstore";
+  /** A Sigstore bundle (JSON) with a message signature over the `.aam` file's bytes. */
+  bundle: Record<string, unknown>;
+}
+
+export type SigEntry = Ed25519Entry | OpenPgpEntry | SigstoreEntry;
+export type SigAlgorithm = SigEntry["algorithm"];
+
+export interface SigFile {
+  version: 1;
+  package: string;
+  package_version: string;
+  package_hash: string;
+  signatures: SigEntry[];
+}
+
+const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Parses and checks the form of a `.sig` document.
+ * @param text The file's text (untrusted).
+ * @param file Its path or URL, for error details.
+ * @throws {AamError} MalformedSignature (with `details.file` and `details.field`) for oversized
+ * input, invalid JSON, a wrong schema, bad base64, wrong key or signature lengths, an Ed25519
+ * fingerprint that does not match its key, or an unknown algorithm. Never any other exception.
+ * @example
+ * ```ts
+ * const sig = parseSigFile(await fs.readText(path), path);
+ * for (const entry of sig.signatures) if (entry.algorithm === "ed25519") ...
+ * ```
+ */
+export function parseSigFile(text: string, file: string): SigFile {
+  const problems: Problem[] = [];
+  const fail = () => {
+    const first = problems[0];
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? "s" : ""})` : "";
+    return new AamError("MalformedSignature", `Cannot read signature file "${file}": ${first.path ? `${first.path}: ` : ""}${first.message}${more}`, {
+      file,
+      field: first.path || undefined,
+      problems,
+      hint: "the .sig is damaged or was edited; fetch it again from the registry, or re-sign the version with `aam pkg sign`",
+    });
+  };
+  try {
+    if (typeof text !== "string") {
+      problems.push({ path: "", message: "not text" });
+      throw fail();
+    }
+    // Characters never outnumber UTF-8 bytes, so the cheap length test comes first.
+    if (text.length > MAX_SIG_FILE_BYTES || new TextEncoder().encode(text).length > MAX_SIG_FILE_BYTES) {
+      problems.push({ path: "", message: `larger than ${MAX_SIG_FILE_BYTES} bytes` });
+      throw fail();
+    }
+    let doc: unknown;
+    try {
+      // A byte-order mark some editors add is not part of the JSON.
+      doc = JSON.parse(text.startsWith("\uFEFF") ? text.slice(1) : text);
+    } catch (e) {
+      problems.push({ path: "", message: `not valid JSON (${e instanceof Error ? e.message.split("\n")[0] : "syntax error"})` });
+      throw fail();
+    }
+    const sig = checkDocument(doc, problems);
+    if (problems.length > 0 || !sig) throw fail();
+    return sig;
+  } catch (e) {
+    // Untrusted input: anything unforeseen still ends as a coded error, never a stack trace.
+    if (e instanceof AamError) throw e;
+    if (problems.length === 0) problems.push({ path: "", message: "unreadable" });
+    throw fail();
+  }
+}
+
+function checkDocument(doc: unknown, problems: Problem[]): SigFile | null {
+  if (!isObject(doc)) {
+    problems.push({ path: "", message: "not a JSON object" });
+    return null;
+  }
+  const add = (path: string, message: string) => problems.push({ path, message });
+  if (own(doc, "version") !== 1) add("version", `unsupported version ${JSON.stringify(own(doc, "version")) ?? "(missing)"} (expected 1)`);
+  const pkg = own(doc, "package");
+  if (typeof pkg !== "string" || pkg.length === 0) add("package", "not a non-empty string");
+  const ver = own(doc, "package_version");
+  if (typeof ver !== "string" || ver.length === 0) add("package_version", "not a non-empty string");
+  const hash = own(doc, "package_hash");
+  if (!isChecksum(hash)) add("package_hash", "not a sha256:<64 lowercase hex> checksum");
+  const list = own(doc, "signatures");
+  const signatures: SigEntry[] = [];
+  if (!Array.isArray(list)) add("signatures", "not an array");
+  else {
+    list.forEach((e, i) => {
+      const entry = checkEntry(e, `signatures[${i}]`, problems);
+      if (entry) signatures.push(entry);
+    });
+  }
+  if (problems.length > 0) return null;
+  return { version: 1, package: pkg as string, package_version: ver as string, package_hash: hash as string, signatures };
+}
+
+function checkEntry(e: unknown, at: string, problems: Problem[]): SigEntry | null {
+  const start = problems.length;
+  const add = (field: string, message: string) => problems.push({ path: `${at}.${field}`, message });
+  if (!isObject(e)) {
+    problems.push({ path: at, message: "not a JSON object" });
+    return null;
+  }
+  const algorithm = own(e, "algorithm");
+  switch (algorithm) {
+    case "ed25519": {
+      const pub = canonicalBase64(own(e, "public_key"));
+      if (!pub || pub.length !== 32) add("public_key", "not base64 of 32 bytes");
+      const sig = canonicalBase64(own(e, "signature"));
+      if (!sig || sig.length !== 64) add("signature", "not base64 of 64 bytes");
+      const fp = own(e, "key_fingerprint");
+      if (typeof fp !== "string" || !/^[0-9a-fA-F]{64}$/.test(fp)) add("key_fingerprint", "not 64 hex digits");
+      else if (pub && pub.length === 32 && fp.toLowerCase() !== ed25519Fingerprint(pub)) add("key_fingerprint", "does not match the SHA-256 of public_key");
+      const signedAt = checkTimestamp(own(e, "signed_at"), `${at}.signed_at`, problems);
+      if (problems.length > start) return null;
+      return {
+        algorithm,
+        key_fingerprint: (fp as string).toLowerCase(),
+        public_key: own(e, "public_key") as string,
+        signature: own(e, "signature") as string,
+        signed_at: signedAt!,
+      };
+    }
+    case "openpgp": {
+      const fp = own(e, "key_fingerprint");
+      if (typeof fp !== "string" || !/^([0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/.test(fp)) add("key_fingerprint", "not 40 or 64 hex digits");
+      const sig = own(e, "signature");
+      if (typeof sig !== "string" || !sig.includes("-----BEGIN PGP SIGNATURE-----")) add("signature", "not an ASCII-armoured OpenPGP signature");
+      const pub = own(e, "public_key");
+      if (pub !== undefined && (typeof pub !== "string" || !pub.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----"))) {
+        add("public_key", "not an ASCII-armoured OpenPGP public key");
+      }
+      const signedAt = checkTimestamp(own(e, "signed_at"), `${at}.signed_at`, problems);
+      if (problems.length > start) return null;
+      const entry: OpenPgpEntry = { algorithm, key_fingerprint: (fp as string).toUpperCase(), signature: sig as string, signed_at: signedAt! };
+      if (pub !== undefined) entry.public_key = pub as string;
+      return entry;
+    }
+    case "sigstore": {
+      const bundle = own(e, "bundle");
+      if (!isObject(bundle)) add("bundle", "not a JSON object (a Sigstore bundle)");
+      if (problems.length > start) return null;
+      return { algorithm, bundle: bundle as Record<string, unknown> };
+    }
+    default:
+      add("algorithm", `unknown algorithm ${JSON.stringify(algorithm) ?? "(missing)"} (expected ed25519, openpgp or sigstore)`);
+      return null;
+  }
+}
+
+function checkTimestamp(v: unknown, path: string, problems: Problem[]): string | null {
+  if (typeof v !== "string" || !TIMESTAMP_RE.test(v) || Number.isNaN(Date.parse(v))) {
+    problems.push({ path, message: "not an ISO 8601 date-time (e.g. 2025-01-01T12:00:00Z)" });
+    return null;
+  }
+  return v;
+}
+
+/** Decodes base64 only in its canonical form, so one signature has one spelling. */
+function canonicalBase64(v: unknown): Uint8Array | null {
+  if (typeof v !== "string") return null;
+  const b = fromBase64(v);
+  return b && toBase64(b) === v ? b : null;
+}
+
+function own(o: Record<string, unknown>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Writes a `.sig` document: fixed key order, 2-space indent, trailing newline, so the same
+ * signatures always give the same bytes.
+ */
+export function serializeSigFile(sig: SigFile): string {
+  const doc = {
+    version: sig.version,
+    package: sig.package,
+    package_version: sig.package_version,
+    package_hash: sig.package_hash,
+    signatures: sig.signatures.map(orderEntry),
+  };
+  return JSON.stringify(doc, null, 2) + "\n";
+}
+
+function orderEntry(e: SigEntry): Record<string, unknown> {
+  switch (e.algorithm) {
+    case "ed25519":
+      return { algorithm: e.algorithm, key_fingerprint: e.key_fingerprint, public_key: e.public_key, signature: e.signature, signed_at: e.signed_at };
+    case "openpgp": {
+      const o: Record<string, unknown> = { algorithm: e.algorithm, key_fingerprint: e.key_fingerprint };
+      if (e.public_key !== undefined) o.public_key = e.public_key;
+      o.signature = e.signature;
+      o.signed_at = e.signed_at;
+      return o;
+    }
+    case "sigstore":
+      return { algorithm: e.algorithm, bundle: e.bundle };
+  }
+}
+
+/**
+ * Adds an entry to a `.sig`, answering a new document. An entry by the same key (same algorithm
+ * and fingerprint, compared case-insensitively) is replaced in place, so re-signing does not pile
+ * up entries; others are kept, so several keys and methods can sign one version (rotation).
+ * A Sigstore entry replaces only an identical one (each signing uses a fresh certificate).
+ */
+export function addEntry(sig: SigFile, entry: SigEntry): SigFile {
+  const same = (e: SigEntry): boolean => {
+    if (e.algorithm !== entry.algorithm) return false;
+    if (e.algorithm === "sigstore" || entry.algorithm === "sigstore") {
+      return JSON.stringify(e) === JSON.stringify(entry);
+    }
+    return e.key_fingerprint.toLowerCase() === entry.key_fingerprint.toLowerCase();
+  };
+  const i = sig.signatures.findIndex(same);
+  const signatures = [...sig.signatures];
+  if (i >= 0) signatures[i] = entry;
+  else signatures.push(entry);
+  return { ...sig, signatures };
+}
+
+export interface CreateEd25519EntryOptions {
+  seed: Uint8Array;
+  publicKey: Uint8Array;
+  /** `sha256:<hex>` of the archive. */
+  packageHash: string;
+  now: Date;
+}
+
+/**
+ * Signs `aam-signature-v1:<packageHash>` and returns the `.sig` entry. Like minisign, it verifies
+ * the new signature before handing it out, so a broken key or signer never writes a bad `.sig`.
+ * @throws {AamError} Error when the key pair is inconsistent or weak, or the new signature does
+ * not verify. TypeError for a malformed `packageHash` or seed.
+ */
+export async function createEd25519Entry(opts: CreateEd25519EntryOptions): Promise<Ed25519Entry> {
+  const { seed, publicKey, packageHash, now } = opts;
+  const message = signatureMessage(packageHash);
+  if (!isStrictPublicKey(publicKey)) {
+    throw new AamError("Error", "Cannot sign: the signing key's public key is not a valid Ed25519 key", {
+      hint: "make a new key with `aam key generate`",
+    });
+  }
+  const derived = await publicKeyOf(seed);
+  if (toBase64(derived) !== toBase64(publicKey)) {
+    throw new AamError("Error", "Cannot sign: the private key does not match its public key", {
+      hint: "the key file is damaged; restore it from a backup, or make a new key with `aam key generate`",
+    });
+  }
+  const signature = await signEd25519(seed, message);
+  if (!(await verifyEd25519(publicKey, message, signature))) {
+    throw new AamError("Error", "Cannot sign: the new signature does not verify", {
+      hint: "the signer or key is broken; report this, and do not publish this version unsigned without checking",
+    });
+  }
+  return {
+    algorithm: "ed25519",
+    key_fingerprint: ed25519Fingerprint(publicKey),
+    public_key: toBase64(publicKey),
+    signature: toBase64(signature),
+    signed_at: isoSeconds(now),
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * `aam registry verify` (SPEC §4, §6, §7): every version through the one pipeline, plus the
+ * consistency of metadata, archives, index and the audit-log chain.
+ */
+import { AamError, type ErrorCode } from "../errors.ts";
+import type { RegistryReader } from "../registry/reader.ts";
+import type { TrustPolicy } from "../trust/policy.ts";
+import type { Metadata } from "../registry/metadata.ts";
+import { verifyPackage } from "./pipeline.ts";
+import { verifyAuditChain } from "../registry/audit_log.ts";
+import { indexEntryFor } from "../registry/index_file.ts";
+import { toFsName } from "../manifest/name.ts";
+import { PACKAGES_DIR } from "../registry/layout.ts";
+
+export interface RegistryFailure {
+  subject: string;
+  code: ErrorCode;
+  message: string;
+  file?: string;
+}
+
+export interface RegistryReport {
+  registry: string;
+  ok: boolean;
+  packages: number;
+  versions: number;
+  verified: number;
+  unsigned: number;
+  failures: RegistryFailure[];
+  warnings: string[];
+  audit_log: { ok: boolean; events: number; broken_line?: number; reason?: string };
+}
+
+const CONCURRENCY = 4;
+
+async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  });
+  await Promise.all(workers);
+}
+
+export async function verifyRegistry(
+  reader: RegistryReader,
+  policy: TrustPolicy,
+  progress?: (done: number, total: number) => void,
+): Promise<RegistryReport> {
+  const report: RegistryReport = {
+    registry: reader.location,
+    ok: true,
+    packages: 0,
+    versions: 0,
+    verified: 0,
+    unsigned: 0,
+    failures: [],
+    warnings: [],
+    audit_log: { ok: true, events: 0 },
+  };
+  const fail = (subject: string, e: unknown) => {
+    const err = e instanceof AamError ? e : new AamError("Error", String((e as Error)?.message ?? e));
+    report.failures.push({ subject, code: err.code, message: err.message, ...(err.details.file ? { file: err.details.file } : {}) });
+  };
+  await reader.info();
+  // Metadata, package by package, so one broken file does not hide the others.
+  const metas: Metadata[] = [];
+  const dirs = await reader.source.listDir(PACKAGES_DIR);
+  if (dirs !== null) {
+    for (const d of dirs.sort()) {
+      const rel = `${PACKAGES_DIR}/${d}/metadata.yaml`;
+      const text = await reader.source.readText(rel);
+      if (text === null) {
+        report.warnings.push(`${rel}: missing (folder without metadata)`);
+        continue;
+      }
+      try {
+        const { parseMetadata } = await import("../registry/metadata.ts");
+        const m = parseMetadata(text, `${reader.location}/${rel}`);
+        if (toFsName(m.name) !== d) throw new AamError("TamperedPackage", `${rel} names "${m.name}", which belongs in packages/${toFsName(m.name)}`);
+        metas.push(m);
+      } catch (e) {
+        fail(rel, e);
+      }
+    }
+  } else {
+    for (const p of (await reader.index()).packages) {
+      try {
+        metas.push(await reader.metadata(p.name));
+      } catch (e) {
+        fail(p.name, e);
+      }
+    }
+  }
+  report.packages = metas.length;
+  const jobs = metas.flatMap((m) => m.versions.map((v) => ({ m, v })));
+  report.versions = jobs.length;
+  let done = 0;
+  await pool(jobs, CONCURRENCY, async ({ m, v }) => {
+    const subject = `${m.name}@${v.version}`;
+    try {
+      const pv = await reader.versionOf(m, v);
+      const [archive, sigText] = await Promise.all([reader.archive(pv), reader.sig(pv)]);
+      const r = await verifyPackage(
+        { name: m.name, version: v.version, archive, expectedChecksum: v.checksum, sigText, files: { archive: `${reader.location}/${pv.archiveFile}`, sig: `${reader.location}/${pv.sigFile}` } },
+        { ...policy, onSignatureFailure: policy.onSignatureFailure === "ignore" ? "ignore" : "error" },
+      );
+      if (r.outcome === "verified") report.verified++;
+      else if (r.outcome === "unsigned") report.unsigned++;
+    } catch (e) {
+      fail(subject, e);
+    }
+    progress?.(++done, jobs.length);
+  });
+  // Archives nobody references: left by an interrupted publish, or dropped in by hand.
+  if (dirs !== null) {
+    for (const m of metas) {
+      const fsName = toFsName(m.name);
+      const names = (await reader.source.listDir(`${PACKAGES_DIR}/${fsName}`)) ?? [];
+      const known = new Set(m.versions.map((v) => `${v.version}.aam`));
+      for (const n of names) if (n.endsWith(".aam") && !known.has(n)) report.warnings.push(`${PACKAGES_DIR}/${fsName}/${n}: not listed in metadata.yaml (an interrupted publish?)`);
+    }
+  }
+  // The index is derived data; a stale one is repaired by the next write.
+  try {
+    const idx = await reader.index();
+    const byName = new Map(idx.packages.map((p) => [p.name, p]));
+    for (const m of metas) {
+      const want = indexEntryFor(m);
+      const have = byName.get(m.name);
+      if (!have) report.warnings.push(`index.yaml: "${m.name}" is missing (rebuilt by the next publish)`);
+      else if (have.latest !== want.latest || have.signed !== want.signed) report.warnings.push(`index.yaml: "${m.name}" is stale (rebuilt by the next publish)`);
+      byName.delete(m.name);
+    }
+    for (const extra of byName.keys()) report.warnings.push(`index.yaml: lists "${extra}", which has no metadata.yaml`);
+  } catch (e) {
+    fail("index.yaml", e);
+  }
+  const chain = verifyAuditChain(await reader.auditLog());
+  report.audit_log = { ok: chain.ok, events: chain.events, ...(chain.brokenLine ? { broken_line: chain.brokenLine, reason: chain.reason } : {}) };
+  if (!chain.ok) report.failures.push({ subject: "audit.log", code: "TamperedPackage", message: `line ${chain.brokenLine}: ${chain.reason}` });
+  report.ok = report.failures.length === 0;
+  return report;
+}
