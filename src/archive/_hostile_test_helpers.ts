@@ -122,3 +122,65 @@ export function lazyZeroBomb(prefix: Uint8Array, zeroBytes: number): { stream: A
   }
   return { stream: gen(), stats };
 }
+
+const MANIFEST_TEXT = "name: x\nversion: 1.0.0\n";
+/** A valid first entry, so a refusal comes after something was already written. */
+export const MANIFEST = file("aam.yaml", MANIFEST_TEXT);
+
+export interface HostileCase {
+  name: string;
+  parts: Uint8Array[];
+  /** The entry the refusal must name, where there is one. */
+  entry?: string;
+  /** false: leave out the end-of-archive marker. */
+  end?: boolean;
+}
+
+/** Hostile archives: each must be refused with UnsafeArchive, naming the entry where there is one. */
+export const HOSTILE: HostileCase[] = [
+  { name: "a parent-directory segment", parts: [file("../evil", "x")], entry: "../evil" },
+  { name: "a parent segment deeper in the path", parts: [file("a/../../evil", "x")], entry: "a/../../evil" },
+  { name: "an absolute path", parts: [file("/etc/cron.d/evil", "x")], entry: "/etc/cron.d/evil" },
+  { name: "an absolute path through the ustar prefix", parts: [rawEntry({ prefix: "/etc", name: "evil", data: enc.encode("x") })], entry: "/etc/evil" },
+  { name: "a backslash", parts: [file("..\\evil", "x")], entry: "..\\evil" },
+  { name: "a drive-letter path", parts: [file("C:/evil", "x")], entry: "C:/evil" },
+  { name: "a NUL in a pax path", parts: [paxEntry([["path", "a\u0000b"]]), file("a", "x")], entry: "a\\x00b" },
+  { name: "a symbolic link", parts: [rawEntry({ name: "link", type: "2", linkname: "/etc/passwd" })], entry: "link" },
+  { name: "a hard link", parts: [rawEntry({ name: "hard", type: "1", linkname: "aam.yaml" })], entry: "hard" },
+  { name: "a character device", parts: [rawEntry({ name: "tty", type: "3" })], entry: "tty" },
+  { name: "a block device", parts: [rawEntry({ name: "sda", type: "4" })], entry: "sda" },
+  { name: "a FIFO", parts: [rawEntry({ name: "fifo", type: "6" })], entry: "fifo" },
+  { name: "an unknown type", parts: [rawEntry({ name: "odd", type: "Z" })], entry: "odd" },
+  { name: "a pax path rewriting a safe name into a traversal", parts: [paxEntry([["path", "../../evil"]]), file("safe.md", "x")], entry: "../../evil" },
+  { name: "a pax path rewriting a safe name into an absolute path", parts: [paxEntry([["path", "/tmp/evil"]]), file("safe.md", "x")], entry: "/tmp/evil" },
+  { name: "a pax path on a symlink", parts: [paxEntry([["path", "ok"]]), rawEntry({ name: "x", type: "2", linkname: "/" })], entry: "ok" },
+  { name: "a GNU long name with a traversal", parts: [rawEntry({ name: "././@LongLink", type: "L", data: enc.encode("../evil\0") }), file("x", "x")], entry: "../evil" },
+  { name: "a duplicate entry", parts: [file("a.md", "1"), file("a.md", "2")], entry: "a.md" },
+  { name: "a duplicate of aam.yaml", parts: [file("aam.yaml", "name: evil\n")], entry: "aam.yaml" },
+  { name: "names equal after removing ./", parts: [file("a/./b", "1"), file("a/b", "2")], entry: "a/b" },
+  { name: "names equal after removing a double slash", parts: [file("x//y", "1"), file("x/y", "2")], entry: "x/y" },
+  { name: "a leading ./ duplicating a name", parts: [file("./aam.yaml", "name: evil\n")], entry: "./aam.yaml" },
+  { name: "a file and a directory of one name", parts: [file("d", "1"), dir("d/")], entry: "d/" },
+  { name: "a directory and a file of one name", parts: [dir("d/"), file("d", "1")], entry: "d" },
+  { name: "a file under a file", parts: [file("f", "1"), file("f/g", "2")], entry: "f/g" },
+  { name: "a file where a directory is implied", parts: [file("p/q", "1"), file("p", "2")], entry: "p" },
+  { name: "a file name ending in a slash", parts: [file("trail/", "x")], entry: "trail/" },
+  { name: "a directory with data", parts: [rawEntry({ name: "d/", type: "5", data: enc.encode("x") })], entry: "d/" },
+  { name: "a global pax header setting a path", parts: [paxEntry([["path", "evil"]], "g"), file("a", "x")] },
+  { name: "a GNU sparse file", parts: [paxEntry([["GNU.sparse.map", "0,1"]]), file("a", "x")] },
+  { name: "two pax headers before one entry", parts: [paxEntry([["path", "a"]]), paxEntry([["path", "b"]]), file("c", "x")] },
+  { name: "a pax header followed by the end marker", parts: [paxEntry([["path", "a"]])] },
+  { name: "a malformed pax record", parts: [rawPaxEntry("99 path=a\n"), file("c", "x")] },
+  { name: "a pax path given twice", parts: [rawPaxEntry("11 path=a\n11 path=b\n"), file("c", "x")] },
+  { name: "a pax size that is not a number", parts: [paxEntry([["size", "12x"]]), file("c", "x")] },
+  { name: "an oversized extended header", parts: [rawEntry({ name: "PaxHeaders/x", type: "x", size: 1 << 20 })] },
+  { name: "a bad header checksum", parts: [rawEntry({ name: "a", data: enc.encode("x"), afterSeal: (b) => (b[0] = 0x62) })] },
+  { name: "a header without ustar magic", parts: [rawEntry({ name: "a", data: enc.encode("x"), magic: "v7" })] },
+  { name: "a name that is not UTF-8", parts: [rawEntry({ name: "", nameBytes: new Uint8Array([0x61, 0xff, 0xfe]), data: enc.encode("x") })] },
+  { name: "a malformed size field", parts: [rawEntry({ name: "a", data: enc.encode("x"), afterSeal: (b) => { b[124] = 0x39; } })] },
+  { name: "no end-of-archive marker", parts: [file("a", "x")], end: false },
+  { name: "a header cut short", parts: [file("a", "x").subarray(0, 300)], end: false },
+  { name: "file data cut short", parts: [rawEntry({ name: "a", size: 5000, data: enc.encode("x") })], end: false },
+  { name: "data after the end-of-archive marker", parts: [new Uint8Array(1024), file("late", "x")] },
+];
+

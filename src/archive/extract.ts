@@ -4,14 +4,20 @@
  *
  * extractArchive writes only inside its target: names are checked before anything is written, only
  * files and directories are created (no links that a later entry could follow), files are created
- * exclusively, and on any failure what was written is removed.
+ * exclusively, and on any failure what was written is removed. Files get mode 0644 or 0755 and
+ * folders 0755, less the user's umask (as tar does for users other than root).
  */
+
 import { AamError } from "../errors.ts";
 import { fs } from "../runtime/index.ts";
 import type { ArchiveLimits } from "./limits.ts";
 import { type ArchiveEntry, type ArchiveSummary, type EntrySink, readArchive } from "./tar_read.ts";
 import { normaliseEntryName } from "./_entry_name.ts";
 import { unsafeArchive } from "./_unsafe.ts";
+
+/** Files up to this size are buffered and written in parallel; larger ones are streamed. */
+const SMALL_FILE_BYTES = 1024 * 1024;
+const MAX_PARALLEL_WRITES = 16;
 
 /**
  * Unpacks an archive into `targetDir`, which must not exist yet or be empty (it is created).
@@ -42,7 +48,6 @@ export async function extractArchive(
   const ensureDir = async (abs: string) => {
     if (made.has(abs)) return;
     await fs.mkdirp(abs, 0o755);
-    // Record the folders mkdirp made on the way, so each gets its mode set below.
     for (let d = abs; !made.has(d) && d.length > root.length; d = fs.path.dirname(d)) made.add(d);
   };
   const destOf = (entry: ArchiveEntry): string => {
@@ -53,6 +58,21 @@ export async function extractArchive(
       throw unsafeArchive(`Cannot extract entry "${entry.name}": it points outside the target folder`, { entry: entry.name });
     }
     return abs;
+  };
+
+  // Small files are buffered and written a few at a time: on slow disks the per-file system calls,
+  // not the bytes, dominate. Memory stays bounded: MAX_PARALLEL_WRITES × SMALL_FILE_BYTES.
+  const inflight = new Set<Promise<void>>();
+  let writeError: { e: unknown } | null = null;
+  const schedule = async (task: () => Promise<void>) => {
+    const p: Promise<void> = task()
+      .catch((e) => {
+        writeError ??= { e };
+      })
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+    if (inflight.size >= MAX_PARALLEL_WRITES) await Promise.race(inflight);
+    if (writeError) throw writeError.e;
   };
 
   try {
@@ -66,24 +86,30 @@ export async function extractArchive(
             return;
           }
           await ensureDir(fs.path.dirname(abs));
-          // "wx": never replace or follow anything already there.
-          const w = await fs.openWriter(abs, entry.mode);
-          return {
-            write: (chunk) => w.write(chunk),
-            async close() {
-              await w.close();
-              await fs.chmod(abs, entry.mode); // exact 0644/0755 whatever the umask
-            },
-            abort: () => w.close(),
-          };
+          if (entry.size <= SMALL_FILE_BYTES) {
+            const buf = new Uint8Array(entry.size);
+            let fill = 0;
+            return {
+              write(chunk) {
+                buf.set(chunk, fill);
+                fill += chunk.length;
+              },
+              // "wx": never replace or follow anything already there.
+              close: () => schedule(() => fs.writeNewFile(abs, buf, entry.mode)),
+            };
+          }
+          const w = await fs.openWriter(abs, entry.mode); // "wx" too
+          return { write: (chunk) => w.write(chunk), close: () => w.close(), abort: () => w.close() };
         },
       },
       limits,
     );
-    // Directories made through mkdirp got the umask; give them the archive's 0755.
-    for (const d of made) if (d !== root || !existing) await fs.chmod(d, 0o755);
+    await Promise.all(inflight);
+    if (writeError) throw (writeError as { e: unknown }).e;
     return summary;
   } catch (e) {
+    // Let every started write finish before removing the folder, so none lands after the cleanup.
+    await Promise.allSettled([...inflight]);
     await cleanUp(root, !existing);
     if (e instanceof AamError) throw e;
     throw new AamError("Error", `Cannot extract into "${targetDir}": ${e instanceof Error ? e.message : String(e)}`, {

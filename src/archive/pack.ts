@@ -47,7 +47,8 @@ interface SourceEntry {
 const enc = new TextEncoder();
 /** Files up to this size are read whole (and read ahead); larger ones are streamed in chunks. */
 const WHOLE_FILE_BYTES = 4 * 1024 * 1024;
-const READ_AHEAD = 8;
+const READ_AHEAD_FILES = 32;
+const READ_AHEAD_BYTES = 8 * 1024 * 1024;
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
@@ -179,16 +180,19 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
     parts.push(chunk);
   });
 
-  // Small files are read a few ahead so disk reads overlap compression.
+  // Small files are read ahead (bounded in count and bytes) so disk reads overlap compression.
   const ahead = new Map<number, Promise<Uint8Array>>();
-  const prefetch = (from: number) => {
-    for (let j = from; j < entries.length && ahead.size < READ_AHEAD; j++) {
-      const e = entries[j];
-      if (e.type === "file" && e.size <= WHOLE_FILE_BYTES && !ahead.has(j)) {
-        const p = readWhole(e);
-        p.catch(() => {}); // observed when its turn comes; avoids an unhandled-rejection crash meanwhile
-        ahead.set(j, p);
-      }
+  let aheadBytes = 0;
+  let next = 0; // first entry not yet considered for read-ahead
+  const prefetch = () => {
+    for (; next < entries.length && ahead.size < READ_AHEAD_FILES; next++) {
+      const e = entries[next];
+      if (e.type !== "file" || e.size > WHOLE_FILE_BYTES) continue;
+      if (ahead.size > 0 && aheadBytes + e.size > READ_AHEAD_BYTES) break;
+      const p = readWhole(e);
+      p.catch(() => {}); // observed when its turn comes; avoids an unhandled-rejection crash meanwhile
+      ahead.set(next, p);
+      aheadBytes += e.size;
     }
   };
   let unpackedSize = 0;
@@ -199,10 +203,10 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
       if (e.type === "file") {
         let written = 0;
         if (e.size <= WHOLE_FILE_BYTES) {
-          prefetch(i);
+          prefetch();
           const data = await (ahead.get(i) ?? readWhole(e));
-          ahead.delete(i);
-          prefetch(i + 1);
+          if (ahead.delete(i)) aheadBytes -= e.size;
+          prefetch();
           gz.write(data.subarray(0, e.size));
           written = data.length;
         } else {

@@ -12,7 +12,19 @@ import { parseMetadata, findVersion } from "../registry/metadata.ts";
 import type { ReadyPackage } from "../install/install.ts";
 import { setOfflineHandler } from "../cli/commands/verify.ts";
 import { setOfflineInstall, type InstallFlags } from "../cli/commands/install.ts";
-import { openFromOptions, trustPolicy, loadVerifyInput, printVerifyReport } from "../cli/commands/_shared.ts";
+import { openFromOptions, trustPolicy, loadVerifyInput, printVerifyReport, localTrust, type LocalTrust } from "../cli/commands/_shared.ts";
+import type { LoadedEntry } from "./offline.ts";
+
+/** The cache entry's own trust material (trusted root, public keys) joined with this machine's. */
+function withEntryTrust(loaded: LoadedEntry, local: LocalTrust) {
+  const keys = Object.entries(loaded.extra).filter(([n]) => n.endsWith(".asc")).map(([, d]) => new TextDecoder().decode(d));
+  return {
+    ...loaded.input,
+    trustedRoot: loaded.input.trustedRoot ?? local.trustedRoot,
+    publicKeys: [...local.publicKeys, ...keys],
+    verifyTransparencyLog: local.verifyTransparencyLog,
+  };
+}
 import { writeEntry, loadEntry, preparedVersions } from "./offline.ts";
 import { KEYS_DIR, metadataPath } from "../registry/layout.ts";
 import { toFsName } from "../manifest/name.ts";
@@ -59,12 +71,12 @@ async function prepare(ctx: Context, refs: string[], o: Flags): Promise<void> {
     const ref = parsePackageRef(raw);
     targets.push(await reader.resolve(ref.name, ref));
   }
+  const trust = await localTrust(ctx);
   const done: { package: string; version: string; path: string; outcome: string }[] = [];
   let i = 0;
   for (const pv of targets) {
     ctx.out.progress("Preparing", i++, targets.length);
-    const trustedRoot = (await fs.readTextIfExists(fs.path.join(ctx.home, "trusted_root.json"))) ?? undefined;
-    const input = await loadVerifyInput(reader, pv, trustedRoot);
+    const input = await loadVerifyInput(reader, pv, trust);
     const report = await verifyPackage(input, policy);
     const metadataText = (await reader.source.readText(metadataPath(toFsName(pv.name))))!;
     const path = await writeEntry(
@@ -90,12 +102,13 @@ async function verifyOffline(ctx: Context, refs: string[], o: Flags): Promise<vo
   if (refs.length === 0) throw new AamError("UsageError", "Nothing to verify", { hint: "aam verify --offline <pkg>[@version]" });
   if (o.registry) ctx.out.warn("--registry is ignored with --offline: only the offline cache is read");
   const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature });
+  const local = await localTrust(ctx);
   const reports: VerifyReport[] = [];
   for (const raw of refs) {
     const ref = parsePackageRef(raw);
     if (ref.tag || ref.range) throw new AamError("UsageError", `Cannot verify "${raw}" offline: name an exact version or none`, { hint: `aam verify --offline ${ref.name}` });
     const loaded = await loadEntry(ctx.home, ref.name, ref.version);
-    reports.push(await verifyPackage(loaded.input, policy));
+    reports.push(await verifyPackage(withEntryTrust(loaded, local), policy));
   }
   if (ctx.out.json) ctx.out.data({ ok: true, offline: true, results: reports });
   else for (const r of reports) printVerifyReport(ctx, r);
@@ -119,10 +132,11 @@ setOfflineInstall(async (ctx: Context, raw: string, o: InstallFlags): Promise<Re
     return out;
   };
   const chosen = await resolveDependencies([{ name: ref.name, range: rootVersion! }], getVersions);
+  const local = await localTrust(ctx);
   const ready: ReadyPackage[] = [];
   for (const [name, version] of chosen) {
     const loaded = await loadEntry(ctx.home, name, version);
-    const report = await verifyPackage(loaded.input, policy, { skipSignatures: o.verify === false });
+    const report = await verifyPackage(withEntryTrust(loaded, local), policy, { skipSignatures: o.verify === false });
     ready.push({ name, version, archive: loaded.input.archive, source: `offline:${loaded.entry.source}`, report });
   }
   return ready;

@@ -31,6 +31,7 @@ const GROUPS: Record<string, GroupSpec> = {
   search: { summary: "Search a registry's index", load: () => import("./commands/search.ts") },
   "dist-tag": { summary: "Add, remove and list dist-tags", load: () => import("./commands/dist_tag.ts") },
   yank: { summary: "Mark a published version as yanked", load: () => import("./commands/yank.ts") },
+  bundle: { summary: "Carry prepared packages across an air gap in one file", load: () => import("./commands/bundle.ts") },
 };
 
 export function registerGroup(name: string, spec: GroupSpec): void {

@@ -211,6 +211,14 @@ export interface FileWriter {
   close(): Promise<void>;
 }
 
+/**
+ * Creates a new file holding `data`; fails (EEXIST) if anything is at `p`, never following a link.
+ * No fsync: used by extraction into a staging folder that is renamed into place afterwards.
+ */
+export async function writeNewFile(p: string, data: Uint8Array, mode = 0o644): Promise<void> {
+  await fsp.writeFile(p, data, { flag: "wx", mode });
+}
+
 export async function openWriter(p: string, mode = 0o644): Promise<FileWriter> {
   const h = await fsp.open(p, "wx", mode);
   return {

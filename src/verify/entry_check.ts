@@ -25,18 +25,15 @@ export interface EntryResult {
 export interface EntryContext {
   archive: Uint8Array;
   packageHash: string;
-  /** Trust material for Sigstore (trusted_root.json text), when known. */
+  /** Sigstore trust material (trusted_root.json text): local, --trusted-root, or from an offline cache entry. */
   trustedRoot?: string;
+  /** Armoured OpenPGP public keys known locally (key store, offline cache entry), for entries without `public_key`. */
+  publicKeys?: string[];
+  /** security.verify_transparency_log (default true). */
+  verifyTransparencyLog?: boolean;
 }
 
 export type EntryVerifier = (entry: SigEntry, ctx: EntryContext) => Promise<EntryResult>;
-
-const extraVerifiers: Record<string, EntryVerifier> = {};
-
-/** Lets the OpenPGP and Sigstore modules plug in their checks. */
-export function registerEntryVerifier(algorithm: string, v: EntryVerifier): void {
-  extraVerifiers[algorithm] = v;
-}
 
 async function checkEd25519(entry: SigEntry & { algorithm: "ed25519" }, ctx: EntryContext): Promise<EntryResult> {
   const base = { algorithm: "ed25519", key_fingerprint: entry.key_fingerprint, signed_at: entry.signed_at };
@@ -51,8 +48,15 @@ async function checkEd25519(entry: SigEntry & { algorithm: "ed25519" }, ctx: Ent
 }
 
 export async function checkEntry(entry: SigEntry, ctx: EntryContext): Promise<EntryResult> {
-  if (entry.algorithm === "ed25519") return await checkEd25519(entry, ctx);
-  const v = extraVerifiers[entry.algorithm];
-  if (!v) return { algorithm: entry.algorithm, valid: false, reason: `${entry.algorithm} signatures cannot be verified by this build` };
-  return await v(entry, ctx);
+  // openpgp.js and @sigstore/* are heavy: load them only for entries that need them.
+  switch (entry.algorithm) {
+    case "ed25519":
+      return await checkEd25519(entry, ctx);
+    case "openpgp":
+      return await (await import("../signing/openpgp/verify_entry.ts")).verifyOpenPgpEntry(entry, ctx);
+    case "sigstore":
+      return await (await import("../signing/sigstore/verify_entry.ts")).verifySigstoreEntry(entry, ctx);
+    default:
+      return { algorithm: (entry as { algorithm: string }).algorithm, valid: false, reason: "unknown signature algorithm" };
+  }
 }

@@ -23,7 +23,10 @@ export interface VerifyInput {
   expectedChecksum?: string;
   sigText: string | null;
   files: { archive: string; sig: string; metadata?: string };
+  /** Local trust material handed to the entry verifiers (see EntryContext). */
   trustedRoot?: string;
+  publicKeys?: string[];
+  verifyTransparencyLog?: boolean;
 }
 
 export interface SignerReport extends EntryResult {
@@ -141,7 +144,13 @@ async function verifySignatures(input: VerifyInput, checksum: string, policy: Tr
   // Step 5: cryptography.
   const signers: SignerReport[] = [];
   for (const entry of sig.signatures) {
-    const r = await checkEntry(entry, { archive: input.archive, packageHash: checksum, trustedRoot: input.trustedRoot });
+    const r = await checkEntry(entry, {
+      archive: input.archive,
+      packageHash: checksum,
+      trustedRoot: input.trustedRoot,
+      publicKeys: input.publicKeys,
+      verifyTransparencyLog: input.verifyTransparencyLog,
+    });
     signers.push({ ...r, trusted: false });
   }
   const valid = signers.filter((s) => s.valid);

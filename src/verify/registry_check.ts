@@ -41,10 +41,18 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Prom
   await Promise.all(workers);
 }
 
+/** Local trust material for the entry verifiers (trusted root, OpenPGP keys). */
+export interface RegistryTrust {
+  trustedRoot?: string;
+  publicKeys?: string[];
+  verifyTransparencyLog?: boolean;
+}
+
 export async function verifyRegistry(
   reader: RegistryReader,
   policy: TrustPolicy,
   progress?: (done: number, total: number) => void,
+  trust: RegistryTrust = {},
 ): Promise<RegistryReport> {
   const report: RegistryReport = {
     registry: reader.location,
@@ -101,7 +109,7 @@ export async function verifyRegistry(
       const pv = await reader.versionOf(m, v);
       const [archive, sigText] = await Promise.all([reader.archive(pv), reader.sig(pv)]);
       const r = await verifyPackage(
-        { name: m.name, version: v.version, archive, expectedChecksum: v.checksum, sigText, files: { archive: `${reader.location}/${pv.archiveFile}`, sig: `${reader.location}/${pv.sigFile}` } },
+        { name: m.name, version: v.version, archive, expectedChecksum: v.checksum, sigText, files: { archive: `${reader.location}/${pv.archiveFile}`, sig: `${reader.location}/${pv.sigFile}` }, ...trust },
         { ...policy, onSignatureFailure: policy.onSignatureFailure === "ignore" ? "ignore" : "error" },
       );
       if (r.outcome === "verified") report.verified++;

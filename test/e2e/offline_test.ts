@@ -72,4 +72,37 @@ describe.each(RUNTIMES)("offline under %s", (rt: RuntimeName) => {
     expect(existsSync(join(dir, ".aam", "cache", "offline", "acme--air", "1.0.0"))).toBe(false);
     expect(readdirSync(join(dir, ".aam", "cache", "offline", "acme--air"))).toEqual(["1.1.0"]);
   });
+
+  test("bundle export, then import on another machine: verified with its own trust, nothing added on failure", () => {
+    expect(run(["verify", "--offline-prepare", "@acme/air@1.0.0", "@acme/air@1.1.0"]).code).toBe(0);
+    expect(run(["bundle", "export", "@acme/air@1.0.0", "@acme/air@1.1.0", "--output", "air.bundle"]).code).toBe(0);
+    expect(run(["bundle", "export", "@acme/none", "--output", "x.bundle"]).code).toBe(16);
+    const fp = JSON.parse(run(["key", "list", "--json"]).stdout).keys[0].fingerprint;
+
+    // The air-gapped machine: its own home, no registry, no network.
+    const far = join(dir, "far");
+    mkdirSync(far);
+    const farRun = (args: string[]) => aam(rt, args, { cwd: far, home: far, env: PASS, offline: true });
+    const cacheOf = () => join(far, ".aam", "cache", "offline");
+    farRun(["config", "set", "security.on_signature_failure", "error"]);
+    const untrusted = farRun(["bundle", "import", join(dir, "air.bundle")]);
+    expect(untrusted.stderr).not.toContain("NETWORK-ACCESS-ATTEMPTED");
+    expect(untrusted.code).toBe(12);
+    expect(existsSync(cacheOf())).toBe(false);
+
+    const tampered = readFileSync(join(dir, "air.bundle"));
+    tampered[tampered.length - 100] ^= 4;
+    writeFileSync(join(dir, "bad.bundle"), tampered);
+    expect(farRun(["key", "trust", fp]).code).toBe(0);
+    const bad = farRun(["bundle", "import", join(dir, "bad.bundle")]);
+    expect([10, 17]).toContain(bad.code);
+    expect(existsSync(cacheOf())).toBe(false);
+
+    const ok = farRun(["bundle", "import", join(dir, "air.bundle")]);
+    expect(ok.stderr).not.toContain("NETWORK-ACCESS-ATTEMPTED");
+    expect(ok.code).toBe(0);
+    const v = farRun(["verify", "--offline", "@acme/air", "--json"]);
+    expect(v.code).toBe(0);
+    expect(JSON.parse(v.stdout).results[0]).toMatchObject({ version: "1.1.0", outcome: "verified" });
+  });
 });

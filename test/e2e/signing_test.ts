@@ -46,12 +46,12 @@ describe.each(RUNTIMES)("signing and trust under %s", (rt: RuntimeName) => {
     run(["pkg", "publish", "p1", "--sign"]);
     const other = join(dir, "other");
     mkdirSync(other);
-    expect(run(["registry", "add", "r", join(dir, "reg"), "--default"], { home: other }).code).toBe(0);
-    const warned = run(["verify", "@acme/signed"], { home: other });
+    expect(run(["registry", "add", "r", join(dir, "reg"), "--default"], { home: other, cwd: other }).code).toBe(0);
+    const warned = run(["verify", "@acme/signed"], { home: other, cwd: other });
     expect(warned.code).toBe(0);
     expect(warned.stderr).toContain("warning:");
-    run(["config", "set", "security.on_signature_failure", "error"], { home: other });
-    const err = run(["verify", "@acme/signed"], { home: other });
+    run(["config", "set", "security.on_signature_failure", "error"], { home: other, cwd: other });
+    const err = run(["verify", "@acme/signed"], { home: other, cwd: other });
     expect(err.code).toBe(12);
     expect(errorName(err.stderr)).toBe("UntrustedSigner");
   });

@@ -6,7 +6,8 @@ import type { TrustPolicy } from "../../trust/policy.ts";
 import type { VerifyReport } from "../../verify/pipeline.ts";
 import type { PackageVersion, RegistryReader } from "../../registry/reader.ts";
 import type { VerifyInput } from "../../verify/pipeline.ts";
-import { proc } from "../../runtime/index.ts";
+import { fs, proc } from "../../runtime/index.ts";
+import { AamError } from "../../errors.ts";
 import { httpSource } from "../../registry/source_http.ts";
 import { gitSource } from "../../registry/source_git.ts";
 
@@ -19,14 +20,40 @@ export async function openFromOptions(ctx: Context, registry: string | undefined
 }
 
 export async function trustPolicy(ctx: Context, flags: PolicyFlags, registryRequires = false): Promise<TrustPolicy> {
-  return policyFromConfig((await ctx.config()).merged, flags, registryRequires);
+  const loaded = await ctx.config();
+  // A cloned repository's .aam/config.yaml can change what is trusted: say so at every use.
+  if (loaded.projectSecurityKeys.length > 0) {
+    ctx.out.warn(`${loaded.projectFile} sets ${loaded.projectSecurityKeys.join(", ")}: this project's configuration changes what is trusted`);
+  }
+  return policyFromConfig(loaded.merged, flags, registryRequires);
 }
 
 export function actor(): string {
   return proc.env("AAM_ACTOR") ?? `${proc.env("USER") ?? proc.env("USERNAME") ?? "unknown"}@${proc.hostname()}`;
 }
 
-export async function loadVerifyInput(reader: RegistryReader, pv: PackageVersion, trustedRoot?: string): Promise<VerifyInput> {
+/** Trust material this machine holds: the Sigstore trusted root and trusted OpenPGP public keys. */
+export interface LocalTrust {
+  trustedRoot?: string;
+  publicKeys: string[];
+  verifyTransparencyLog: boolean;
+}
+
+export async function localTrust(ctx: Context, trustedRootFile?: string): Promise<LocalTrust> {
+  const cfg = (await ctx.config()).merged;
+  const rootFile = trustedRootFile ? fs.path.resolve(ctx.cwd, trustedRootFile) : fs.path.join(ctx.home, "trusted_root.json");
+  const trustedRoot = (await fs.readTextIfExists(rootFile)) ?? undefined;
+  if (trustedRootFile && trustedRoot === undefined) {
+    throw new AamError("NotFound", `Cannot read trusted root "${rootFile}"`, { file: rootFile, hint: "check the path given to --trusted-root" });
+  }
+  const publicKeys: string[] = [];
+  for (const e of await fs.readDirIfExists(fs.path.join(ctx.home, "keys"))) {
+    if (e.isFile && e.name.endsWith(".asc")) publicKeys.push(await fs.readText(fs.path.join(ctx.home, "keys", e.name)));
+  }
+  return { trustedRoot, publicKeys, verifyTransparencyLog: cfg.security.verify_transparency_log !== false };
+}
+
+export async function loadVerifyInput(reader: RegistryReader, pv: PackageVersion, trust?: LocalTrust): Promise<VerifyInput> {
   const [archive, sigText] = await Promise.all([reader.archive(pv), reader.sig(pv)]);
   return {
     name: pv.name,
@@ -35,7 +62,7 @@ export async function loadVerifyInput(reader: RegistryReader, pv: PackageVersion
     expectedChecksum: pv.record.checksum,
     sigText,
     files: { archive: `${reader.location}/${pv.archiveFile}`, sig: `${reader.location}/${pv.sigFile}` },
-    trustedRoot,
+    ...trust,
   };
 }
 

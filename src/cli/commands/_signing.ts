@@ -18,6 +18,7 @@ export interface SignOptions {
   signingMethod?: string;
   gpgKey?: string;
   passphraseFile?: string;
+  identityToken?: string;
 }
 
 export interface SignResult {
@@ -65,12 +66,13 @@ async function ed25519Entry(ctx: Context, packageHash: string, opts: SignOptions
   }
 }
 
-/** Hooks for the OpenPGP, gpg and Sigstore signers, which load their libraries only when used. */
+/** The OpenPGP, gpg and Sigstore signers; each loads its library only when used. */
 export type ExternalSigner = (ctx: Context, archive: Uint8Array, packageHash: string, opts: SignOptions) => Promise<{ entry: SigEntry; keys: SignResult["keys"] }>;
-const external: Partial<Record<SigningMethod, ExternalSigner>> = {};
-export function registerSigner(method: SigningMethod, s: ExternalSigner): void {
-  external[method] = s;
-}
+const external: Record<Exclude<SigningMethod, "ed25519">, () => Promise<ExternalSigner>> = {
+  gpg: async () => (await import("../../signing/openpgp/gpg_sign.ts")).signWithGpg,
+  openpgp: async () => (await import("../../signing/openpgp/sign.ts")).signWithOpenPgp,
+  sigstore: async () => (await import("../../signing/sigstore/sign.ts")).signWithSigstore,
+};
 
 /**
  * Signs an archive and merges the new entry into the existing .sig (if any), so a version can carry
@@ -94,15 +96,7 @@ export async function signArchive(
   const method = await pickMethod(ctx, opts.signingMethod);
   let made;
   if (method === "ed25519") made = await ed25519Entry(ctx, packageHash, opts);
-  else {
-    const s = external[method];
-    if (!s) {
-      throw new AamError("UsageError", `Cannot sign with "${method}": this signing method is not available yet`, {
-        hint: "use --signing-method ed25519 (aam key generate makes a key)",
-      });
-    }
-    made = await s(ctx, archive, packageHash, opts);
-  }
+  else made = await (await external[method]())(ctx, archive, packageHash, opts);
   sig = addEntry(sig, made.entry);
   return { sig, sigText: serializeSigFile(sig), entry: made.entry, keys: made.keys };
 }

@@ -7,7 +7,7 @@ import { checkEntry } from "../../verify/entry_check.ts";
 import { isKeyTrustedFor, isIdentityTrusted } from "../../trust/policy.ts";
 import { parseAuditEvents } from "../../registry/audit_log.ts";
 import { checksumOf } from "../../encoding/sha256.ts";
-import { openFromOptions, trustPolicy } from "./_shared.ts";
+import { openFromOptions, trustPolicy, localTrust } from "./_shared.ts";
 
 export function register(cli: CAC, ctx: Context): void {
   cli
@@ -30,8 +30,9 @@ export function register(cli: CAC, ctx: Context): void {
           const archive = await opened.reader.archive(pv);
           const hash = checksumOf(archive);
           const policy = await trustPolicy(ctx, {});
+          const trust = await localTrust(ctx);
           for (const e of sig.signatures) {
-            const r = hash === sig.package_hash ? await checkEntry(e, { archive, packageHash: hash }) : { algorithm: e.algorithm, valid: false, reason: "archive does not match package_hash" };
+            const r = hash === sig.package_hash ? await checkEntry(e, { archive, packageHash: hash, ...trust }) : { algorithm: e.algorithm, valid: false, reason: "archive does not match package_hash" };
             const fp = "key_fingerprint" in r ? r.key_fingerprint : undefined;
             const id = "identity" in r ? r.identity : undefined;
             const t = fp ? isKeyTrustedFor(fp, pv.name, policy) : id ? isIdentityTrusted(id, ("issuer" in r ? r.issuer : "") ?? "", policy) : { trusted: false, reason: "unknown signer" };

@@ -10,7 +10,7 @@ import { verifyPackage, type VerifyOptions } from "../../verify/pipeline.ts";
 import { readArchiveManifest } from "../../verify/archive_manifest.ts";
 import type { TrustPolicy } from "../../trust/policy.ts";
 import type { RegistryReader } from "../../registry/reader.ts";
-import { openFromOptions, trustPolicy, loadVerifyInput, printVerifyReport } from "./_shared.ts";
+import { openFromOptions, trustPolicy, loadVerifyInput, printVerifyReport, localTrust, type LocalTrust } from "./_shared.ts";
 
 export interface InstallFlags {
   registry?: string;
@@ -27,7 +27,7 @@ export function setOfflineInstall(h: OfflineInstall): void {
   offlineInstall = h;
 }
 
-async function fromRegistry(ctx: Context, reader: RegistryReader, raw: string, policy: TrustPolicy, vopts: VerifyOptions, extraDeps: Record<string, string> = {}): Promise<ReadyPackage[]> {
+async function fromRegistry(reader: RegistryReader, raw: string, policy: TrustPolicy, vopts: VerifyOptions, trust: LocalTrust, extraDeps: Record<string, string> = {}): Promise<ReadyPackage[]> {
   const roots: { name: string; range: string }[] = [];
   if (raw) {
     const ref = parsePackageRef(raw);
@@ -39,7 +39,7 @@ async function fromRegistry(ctx: Context, reader: RegistryReader, raw: string, p
   const ready: ReadyPackage[] = [];
   for (const [name, version] of chosen) {
     const pv = await reader.resolve(name, { version });
-    const input = await loadVerifyInput(reader, pv);
+    const input = await loadVerifyInput(reader, pv, trust);
     const report = await verifyPackage(input, policy, vopts);
     ready.push({ name, version, archive: input.archive, source: reader.location, report });
   }
@@ -78,19 +78,20 @@ export function register(cli: CAC, ctx: Context): void {
         const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature });
         if (o.verifySignature && policy.onSignatureFailure !== "error") policy.onSignatureFailure = "error";
         const sigFile = `${file}.sig`;
-        const report = await verifyPackage({ name: m.name, version: m.version, archive, sigText: await fs.readTextIfExists(sigFile), files: { archive: file, sig: sigFile } }, policy, vopts);
+        const trust = await localTrust(ctx);
+        const report = await verifyPackage({ name: m.name, version: m.version, archive, sigText: await fs.readTextIfExists(sigFile), files: { archive: file, sig: sigFile }, ...trust }, policy, vopts);
         ready = [{ name: m.name, version: m.version, archive, source: file, report }];
         const deps = Object.entries(m.dependencies ?? {});
         if (deps.length > 0) {
           const opened = await openFromOptions(ctx, o.registry);
-          ready.push(...(await fromRegistry(ctx, opened.reader, "", policy, vopts, Object.fromEntries(deps))));
+          ready.push(...(await fromRegistry(opened.reader, "", policy, vopts, trust, Object.fromEntries(deps))));
         }
       } else {
         const opened = await openFromOptions(ctx, o.registry);
         const info = await opened.reader.info();
         const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature }, info.require_signatures);
         if (o.verifySignature && policy.onSignatureFailure !== "error") policy.onSignatureFailure = "error";
-        ready = await fromRegistry(ctx, opened.reader, target, policy, vopts);
+        ready = await fromRegistry(opened.reader, target, policy, vopts, await localTrust(ctx));
       }
       if (!ctx.out.json) for (const p of ready) printVerifyReport(ctx, p.report);
       const res = await installVerified(ctx.cwd, ready, o.force);

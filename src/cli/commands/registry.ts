@@ -6,7 +6,7 @@ import { fs } from "../../runtime/index.ts";
 import { initRegistry } from "../../registry/init.ts";
 import { locationKind, filePathOf, type RegistryEntry } from "../../registry/location.ts";
 import { updateConfigFile } from "../../config/save.ts";
-import { openFromOptions, trustPolicy } from "./_shared.ts";
+import { openFromOptions, trustPolicy, localTrust } from "./_shared.ts";
 import { verifyRegistry } from "../../verify/registry_check.ts";
 import { updateGitSource } from "../../registry/source_git.ts";
 
@@ -85,7 +85,7 @@ export function register(cli: CAC, ctx: Context): void {
       const opened = await openFromOptions(ctx, registry);
       const info = await opened.reader.info();
       const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature }, info.require_signatures);
-      const report = await verifyRegistry(opened.reader, policy, (done, total) => ctx.out.progress("Verifying", done, total));
+      const report = await verifyRegistry(opened.reader, policy, (done, total) => ctx.out.progress("Verifying", done, total), await localTrust(ctx));
       ctx.out.clearProgress();
       if (ctx.out.json) ctx.out.data(report);
       else {

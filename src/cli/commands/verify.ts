@@ -6,7 +6,7 @@ import { fs } from "../../runtime/index.ts";
 import { parsePackageRef } from "../../manifest/name.ts";
 import { verifyPackage, type VerifyReport } from "../../verify/pipeline.ts";
 import { readArchiveManifest } from "../../verify/archive_manifest.ts";
-import { openFromOptions, trustPolicy, loadVerifyInput, printVerifyReport } from "./_shared.ts";
+import { openFromOptions, trustPolicy, loadVerifyInput, printVerifyReport, localTrust } from "./_shared.ts";
 
 interface VerifyFlags {
   registry?: string;
@@ -70,7 +70,7 @@ export function register(cli: CAC, ctx: Context): void {
         // Step 1 comes first: when a .sig names the package, check the bytes against it before unpacking anything.
         const m = identityFromSig(sigText) ?? (await readArchiveManifest(archive, file));
         const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature });
-        const report = await verifyPackage({ name: m.name, version: m.version, archive, sigText, files: { archive: file, sig: sigFile } }, policy);
+        const report = await verifyPackage({ name: m.name, version: m.version, archive, sigText, files: { archive: file, sig: sigFile }, ...(await localTrust(ctx)) }, policy);
         return emit(ctx, [report]);
       }
       if (refs.length === 0) throw new AamError("UsageError", "Nothing to verify", { hint: "aam verify <pkg>[@version], or aam verify --file <x.aam>" });
@@ -78,10 +78,11 @@ export function register(cli: CAC, ctx: Context): void {
       const info = await opened.reader.info();
       const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature }, info.require_signatures);
       const reports: VerifyReport[] = [];
+      const trust = await localTrust(ctx);
       for (const raw of refs) {
         const ref = parsePackageRef(raw);
         const pv = await opened.reader.resolve(ref.name, ref);
-        reports.push(await verifyPackage(await loadVerifyInput(opened.reader, pv), policy));
+        reports.push(await verifyPackage(await loadVerifyInput(opened.reader, pv, trust), policy));
       }
       emit(ctx, reports);
     });

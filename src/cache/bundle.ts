@@ -1,0 +1,131 @@
+/**
+ * Bundles for sneakernet (SPEC §8): one gzip tar holding offline cache entries and `aam-bundle.json`,
+ * a manifest with the sha256 of every member. Reading checks every member against the manifest;
+ * what a member means is judged afterwards by the importing machine's own verification.
+ */
+import { AamError } from "../errors.ts";
+import { checksumOf } from "../encoding/sha256.ts";
+import { encodeEntryHeader, GzipEncoder, readArchive } from "../archive/index.ts";
+import { toFsName, isValidName } from "../manifest/name.ts";
+import { isValidVersion } from "../manifest/semver.ts";
+
+export const BUNDLE_FORMAT = "aam-bundle-v1";
+export const BUNDLE_MANIFEST = "aam-bundle.json";
+/** A bundle may carry many packages, so its limits are wider than one archive's. */
+export const BUNDLE_LIMITS = { maxArchiveBytes: 1024 * 1024 * 1024, maxUnpackedBytes: 2048 * 1024 * 1024, maxEntries: 200_000 };
+
+export interface BundleEntry {
+  package: string;
+  version: string;
+  /** File name (package.aam, package.sig, metadata.yaml, key-*.asc, trusted_root.json, ...) → bytes. */
+  files: Record<string, Uint8Array>;
+}
+
+interface Manifest {
+  format: string;
+  created_at: string;
+  entries: { package: string; version: string; files: Record<string, string> }[];
+}
+
+const enc = new TextEncoder();
+const dirOf = (e: { package: string; version: string }) => `entries/${toFsName(e.package)}/${e.version}/`;
+
+/** Writes the bundle: sorted members, fixed headers, so the same entries give the same bytes. */
+export function writeBundle(entries: BundleEntry[], now: Date): Uint8Array {
+  const manifest: Manifest = {
+    format: BUNDLE_FORMAT,
+    created_at: now.toISOString(),
+    entries: entries.map((e) => ({
+      package: e.package,
+      version: e.version,
+      files: Object.fromEntries(Object.entries(e.files).map(([n, d]) => [n, checksumOf(d)])),
+    })),
+  };
+  const members: [string, Uint8Array][] = [[BUNDLE_MANIFEST, enc.encode(JSON.stringify(manifest, null, 2) + "\n")]];
+  for (const e of entries) for (const [n, d] of Object.entries(e.files)) members.push([dirOf(e) + n, d]);
+  const out: Uint8Array[] = [];
+  const gz = new GzipEncoder((c) => out.push(c.slice()));
+  for (const [name, data] of members) {
+    gz.write(encodeEntryHeader({ name, type: "file", mode: 0o644, size: data.length }));
+    gz.write(data);
+    const pad = (512 - (data.length % 512)) % 512;
+    if (pad) gz.write(new Uint8Array(pad));
+  }
+  gz.write(new Uint8Array(1024));
+  gz.end();
+  let n = 0;
+  for (const c of out) n += c.length;
+  const bytes = new Uint8Array(n);
+  let o = 0;
+  for (const c of out) {
+    bytes.set(c, o);
+    o += c.length;
+  }
+  return bytes;
+}
+
+function tampered(file: string, message: string, extra: Record<string, string> = {}): AamError {
+  return new AamError("TamperedPackage", `Cannot import bundle "${file}": ${message}`, {
+    file,
+    ...extra,
+    hint: "the bundle was damaged or altered on its way; export it again on the connected machine (aam bundle export)",
+  });
+}
+
+/** Reads a bundle and checks every member against its manifest. */
+export async function readBundle(chunks: AsyncIterable<Uint8Array>, file: string): Promise<BundleEntry[]> {
+  const members = new Map<string, Uint8Array>();
+  await readArchive(
+    chunks,
+    {
+      entry(e) {
+        if (e.type !== "file") return;
+        const parts: Uint8Array[] = [];
+        return {
+          write: (c: Uint8Array) => void parts.push(c.slice()),
+          close: () => {
+            let n = 0;
+            for (const p of parts) n += p.length;
+            const b = new Uint8Array(n);
+            let o = 0;
+            for (const p of parts) {
+              b.set(p, o);
+              o += p.length;
+            }
+            members.set(e.name, b);
+          },
+        };
+      },
+    },
+    BUNDLE_LIMITS,
+  );
+  const mtext = members.get(BUNDLE_MANIFEST);
+  if (!mtext) throw tampered(file, `it has no ${BUNDLE_MANIFEST}`);
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(new TextDecoder().decode(mtext));
+  } catch {
+    throw tampered(file, `${BUNDLE_MANIFEST} is not valid JSON`);
+  }
+  if (manifest?.format !== BUNDLE_FORMAT || !Array.isArray(manifest.entries)) throw tampered(file, `${BUNDLE_MANIFEST} is not an AAM bundle manifest`);
+  const listed = new Set<string>([BUNDLE_MANIFEST]);
+  const out: BundleEntry[] = [];
+  for (const e of manifest.entries) {
+    if (typeof e?.package !== "string" || !isValidName(e.package) || typeof e.version !== "string" || !isValidVersion(e.version) || typeof e.files !== "object" || e.files === null) {
+      throw tampered(file, "the manifest lists an invalid entry");
+    }
+    const files: Record<string, Uint8Array> = {};
+    for (const [n, want] of Object.entries(e.files)) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(n)) throw tampered(file, `the manifest names an unsafe file "${n}"`);
+      const path = dirOf(e) + n;
+      const data = members.get(path);
+      const got = data ? checksumOf(data) : "(missing)";
+      if (got !== want) throw tampered(file, `member "${path}" does not match the manifest`, { entry: path, expected: String(want), actual: got });
+      listed.add(path);
+      files[n] = data!;
+    }
+    out.push({ package: e.package, version: e.version, files });
+  }
+  for (const name of members.keys()) if (!listed.has(name)) throw tampered(file, `member "${name}" is not in the manifest`, { entry: name });
+  return out;
+}

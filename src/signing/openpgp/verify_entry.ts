@@ -1,0 +1,7 @@
+/** Placeholder until the openpgp verifier lands: an entry of this kind never counts as valid. */
+import type { SigEntry } from "../sig_file.ts";
+import type { EntryContext, EntryResult } from "../../verify/entry_check.ts";
+
+export async function verifyOpenPgpEntry(entry: SigEntry, _ctx: EntryContext): Promise<EntryResult> {
+  return { algorithm: entry.algorithm, valid: false, reason: "openpgp signatures cannot be verified by this build" };
+}
