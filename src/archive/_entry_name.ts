@@ -3,7 +3,7 @@
  * no backslash or NUL. Names are normalised ("./" and empty segments dropped) so that two spellings
  * of one path are caught as a collision rather than both written.
  */
-import { MAX_NAME_BYTES } from "./limits.ts";
+import { MAX_NAME_BYTES, MAX_NAME_DEPTH } from "./limits.ts";
 import { unsafeArchive } from "./_unsafe.ts";
 
 const enc = new TextEncoder();
@@ -29,6 +29,7 @@ export function normaliseEntryName(raw: string, isDirectory: boolean): string {
     if (enc.encode(seg).length > 255) throw refuse("has a path segment longer than 255 bytes");
     segments.push(seg);
   }
+  if (segments.length > MAX_NAME_DEPTH) throw refuse(`is nested more than ${MAX_NAME_DEPTH} folders deep`);
   if (segments.length === 0) {
     if (!isDirectory) throw refuse("does not name a file");
     return "";

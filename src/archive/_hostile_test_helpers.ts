@@ -155,6 +155,7 @@ export const HOSTILE: HostileCase[] = [
   { name: "a pax path rewriting a safe name into an absolute path", parts: [paxEntry([["path", "/tmp/evil"]]), file("safe.md", "x")], entry: "/tmp/evil" },
   { name: "a pax path on a symlink", parts: [paxEntry([["path", "ok"]]), rawEntry({ name: "x", type: "2", linkname: "/" })], entry: "ok" },
   { name: "a GNU long name with a traversal", parts: [rawEntry({ name: "././@LongLink", type: "L", data: enc.encode("../evil\0") }), file("x", "x")], entry: "../evil" },
+  { name: "a name nested more than 64 folders deep", parts: [paxEntry([["path", `${"a/".repeat(64)}f`]]), file("x", "x")], entry: `${"a/".repeat(64)}f` },
   { name: "a duplicate entry", parts: [file("a.md", "1"), file("a.md", "2")], entry: "a.md" },
   { name: "a duplicate of aam.yaml", parts: [file("aam.yaml", "name: evil\n")], entry: "aam.yaml" },
   { name: "names equal after removing ./", parts: [file("a/./b", "1"), file("a/b", "2")], entry: "a/b" },

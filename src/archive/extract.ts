@@ -7,7 +7,6 @@
  * exclusively, and on any failure what was written is removed. Files get mode 0644 or 0755 and
  * folders 0755, less the user's umask (as tar does for users other than root).
  */
-
 import { AamError } from "../errors.ts";
 import { fs } from "../runtime/index.ts";
 import type { ArchiveLimits } from "./limits.ts";
@@ -54,7 +53,7 @@ export async function extractArchive(
     const abs = fs.path.join(root, ...entry.name.split("/").filter((s) => s !== ""));
     // Defence in depth: tar_read.ts already refused every name that could leave the target.
     const rel = fs.path.relative(root, abs);
-    if (rel === "" || rel.startsWith("..") || fs.path.isAbsolute(rel)) {
+    if (rel === "" || rel.split(fs.path.sep)[0] === ".." || fs.path.isAbsolute(rel)) {
       throw unsafeArchive(`Cannot extract entry "${entry.name}": it points outside the target folder`, { entry: entry.name });
     }
     return abs;

@@ -97,6 +97,12 @@ describe("extractArchive()", () => {
     expect(await fs.stat(target)).toBeNull();
   });
 
+  test("extracts names that merely start with dots", async () => {
+    const target = fs.path.join(await temp(), "pkg");
+    await extractArchive(chunksOf(gz(tarOf([MANIFEST, file("..foo", "1"), file(".../x", "2"), file(".hidden", "3")]))), target);
+    expect(await snapshot(target)).toEqual({ "..foo": "1", ".../": "", ".../x": "2", ".hidden": "3", "aam.yaml": "name: x\nversion: 1.0.0\n" });
+  });
+
   test("extracts into an existing empty folder and empties it again on failure", async () => {
     const target = await temp();
     await extractArchive(chunksOf(gz(tarOf([MANIFEST]))), target);

@@ -9,6 +9,13 @@ export const MAX_ENTRIES = 20_000;
 
 /** Longest entry name accepted, in UTF-8 bytes (PATH_MAX on Linux). */
 export const MAX_NAME_BYTES = 4096;
+/**
+ * Deepest folder nesting accepted, and the most name bytes one archive may carry in all. With the
+ * entry limit they bound the memory the duplicate/collision check needs (a few tens of MiB at
+ * worst) and its work per entry to the name's length.
+ */
+export const MAX_NAME_DEPTH = 64;
+export const MAX_TOTAL_NAME_BYTES = 16 * 1024 * 1024;
 /** Largest pax extended header or GNU long-name body read into memory. */
 export const MAX_META_BYTES = 64 * 1024;
 

@@ -74,7 +74,8 @@ async function collect(root: string, skip: IgnoreFilter, limits: ArchiveLimits):
     for (const d of children) {
       const rel = relDir === "" ? d.name : `${relDir}/${d.name}`;
       const abs = fs.path.join(absDir, d.name);
-      if (skip(rel, d.isDirectory)) continue;
+      // A symlink is neither file nor folder: it is left out if a pattern for either names it.
+      if (d.isSymlink ? skip(rel, false) || skip(rel, true) : skip(rel, d.isDirectory)) continue;
       if (d.isSymlink) throw refuseSource(rel, "is a symbolic link");
       if (d.isDirectory) dirs.push({ rel, abs });
       else if (d.isFile) files.push({ rel, abs });

@@ -129,7 +129,8 @@ describe("packDirectory()", () => {
     const dir = await temp();
     await writeTree(dir, { "aam.yaml": "x", "skills/a.md": "a", "node_modules/.bin/": null });
     await run("ln", ["-s", "../aam.yaml", fs.path.join(dir, "node_modules", ".bin", "tool")]);
-    await packDirectory(dir); // excluded: fine
+    await run("ln", ["-s", fs.path.join(dir, "skills"), fs.path.join(dir, "skills", "node_modules")]);
+    await packDirectory(dir); // excluded, even a link named like an excluded folder: fine
     await run("ln", ["-s", "/etc/passwd", fs.path.join(dir, "skills", "link")]);
     const err = await catchAam(packDirectory(dir));
     expect(err).toMatchObject({ code: "UnsafeArchive", details: { entry: "skills/link" } });

@@ -7,7 +7,7 @@
  * Memory is bounded by chunk sizes and MAX_META_BYTES, never by the archive size.
  */
 import { gunzipChunks } from "./gzip.ts";
-import { type ArchiveLimits, MAX_META_BYTES, maxTarBytes, resolveLimits } from "./limits.ts";
+import { type ArchiveLimits, MAX_META_BYTES, MAX_TOTAL_NAME_BYTES, maxTarBytes, resolveLimits } from "./limits.ts";
 import { BLOCK, decodeHeader, type EntryType, isZeroBlock, parsePaxRecords, type RawHeader } from "./tar_header.ts";
 import { normaliseEntryName, printable } from "./_entry_name.ts";
 import { unsafeArchive } from "./_unsafe.ts";
@@ -52,6 +52,12 @@ const PAX_REFUSED_PREFIXES = ["GNU.sparse."];
 
 type State = "header" | "meta" | "data" | "pad" | "end";
 
+// Kinds of node in the name tree (plain constants, not an enum: type-strip safe).
+const IMPLIED_DIR = 0;
+const DIR = 1;
+const FILE = 2;
+type NodeKind = typeof IMPLIED_DIR | typeof DIR | typeof FILE;
+
 /**
  * Push parser for an uncompressed tar stream. `push` answers the events the bytes complete; data
  * events are views into the pushed chunk. Throws UnsafeArchive on the first problem.
@@ -70,9 +76,12 @@ export class TarParser {
   #pendingExtended = false;
   #entries = 0;
   #unpacked = 0;
-  // Normalised names without the trailing "/", and the directories their paths imply.
-  #seen = new Map<string, { type: EntryType; raw: string }>();
-  #impliedDirs = new Set<string>();
+  // The names seen so far as a tree of path segments: node ids keyed by `<parent id>\0<segment>`
+  // (NUL never occurs in a name), so checking one entry costs time in proportion to its name.
+  #nodes = new Map<string, number>();
+  #nodeKind: NodeKind[] = [IMPLIED_DIR]; // node 0 is the root
+  #nodeName: (string | undefined)[] = [undefined]; // the entry's name as shown, for explicit entries
+  #nameBytes = 0;
 
   constructor(limits?: Partial<ArchiveLimits>) {
     this.#limits = resolveLimits(limits);
@@ -273,20 +282,34 @@ export class TarParser {
   }
 
   #checkCollision(name: string, type: EntryType, shown: string): void {
-    const key = name.endsWith("/") ? name.slice(0, -1) : name;
     const refuse = (why: string) => unsafeArchive(`Cannot read archive: entry "${shown}" ${why}`, { entry: shown });
-    const prior = this.#seen.get(key);
-    if (prior) {
-      throw refuse(prior.raw === shown ? "appears twice" : `collides with entry "${prior.raw}" (the same path once normalised)`);
+    this.#nameBytes += shown.length;
+    if (this.#nameBytes > MAX_TOTAL_NAME_BYTES) throw refuse(`takes the names past ${MAX_TOTAL_NAME_BYTES} bytes in all`);
+    const segments = (name.endsWith("/") ? name.slice(0, -1) : name).split("/");
+    let id = 0;
+    for (let i = 0; i < segments.length; i++) {
+      const last = i === segments.length - 1;
+      const key = `${id}\u0000${segments[i]}`;
+      let child = this.#nodes.get(key);
+      if (child === undefined) {
+        child = this.#nodeKind.length;
+        this.#nodes.set(key, child);
+        this.#nodeKind.push(!last ? IMPLIED_DIR : type === "file" ? FILE : DIR);
+        this.#nodeName.push(last ? shown : undefined);
+      } else if (!last) {
+        if (this.#nodeKind[child] === FILE) {
+          throw refuse(`lies under "${segments.slice(0, i + 1).join("/")}", which is a file`);
+        }
+      } else if (this.#nodeKind[child] === IMPLIED_DIR) {
+        if (type === "file") throw refuse("is a file where an earlier entry needs a directory");
+        this.#nodeKind[child] = DIR;
+        this.#nodeName[child] = shown;
+      } else {
+        const prior = this.#nodeName[child];
+        throw refuse(prior === shown ? "appears twice" : `collides with entry "${prior}" (the same path once normalised)`);
+      }
+      id = child;
     }
-    if (type === "file" && this.#impliedDirs.has(key)) throw refuse("is a file where an earlier entry needs a directory");
-    const parts = key.split("/");
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join("/");
-      if (this.#seen.get(dir)?.type === "file") throw refuse(`lies under "${dir}", which is a file`);
-      this.#impliedDirs.add(dir);
-    }
-    this.#seen.set(key, { type, raw: shown });
   }
 }
 
