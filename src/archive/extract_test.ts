@@ -4,6 +4,7 @@ import { fs } from "../runtime/index.ts";
 import { extractArchive, listArchive, readArchiveFile } from "./extract.ts";
 import { packDirectory } from "./pack.ts";
 import { chunksOf, file, gz, HOSTILE, lazyZeroBomb, MANIFEST, tarOf } from "./_hostile_test_helpers.ts";
+import { catchAam } from "../testing.ts";
 
 const temps: string[] = [];
 afterEach(async () => {
@@ -16,15 +17,6 @@ async function temp(): Promise<string> {
   return d;
 }
 
-async function catchAam(p: Promise<unknown>): Promise<AamError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AamError) return e;
-    throw e;
-  }
-  throw new Error("expected an AamError");
-}
 
 /** Every file under `root` as "path -> content", folders as "path/". */
 async function snapshot(root: string, rel = ""): Promise<Record<string, string>> {

@@ -3,6 +3,7 @@ import { gunzipSync, gzipSync } from "fflate";
 import { AamError } from "../errors.ts";
 import { GunzipDecoder, GzipEncoder, GZIP_OS_BYTE, gunzipChunks, gzipBytes, type GunzipLimits } from "./gzip.ts";
 import { chunksOf, lazyZeroBomb } from "./_hostile_test_helpers.ts";
+import { catchAam } from "../testing.ts";
 
 const BIG: GunzipLimits = { maxInputBytes: 1 << 30, maxOutputBytes: 1 << 30 };
 
@@ -29,15 +30,6 @@ async function gunzipAll(input: AsyncIterable<Uint8Array>, limits = BIG): Promis
   return out;
 }
 
-async function catchAam(p: Promise<unknown>): Promise<AamError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AamError) return e;
-    throw e;
-  }
-  throw new Error("expected an AamError");
-}
 
 describe("gzipBytes()", () => {
   test("writes a fixed header: no mtime, no name, XFL 0, OS byte 3", () => {

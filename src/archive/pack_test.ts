@@ -5,6 +5,7 @@ import { checksumOf } from "../encoding/sha256.ts";
 import { listArchive } from "./extract.ts";
 import { packDirectory } from "./pack.ts";
 import { chunksOf } from "./_hostile_test_helpers.ts";
+import { catchAam } from "../testing.ts";
 
 const temps: string[] = [];
 afterEach(async () => {
@@ -33,15 +34,6 @@ async function writeTree(root: string, tree: Tree): Promise<void> {
   }
 }
 
-async function catchAam(p: Promise<unknown>): Promise<AamError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AamError) return e;
-    throw e;
-  }
-  throw new Error("expected an AamError");
-}
 
 const GOLDEN_TREE: Tree = {
   "aam.yaml": 'name: "@golden/pkg"\nversion: 1.0.0\ndescription: "Golden"\n',

@@ -11,19 +11,11 @@ import {
   parsePaxRecords,
   splitUstarName,
 } from "./tar_header.ts";
+import { catchAam } from "../testing.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function catchAam(fn: () => unknown): AamError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AamError) return e;
-    throw e;
-  }
-  throw new Error("expected an AamError");
-}
 
 function field(block: Uint8Array, off: number, len: number): string {
   return dec.decode(block.subarray(off, off + len));

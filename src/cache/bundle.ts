@@ -5,6 +5,7 @@
  */
 import { AamError } from "../errors.ts";
 import { checksumOf } from "../encoding/sha256.ts";
+import { concatBytes } from "../encoding/bytes.ts";
 import { encodeEntryHeader, GzipEncoder, readArchive } from "../archive/index.ts";
 import { toFsName, isValidName } from "../manifest/name.ts";
 import { isValidVersion } from "../manifest/semver.ts";
@@ -53,15 +54,7 @@ export function writeBundle(entries: BundleEntry[], now: Date): Uint8Array {
   }
   gz.write(new Uint8Array(1024));
   gz.end();
-  let n = 0;
-  for (const c of out) n += c.length;
-  const bytes = new Uint8Array(n);
-  let o = 0;
-  for (const c of out) {
-    bytes.set(c, o);
-    o += c.length;
-  }
-  return bytes;
+  return concatBytes(out);
 }
 
 function tampered(file: string, message: string, extra: Record<string, string> = {}): AamError {
@@ -83,17 +76,7 @@ export async function readBundle(chunks: AsyncIterable<Uint8Array>, file: string
         const parts: Uint8Array[] = [];
         return {
           write: (c: Uint8Array) => void parts.push(c.slice()),
-          close: () => {
-            let n = 0;
-            for (const p of parts) n += p.length;
-            const b = new Uint8Array(n);
-            let o = 0;
-            for (const p of parts) {
-              b.set(p, o);
-              o += p.length;
-            }
-            members.set(e.name, b);
-          },
+          close: () => void members.set(e.name, concatBytes(parts)),
         };
       },
     },

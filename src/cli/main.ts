@@ -7,7 +7,7 @@ import { AamError, toAamError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { Output, processWriter, type Writer } from "./output.ts";
 import { makeContext, type Context } from "./context.ts";
-import { suggest } from "./suggest.ts";
+import { closest as suggest } from "../suggest.ts";
 import { aamHome } from "../config/load.ts";
 import { proc } from "../runtime/index.ts";
 

@@ -12,7 +12,7 @@
  * `add` appends ONE value verbatim (no comma splitting), so a value containing a comma can be added.
  */
 import { AamError } from "../errors.ts";
-import { closest } from "../manifest/_suggest.ts";
+import { closest } from "../suggest.ts";
 import { CONFIG_KEYS, KEY_NAMES, checkDelegateKey, keySpec, normalizeFingerprint, type Config, type KeySpec } from "./schema.ts";
 
 const DELEGATES = "security.signing_delegates";

@@ -2,16 +2,8 @@ import { describe, test, expect } from "bun:test";
 import { AamError } from "../errors.ts";
 import { getKey, setKey, unsetKey, addToList, listKeys } from "./keys.ts";
 import { CONFIG_KEYS, defaultConfig, type Config } from "./schema.ts";
+import { catchAamError } from "../testing.ts";
 
-function catchAamError(fn: () => unknown): AamError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AamError) return e;
-    throw e;
-  }
-  throw new Error("expected an AamError");
-}
 
 const ED = "a".repeat(64);
 const PGP = "b".repeat(40);

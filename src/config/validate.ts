@@ -6,7 +6,7 @@
  * protection is on. A key set to nothing (`signing_key:`) counts as not set.
  */
 import { AamError, type Problem } from "../errors.ts";
-import { closest } from "../manifest/_suggest.ts";
+import { closest } from "../suggest.ts";
 import { CONFIG_KEYS, KEY_NAMES, checkDelegateKey, normalizeFingerprint, type Config, type KeySpec, type RegistryEntry } from "./schema.ts";
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -2,16 +2,8 @@ import { describe, test, expect } from "bun:test";
 import { AamError } from "../errors.ts";
 import { parseYaml } from "../encoding/yaml.ts";
 import { validateConfig } from "./validate.ts";
+import { catchAamError } from "../testing.ts";
 
-function catchAamError(fn: () => unknown): AamError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AamError) return e;
-    throw e;
-  }
-  throw new Error("expected an AamError");
-}
 
 const ED = "c".repeat(64);
 

@@ -2,6 +2,7 @@ import { describe, test, expect } from "bun:test";
 import { AamError } from "../errors.ts";
 import { fromHex } from "./hex.ts";
 import { ed25519PrivateKeyFromPem, ed25519PrivateKeyToPem, ed25519PublicKeyFromPem, ed25519PublicKeyToPem } from "./pem.ts";
+import { catchAam } from "../testing.ts";
 
 // RFC 8410 §10.1 / §10.3 examples (the same key in both forms).
 const RFC8410_PUBLIC = `-----BEGIN PUBLIC KEY-----
@@ -21,15 +22,6 @@ oB8wHQYKKoZIhvcNAQkJFDEPDA1DdXJkbGUgQ2hhaXJzgSEAGb9ECWmEzf6FQbrB
 Z9w7lshQhqowtrbLDFw4rXAxZuE=
 -----END PRIVATE KEY-----`;
 
-function catchAam(f: () => unknown): AamError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof AamError) return e;
-    throw new Error(`expected an AamError, got ${e}`);
-  }
-  throw new Error("expected a throw");
-}
 
 describe("ed25519PublicKeyToPem()", () => {
   test("ed25519PublicKeyToPem() writes the RFC 8410 SubjectPublicKeyInfo", () => {

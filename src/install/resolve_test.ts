@@ -1,6 +1,7 @@
 import { describe, test, expect } from "bun:test";
 import { AamError } from "../errors.ts";
 import { resolveDependencies, REQUESTED, type VersionCandidate } from "./resolve.ts";
+import { catchAamError } from "../testing.ts";
 
 type Registry = Record<string, Record<string, { deps?: Record<string, string>; yanked?: boolean }>>;
 
@@ -23,15 +24,6 @@ async function resolve(reg: Registry, roots: [string, string][]): Promise<Record
   return Object.fromEntries(m);
 }
 
-async function catchAamError(p: Promise<unknown>): Promise<AamError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AamError) return e;
-    throw e;
-  }
-  throw new Error("expected an AamError");
-}
 
 describe("resolveDependencies()", () => {
   test("resolveDependencies() picks the highest version of a package without dependencies", async () => {

@@ -2,16 +2,8 @@ import { describe, test, expect } from "bun:test";
 import { AamError } from "../errors.ts";
 import { manifestTemplate, scaffoldFiles } from "./init.ts";
 import { parseManifest, checkArtifactPaths } from "./load.ts";
+import { catchAamError } from "../testing.ts";
 
-function catchAamError(fn: () => unknown): AamError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AamError) return e;
-    throw e;
-  }
-  throw new Error("expected an AamError");
-}
 
 describe("manifestTemplate()", () => {
   test("manifestTemplate() produces a valid manifest with one example skill", () => {

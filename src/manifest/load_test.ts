@@ -2,16 +2,8 @@ import { describe, test, expect } from "bun:test";
 import { AamError } from "../errors.ts";
 import { parseManifest, checkArtifactPaths, type PathKind } from "./load.ts";
 import type { Manifest } from "./schema.ts";
+import { catchAamError } from "../testing.ts";
 
-function catchAamError(fn: () => unknown): AamError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AamError) return e;
-    throw e;
-  }
-  throw new Error("expected an AamError");
-}
 
 const TEXT = `name: "@a/b"\nversion: "1.2.3"\ndescription: "d"\nartifacts:\n  prompts:\n    - {name: p, path: prompts/p.md}\n`;
 

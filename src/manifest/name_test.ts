@@ -1,16 +1,8 @@
 import { describe, test, expect } from "bun:test";
 import { AamError } from "../errors.ts";
 import { NAME_RE, isValidName, isValidTag, toFsName, fromFsName, parsePackageRef } from "./name.ts";
+import { catchAamError } from "../testing.ts";
 
-function catchAamError(fn: () => unknown): AamError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AamError) return e;
-    throw e;
-  }
-  throw new Error("expected an AamError");
-}
 
 const p63 = "a".repeat(63);
 const p64 = "a".repeat(64);

@@ -7,7 +7,7 @@ import type { Problem } from "../errors.ts";
 import { isValidName } from "./name.ts";
 import { isValidRange, isValidVersion } from "./semver.ts";
 import { ARTIFACT_FIELDS, ARTIFACT_KINDS, LIMITS, MANIFEST_FIELDS, type Artifact, type ArtifactKind, type Manifest } from "./schema.ts";
-import { closest } from "./_suggest.ts";
+import { closest } from "../suggest.ts";
 
 export interface ManifestValidation {
   /**

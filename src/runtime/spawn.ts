@@ -1,5 +1,6 @@
 /** Runs an outside program (git, gpg) and collects its output. */
 import { spawn } from "node:child_process";
+import { concatBytes } from "../encoding/bytes.ts";
 
 export interface RunResult {
   code: number;
@@ -32,23 +33,11 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       else reject(e);
     });
     child.on("close", (code: number | null) => {
-      const stdout = concat(out);
-      resolve({ code: code ?? 1, stdout, stderr: new TextDecoder().decode(concat(err)) });
+      const stdout = concatBytes(out);
+      resolve({ code: code ?? 1, stdout, stderr: new TextDecoder().decode(concatBytes(err)) });
     });
     child.stdin.on("error", () => {});
     if (opts.input !== undefined) child.stdin.end(opts.input);
     else child.stdin.end();
   });
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const r = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    r.set(p, o);
-    o += p.length;
-  }
-  return r;
 }

@@ -7,6 +7,7 @@ import { addEntry, createEd25519Entry, parseSigFile, serializeSigFile, type Ed25
 import { fingerprint } from "./ed25519/public_key.ts";
 import { verifyEd25519 } from "./ed25519/verify.ts";
 import { signatureMessage } from "./message.ts";
+import { catchAam } from "../testing.ts";
 
 const HASH = "sha256:" + "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 const NOW = new Date("2025-01-02T03:04:05.678Z");
@@ -27,15 +28,6 @@ async function goodDoc(): Promise<Record<string, unknown>> {
   };
 }
 
-function catchAam(f: () => unknown): AamError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof AamError) return e;
-    throw new Error(`expected an AamError, got ${e}`);
-  }
-  throw new Error("expected a throw");
-}
 
 const PGP_SIG = "-----BEGIN PGP SIGNATURE-----\n\niHUEABYKAB0WIQ==\n-----END PGP SIGNATURE-----\n";
 const PGP_KEY = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ==\n-----END PGP PUBLIC KEY BLOCK-----\n";

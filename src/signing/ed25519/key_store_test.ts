@@ -5,6 +5,7 @@ import { fromBase64, toBase64 } from "../../encoding/base64.ts";
 import vectors from "../../../test/vectors/ed25519_rfc8032.json";
 import { DEFAULT_SCRYPT, decryptKeyFile, encryptKeyFile, parseKeyFile } from "./key_store.ts";
 import { fingerprint } from "./public_key.ts";
+import { catchAam } from "../../testing.ts";
 
 const v1 = vectors.valid[0];
 const v2 = vectors.valid[1];
@@ -12,15 +13,6 @@ const NOW = new Date("2025-03-04T05:06:07.890Z");
 // Tests lower the scrypt cost; one test runs the default.
 const FAST = { N: 1024, r: 8, p: 1 };
 
-async function catchAam(p: Promise<unknown>): Promise<AamError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AamError) return e;
-    throw new Error(`expected an AamError, got ${e}`);
-  }
-  throw new Error("expected a rejection");
-}
 
 const seed = () => fromHex(v1.secret_key);
 const pub = () => fromHex(v1.public_key);

@@ -1,6 +1,6 @@
 /**
- * "Did you mean" for mistyped field and key names (manifest fields, config keys).
- * Kept here, not in cli/, because the pure core must not import the command line.
+ * "Did you mean" for mistyped commands, options, manifest fields and config keys.
+ * Top-level so that both the pure core and cli/ use the one copy.
  */
 function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
