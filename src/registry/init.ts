@@ -1,29 +1,17 @@
-/** `aam registry init`: a new registry tree made from registry-template/ (SPEC §4). */
+/** `aam registry init`: a new registry tree made from registry-template/, embedded in the program (SPEC §4). */
 import { AamError } from "../errors.ts";
 import { fs } from "../runtime/index.ts";
 import { serializeRegistryFile } from "./registry_file.ts";
 import { REGISTRY_FILE } from "./layout.ts";
+import { TEMPLATE_FILES } from "./template_files.ts";
 
-/** Finds registry-template/ beside the package root, from src/registry/ or from dist/. */
-export async function findTemplateDir(): Promise<string> {
-  let dir = fs.path.dirname(fs.fromFileUrl(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const cand = fs.path.join(dir, "registry-template");
-    if (await fs.stat(fs.path.join(cand, REGISTRY_FILE))) return cand;
-    dir = fs.path.dirname(dir);
-  }
-  throw new AamError("NotFound", "Cannot find registry-template/ next to the aam installation", {
-    hint: "reinstall aam (npm ci) so that registry-template/ is present",
-  });
-}
-
-async function copyTree(from: string, to: string): Promise<void> {
-  await fs.mkdirp(to);
-  for (const e of await fs.readDir(from)) {
-    const src = fs.path.join(from, e.name);
-    const dst = fs.path.join(to, e.name);
-    if (e.isDirectory) await copyTree(src, dst);
-    else if (e.isFile) await fs.copyFile(src, dst);
+/** Writes the embedded registry-template/ into `dir`. */
+async function writeTemplate(dir: string): Promise<void> {
+  for (const [rel, f] of Object.entries(TEMPLATE_FILES)) {
+    if (rel === REGISTRY_FILE) continue; // written below with this registry's values
+    const p = fs.path.join(dir, ...rel.split("/"));
+    await fs.mkdirp(fs.path.dirname(p));
+    await fs.writeFileAtomic(p, f.text, { mode: f.executable ? 0o755 : 0o644 });
   }
 }
 
@@ -41,7 +29,7 @@ export async function initRegistry(dir: string, opts: InitOptions): Promise<void
       hint: `use it with \`aam registry add <name> ${dir}\`, or pick an empty folder`,
     });
   }
-  await copyTree(await findTemplateDir(), dir);
+  await writeTemplate(dir);
   await fs.writeFileAtomic(
     fs.path.join(dir, REGISTRY_FILE),
     serializeRegistryFile({
