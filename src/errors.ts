@@ -61,6 +61,13 @@ export function isAamError(e: unknown): e is AamError {
 /** Turns anything thrown into an AamError; unknown errors become `Error` (exit 1). */
 export function toAamError(e: unknown): AamError {
   if (e instanceof AamError) return e;
+  // Deno refuses file, environment or network access it was not granted.
+  if (e instanceof Error && (e.name === "NotCapable" || e.name === "PermissionDenied")) {
+    return new AamError("Error", `Permission denied by Deno: ${e.message.split(", run again")[0]}`, {
+      cause: e,
+      hint: "run deno with the permissions this command needs (README: \"Running under Node, Bun and Deno\")",
+    });
+  }
   const message = e instanceof Error ? e.message : String(e);
   return new AamError("Error", message || "Unexpected failure", {
     cause: e,

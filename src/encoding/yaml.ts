@@ -20,6 +20,8 @@ export function parseYaml(text: string, file: string): unknown {
     if (doc.errors.length > 0) throw doc.errors[0];
     return doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
+    // Only the parser's own errors are syntax errors; anything else (e.g. a Deno permission denial) passes through.
+    if (!(e instanceof YAML.YAMLError)) throw e;
     const linePos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
     const where = linePos ? ` at line ${linePos.line}, column ${linePos.col}` : "";
     const msg = (e as Error).message?.split("\n")[0] ?? String(e);
