@@ -60,10 +60,16 @@ export async function listStoredKeys(home: string): Promise<StoredKey[]> {
   return out.sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
 
-/** Finds a key by name, full fingerprint, or a fingerprint prefix of at least 8 hex digits. */
-export async function findStoredKey(home: string, ref: string | undefined): Promise<StoredKey> {
+/**
+ * Finds a key by name, full fingerprint, or a fingerprint prefix of at least 8 hex digits. With no
+ * `ref`, the only key of `algorithm` (when given: an imported OpenPGP key does not make the Ed25519
+ * default ambiguous), else the only key.
+ */
+export async function findStoredKey(home: string, ref: string | undefined, algorithm?: string): Promise<StoredKey> {
   const keys = (await listStoredKeys(home)).filter((k) => k.has_private);
   if (!ref) {
+    const same = algorithm ? keys.filter((k) => k.algorithm === algorithm) : keys;
+    if (same.length === 1) return same[0];
     if (keys.length === 1) return keys[0];
     throw new AamError(keys.length === 0 ? "NotFound" : "UsageError", keys.length === 0 ? "No signing key found" : "Several signing keys found; pick one", {
       hint: keys.length === 0 ? "aam key generate" : `pass --key <name|fingerprint>, or aam config set security.signing_key ${keys[0].name || keys[0].fingerprint}`,
@@ -90,14 +96,39 @@ export async function readPrivateKeyFile(file: string): Promise<string> {
   return await fs.readText(file);
 }
 
-export async function writeKeyFiles(home: string, fingerprint: string, keyText: string, publicText: string): Promise<string> {
+/** Writes `<fp>.key` (0600) and its public part, `<fp>.pub` (Ed25519 PEM) or `<fp>.asc` (armoured OpenPGP). */
+export async function writeKeyFiles(home: string, fingerprint: string, keyText: string, publicText: string, publicExt: ".pub" | ".asc" = ".pub"): Promise<string> {
   const dir = await ensureKeysDir(home);
   const file = fs.path.join(dir, `${fingerprint}.key`);
   if (await fs.stat(file)) {
     throw new AamError("UsageError", `Cannot store key ${fingerprint}: it is already in the key store`, { file, hint: "aam key list" });
   }
-  await fs.writeFileAtomic(fs.path.join(dir, `${fingerprint}.pub`), publicText);
+  await fs.writeFileAtomic(fs.path.join(dir, `${fingerprint}${publicExt}`), publicText);
   await fs.writeFileAtomic(file, keyText, { mode: 0o600 });
   await fs.chmod(file, 0o600);
+  return file;
+}
+
+/** An armoured OpenPGP public key kept in the store (`<FINGERPRINT>.asc`): for verification, never trusted by presence. */
+export interface PublicKeyFile {
+  fingerprint: string;
+  file: string;
+}
+
+export async function listPublicKeyFiles(home: string): Promise<PublicKeyFile[]> {
+  const dir = keysDir(home);
+  const out: PublicKeyFile[] = [];
+  for (const e of await fs.readDirIfExists(dir)) {
+    const m = /^([0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})\.asc$/.exec(e.name);
+    if (e.isFile && m) out.push({ fingerprint: m[1].toUpperCase(), file: fs.path.join(dir, e.name) });
+  }
+  return out.sort((a, b) => a.fingerprint.localeCompare(b.fingerprint));
+}
+
+/** Writes (replaces) `<fingerprint>.asc`. */
+export async function writePublicKeyFile(home: string, fingerprint: string, text: string): Promise<string> {
+  const dir = await ensureKeysDir(home);
+  const file = fs.path.join(dir, `${fingerprint}.asc`);
+  await fs.writeFileAtomic(file, text);
   return file;
 }

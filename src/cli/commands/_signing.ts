@@ -46,7 +46,7 @@ async function pickMethod(ctx: Context, given?: string): Promise<SigningMethod> 
 
 async function ed25519Entry(ctx: Context, packageHash: string, opts: SignOptions) {
   const cfg = (await ctx.config()).merged;
-  const stored = await findStoredKey(ctx.home, opts.key ?? cfg.security.signing_key);
+  const stored = await findStoredKey(ctx.home, opts.key ?? cfg.security.signing_key, "ed25519");
   if (stored.algorithm !== "ed25519") {
     throw new AamError("UsageError", `Key "${stored.name || stored.fingerprint}" is an ${stored.algorithm} key`, {
       hint: `use --signing-method ${stored.algorithm === "openpgp" ? "openpgp" : stored.algorithm}, or pick an Ed25519 key with --key`,

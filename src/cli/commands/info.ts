@@ -59,7 +59,7 @@ export function register(cli: CAC, ctx: Context): void {
         if (signatures.length === 0) ctx.out.line("  (none)");
         for (const s of signatures) {
           const who = s.key_fingerprint ?? s.identity ?? "?";
-          const extra = s.info ? ` ${Object.entries(s.info as Record<string, unknown>).map(([k, v]) => `${k}=${v}`).join(" ")}` : "";
+          const extra = s.info ? ` ${Object.entries(s.info as Record<string, unknown>).map(([k, v]) => `${k}=${/\s/.test(String(v)) ? JSON.stringify(String(v)) : v}`).join(" ")}` : "";
           ctx.out.line(`  ${s.algorithm} ${who} signed_at=${s.signed_at ?? "-"} valid=${s.valid ? "yes" : `no (${s.reason})`} trusted=${s.trusted ? "yes" : `no (${s.trust_reason})`}${extra}`);
         }
       }

@@ -8,7 +8,7 @@ import { ed25519PublicKeyToPem, ed25519PublicKeyFromPem, ed25519PrivateKeyFromPe
 import { generateEd25519 } from "../../signing/ed25519/sign.ts";
 import { fingerprint, assertStrictPublicKey } from "../../signing/ed25519/public_key.ts";
 import { encryptKeyFile } from "../../signing/ed25519/key_store.ts";
-import { listStoredKeys, findStoredKey, writeKeyFiles } from "../../keys/store.ts";
+import { listStoredKeys, findStoredKey, writeKeyFiles, listPublicKeyFiles } from "../../keys/store.ts";
 import { readPassphrase } from "../../keys/passphrase.ts";
 import { updateConfigFile } from "../../config/save.ts";
 import type { Config } from "../../config/schema.ts";
@@ -31,6 +31,21 @@ async function storeEd25519(ctx: Context, seed: Uint8Array, publicKey: Uint8Arra
   const file = await writeKeyFiles(ctx.home, fp, text, ed25519PublicKeyToPem(publicKey));
   await addTrusted(ctx, fp);
   return { fp, file, encrypted: encrypt };
+}
+
+/** `aam key trust <key.asc>`: stores each OpenPGP public key in keys/ and trusts its primary fingerprint. */
+async function trustOpenPgp(ctx: Context, text: string, path: string): Promise<void> {
+  const { trustOpenPgpKeys } = await import("../../signing/openpgp/trust_key.ts");
+  const keys = await trustOpenPgpKeys(ctx, text, path);
+  const revokedByConfig = new Set(((await ctx.config()).merged.security.revoked_keys ?? []).map((k) => k.toLowerCase()));
+  for (const k of keys) {
+    await addTrusted(ctx, k.fingerprint);
+    if (k.revoked) ctx.out.warn(`${k.fingerprint} (${k.userId}) is revoked by its owner: its signatures will not verify`);
+    else if (k.expired) ctx.out.warn(`${k.fingerprint} (${k.userId}) has expired: its signatures will not verify until its owner extends it`);
+    if (revokedByConfig.has(k.fingerprint.toLowerCase())) ctx.out.warn(`${k.fingerprint} is revoked; it stays untrusted until removed from security.revoked_keys`);
+  }
+  if (ctx.out.json) return ctx.out.data({ ok: true, trusted: keys.map((k) => ({ fingerprint: k.fingerprint, algorithm: "openpgp", user_id: k.userId, revoked: k.revoked, expired: k.expired, file: k.file })) });
+  for (const k of keys) ctx.out.line(`Trusted OpenPGP key ${k.fingerprint} (${k.userId})`);
 }
 
 export function register(cli: CAC, ctx: Context): void {
@@ -73,6 +88,12 @@ export function register(cli: CAC, ctx: Context): void {
       trusted: trusted.has(k.fingerprint.toLowerCase()),
       revoked: revoked.has(k.fingerprint.toLowerCase()),
     }));
+    const withKeyFile = new Set(keys.map((k) => k.fingerprint.toLowerCase()));
+    for (const p of await listPublicKeyFiles(ctx.home)) {
+      const fp = p.fingerprint.toLowerCase();
+      if (withKeyFile.has(fp)) continue;
+      keys.push({ name: "", fingerprint: p.fingerprint, algorithm: "openpgp", private: false, encrypted: false, created_at: "", trusted: trusted.has(fp), revoked: revoked.has(fp) });
+    }
     const stored = new Set(keys.map((k) => k.fingerprint.toLowerCase()));
     const others = [...trusted].filter((fp) => !stored.has(fp)).map((fp) => ({ fingerprint: fp, revoked: revoked.has(fp) }));
     if (ctx.out.json) return ctx.out.data({ ok: true, keys, trusted_only: others, revoked: [...revoked] });
@@ -93,7 +114,14 @@ export function register(cli: CAC, ctx: Context): void {
       const all = await listStoredKeys(ctx.home);
       const r = ref.toLowerCase();
       const k = all.find((x) => x.name === ref || x.fingerprint.toLowerCase() === r || (r.length >= 8 && x.fingerprint.toLowerCase().startsWith(r)));
-      if (!k) throw new AamError("NotFound", `Cannot find key "${ref}"`, { hint: "aam key list" });
+      if (!k) {
+        // A trusted OpenPGP public key (keys/<FP>.asc) without a private part.
+        const pub = (await listPublicKeyFiles(ctx.home)).find((p) => p.fingerprint.toLowerCase() === r || (r.length >= 8 && p.fingerprint.toLowerCase().startsWith(r)));
+        if (!pub) throw new AamError("NotFound", `Cannot find key "${ref}"`, { hint: "aam key list" });
+        const text = await fs.readText(pub.file);
+        if (ctx.out.json) return ctx.out.data({ ok: true, fingerprint: pub.fingerprint, algorithm: "openpgp", public_key: text });
+        return ctx.out.essential(text.replace(/\n$/, ""));
+      }
       if (k.algorithm !== "ed25519") {
         if (ctx.out.json) return ctx.out.data({ ok: true, fingerprint: k.fingerprint, algorithm: k.algorithm, public_key: k.public_key });
         return ctx.out.essential(k.public_key);
@@ -106,7 +134,7 @@ export function register(cli: CAC, ctx: Context): void {
     });
 
   cli
-    .command("import <file>", "Import an Ed25519 private key (PKCS#8 PEM, e.g. from openssl genpkey)")
+    .command("import <file>", "Import a private key: Ed25519 PKCS#8 PEM (openssl genpkey) or an armoured OpenPGP secret key (gpg --export-secret-keys)")
     .option("--name <name>", "A name to refer to the key by")
     .option("--no-passphrase", "Store it unencrypted (not recommended)")
     .option("--passphrase-file <file>", "Read the passphrase from a file")
@@ -114,6 +142,16 @@ export function register(cli: CAC, ctx: Context): void {
       const path = fs.path.resolve(ctx.cwd, file);
       const text = await fs.readTextIfExists(path);
       if (text === null) throw new AamError("NotFound", `Cannot find "${path}"`, { file: path, hint: "check the path" });
+      if (text.includes("-----BEGIN PGP PRIVATE KEY BLOCK-----")) {
+        // openpgp.js loads only here, for OpenPGP keys.
+        const { importOpenPgpKey } = await import("../../signing/openpgp/import_key.ts");
+        const k = await importOpenPgpKey(ctx, text, path, o, fs.path.basename(path).replace(/\.[^.]*$/, ""));
+        await addTrusted(ctx, k.fingerprint);
+        if (ctx.out.json) return ctx.out.data({ ok: true, name: k.name, algorithm: "openpgp", fingerprint: k.fingerprint, user_id: k.userId, file: k.file, encrypted: k.encrypted });
+        ctx.out.line(`Imported OpenPGP key "${k.name}" ${k.fingerprint} (${k.userId}) and trusted it`);
+        ctx.out.line(`Sign with it: aam pkg sign <file.aam> --signing-method openpgp --key ${k.fingerprint}`);
+        return;
+      }
       if (!text.includes("PRIVATE KEY")) {
         throw new AamError("UsageError", `Cannot import "${path}": not a private key`, { file: path, hint: "to trust a public key use `aam key trust <file>`" });
       }
@@ -130,8 +168,9 @@ export function register(cli: CAC, ctx: Context): void {
     });
 
   cli
-    .command("trust <key>", "Trust a public key: an Ed25519 PEM file, or a fingerprint")
+    .command("trust <key>", "Trust a public key: an Ed25519 PEM file, an armoured OpenPGP public key, or a fingerprint")
     .example("aam key trust ./alice.pem")
+    .example("gpg --armor --export alice@example.org > alice.asc && aam key trust alice.asc")
     .example("aam key trust 3f1c…(64 hex)")
     .action(async (ref: string) => {
       let fp: string;
@@ -140,6 +179,7 @@ export function register(cli: CAC, ctx: Context): void {
         const path = fs.path.resolve(ctx.cwd, ref);
         const text = await fs.readTextIfExists(path);
         if (text === null) throw new AamError("NotFound", `Cannot find "${path}"`, { file: path, hint: "pass a PEM public key file or a 64-hex fingerprint" });
+        if (text.includes("-----BEGIN PGP ")) return await trustOpenPgp(ctx, text, path);
         const raw = ed25519PublicKeyFromPem(text);
         assertStrictPublicKey(raw);
         fp = fingerprint(raw);

@@ -1,7 +1,145 @@
-/** Placeholder until the openpgp verifier lands: an entry of this kind never counts as valid. */
+/**
+ * Step 5 of SPEC §6 for an `openpgp` entry (SPEC §5): does its armoured detached signature verify
+ * over the `.aam` file's bytes, in-process with openpgp.js? Never runs `gpg`, so it works on a
+ * machine without GnuPG and under `deno run` without `--allow-run`.
+ *
+ * The key: every copy of the key named by `key_fingerprint` (the PRIMARY key's fingerprint) found
+ * in the entry's own `public_key`, then in `ctx.publicKeys` (keys/ of $AAM_HOME, an offline cache
+ * entry), merged into one, so a revocation or a new expiry date known locally wins over a stale
+ * copy carried by the `.sig`. A key with any other fingerprint is never used. Presence grants no
+ * trust: step 6 asks whether the fingerprint is in `security.trusted_keys`.
+ *
+ * Invalid (with a reason): a signature over other bytes; one not made by that key or its signing
+ * subkeys; a key revoked by its owner; a key or signing subkey expired at signing time or now
+ * (as apt judges expired keys: an expired key no longer vouches for anything); a signature that
+ * is not one binary-document signature.
+ */
+import * as openpgp from "openpgp";
 import type { SigEntry } from "../sig_file.ts";
 import type { EntryContext, EntryResult } from "../../verify/entry_check.ts";
+import { isoSeconds } from "../_iso_seconds.ts";
+import { fingerprintOf, keyState, userIdOf, firstLine, armourBlocks, MAX_ARMOURED_KEY_CHARS } from "./public_key.ts";
 
-export async function verifyOpenPgpEntry(entry: SigEntry, _ctx: EntryContext): Promise<EntryResult> {
-  return { algorithm: entry.algorithm, valid: false, reason: "openpgp signatures cannot be verified by this build" };
+/** EntryContext plus the time to judge expiry and revocation at (defaults to the clock). */
+export interface OpenPgpEntryContext extends EntryContext {
+  now?: Date;
+}
+
+/** The outcome of checking one detached signature against one key. */
+export interface DetachedCheck {
+  valid: boolean;
+  reason?: string;
+  /** The signature's own creation time (signed), ISO 8601 to the second. */
+  signedAt?: string;
+  /** Fingerprint of the (sub)key that made the signature, uppercase. */
+  signingKey?: string;
+  userId: string;
+}
+
+/** Verifies an `openpgp` `.sig` entry. Answers valid or not with a reason; never throws for bad input. */
+export async function verifyOpenPgpEntry(entry: SigEntry, ctx: OpenPgpEntryContext): Promise<EntryResult> {
+  if (entry.algorithm !== "openpgp") return { algorithm: entry.algorithm, valid: false, reason: "not an openpgp entry" };
+  // The pipeline passes no clock yet; reading it here, at the edge, is the one impure step.
+  const now = ctx.now ?? new Date();
+  const fp = entry.key_fingerprint.toUpperCase();
+  const base = { algorithm: "openpgp", key_fingerprint: fp, signed_at: entry.signed_at };
+  const found = await findKey(fp, [entry.public_key, ...(ctx.publicKeys ?? [])], now);
+  if (typeof found === "string") return { ...base, valid: false, reason: found };
+  const r = await checkDetachedSignature(ctx.archive, entry.signature, found, now);
+  return {
+    ...base,
+    signed_at: r.signedAt ?? entry.signed_at,
+    valid: r.valid,
+    ...(r.reason ? { reason: r.reason } : {}),
+    info: { user_id: r.userId, ...(r.signingKey ? { signing_key: r.signingKey } : {}) },
+  };
+}
+
+/**
+ * Finds and merges every copy of the key whose primary fingerprint is `fp` in `texts` (armoured
+ * blocks, each with one or more keys). Answers the key, or a reason when none is there.
+ */
+export async function findKey(fp: string, texts: (string | undefined)[], now: Date): Promise<openpgp.PublicKey | string> {
+  const want = fp.toUpperCase();
+  let merged: openpgp.PublicKey | undefined;
+  let subkeyHit = false;
+  const blocks = texts.flatMap((t) => (typeof t === "string" && t.length <= MAX_ARMOURED_KEY_CHARS ? armourBlocks(t, "PUBLIC KEY") : []));
+  for (const block of blocks) {
+    let keys: openpgp.Key[];
+    try {
+      keys = await openpgp.readKeys({ armoredKeys: block });
+    } catch {
+      continue; // an unreadable copy (damaged file, hostile .sig) is skipped; others may serve
+    }
+    for (const k of keys) {
+      if (fingerprintOf(k) !== want) {
+        if (k.subkeys.some((s) => s.getFingerprint().toUpperCase() === want)) subkeyHit = true;
+        continue;
+      }
+      const pub = k.isPrivate() ? k.toPublic() : (k as openpgp.PublicKey);
+      try {
+        merged = merged ? await merged.update(pub, now) : pub;
+      } catch {
+        // a copy that cannot be merged is left out; the others still decide
+      }
+    }
+  }
+  if (merged) return merged;
+  if (subkeyHit) return `key_fingerprint ${want} is a subkey's; an openpgp entry names its primary key`;
+  return `no public key for ${want}: the .sig carries none and none is known locally (aam key trust <key.asc>)`;
+}
+
+/**
+ * Checks one armoured detached signature over `data` against `key` at time `now`. Used by the
+ * verifier and by both signers, which check each new signature before writing it.
+ */
+export async function checkDetachedSignature(data: Uint8Array, armouredSignature: string, key: openpgp.PublicKey, now: Date): Promise<DetachedCheck> {
+  const fp = fingerprintOf(key);
+  let sig: openpgp.Signature;
+  try {
+    sig = await openpgp.readSignature({ armoredSignature: armouredSignature });
+  } catch (e) {
+    // Untrusted bytes: a parse failure is an invalid entry, never an exception.
+    return { valid: false, reason: `signature is not a readable OpenPGP signature (${firstLine(e)})`, userId: await userIdOf(key, now) };
+  }
+  const packets = [...sig.packets];
+  if (packets.length !== 1) return { valid: false, reason: `the signature block holds ${packets.length} signatures; expected one`, userId: await userIdOf(key, now) };
+  const p = packets[0];
+  const created = p.created instanceof Date ? p.created : null;
+  const at = created ?? now;
+  const userId = await userIdOf(key, at);
+  const signedAt = created ? isoSeconds(created) : undefined;
+  if (p.signatureType !== openpgp.enums.signature.binary) {
+    return { valid: false, reason: `not a binary-document signature (type 0x${(p.signatureType ?? 0).toString(16).padStart(2, "0")})`, userId, signedAt };
+  }
+  const signer = key.getKeys(p.issuerKeyID)[0];
+  if (!signer) {
+    return { valid: false, reason: `made by key ID ${p.issuerKeyID.toHex().toUpperCase()}, which is not part of key ${fp}`, userId, signedAt };
+  }
+  const signingKey = signer.getFingerprint().toUpperCase();
+  const out = { userId, signedAt, signingKey };
+  let failure: string | null = null;
+  try {
+    const message = await openpgp.createMessage({ binary: data });
+    const r = await openpgp.verify({ message, signature: sig, verificationKeys: key, date: now, expectSigned: false, format: "binary" });
+    if (r.signatures.length !== 1) failure = "the signature was not checked";
+    else await r.signatures[0].verified;
+  } catch (e) {
+    failure = firstLine(e);
+  }
+  // Name the key's state first: it is the cause a user can act on, whatever openpgp.js reported.
+  const state = await keyState(key, now);
+  if (state.revoked) return { ...out, valid: false, reason: `key ${fp} is revoked by its owner` };
+  if (state.expiresAt && created && created.getTime() >= state.expiresAt.getTime()) {
+    return { ...out, valid: false, reason: `signature made ${isoSeconds(created)}, after key ${fp} expired (${isoSeconds(state.expiresAt)})` };
+  }
+  if (failure !== null) return { ...out, valid: false, reason: `signature does not verify (${failure})` };
+  if (state.expired) return { ...out, valid: false, reason: `key ${fp} expired ${isoSeconds(state.expiresAt!)}` };
+  try {
+    // The signing subkey must still be valid now, not only when it signed.
+    await key.getSigningKey(p.issuerKeyID, now);
+  } catch (e) {
+    return { ...out, valid: false, reason: `signing key ${signingKey} is no longer valid (${firstLine(e)})` };
+  }
+  return { ...out, valid: true };
 }
