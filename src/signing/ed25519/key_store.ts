@@ -18,39 +18,16 @@
  * is Unicode NFC-normalised first, so the same phrase typed on different systems unlocks the key.
  * `algorithm` is a discriminant: OpenPGP secret keys will get their own variant.
  */
-import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { AamError } from "../../errors.ts";
 import { fromBase64, toBase64 } from "../../encoding/base64.ts";
 import { fingerprint as fingerprintOf, isStrictPublicKey } from "./public_key.ts";
 import { publicKeyOf } from "./sign.ts";
 import { isoSeconds } from "../_iso_seconds.ts";
+import { seal, unseal, checkEncryption, isEncryptionProblem, DEFAULT_SCRYPT, type ScryptEncryption, type ScryptParams } from "../seal.ts";
 
 export const KEY_FILE_FORMAT = "aam-key-v1";
 
-export interface ScryptParams {
-  N: number;
-  r: number;
-  p: number;
-}
-
-/** The defaults new key files use (see the module comment for why). */
-export const DEFAULT_SCRYPT: Readonly<ScryptParams> = { N: 2 ** 15, r: 8, p: 1 };
-
-// Bounds applied to files read back: a key file is untrusted input, and scrypt's cost is whatever
-// the file says, so an edited N or r must not be able to exhaust memory or time.
-const MIN_N = 2 ** 10;
-const MAX_N = 2 ** 20;
-const MAX_MEM = 256 * 1024 * 1024;
-
-export interface ScryptEncryption {
-  kdf: "scrypt";
-  N: number;
-  r: number;
-  p: number;
-  salt: string;
-  cipher: "aes-256-gcm";
-  iv: string;
-}
+export { DEFAULT_SCRYPT, type ScryptEncryption, type ScryptParams } from "../seal.ts";
 
 export interface Ed25519KeyFile {
   format: typeof KEY_FILE_FORMAT;
@@ -109,23 +86,8 @@ export async function encryptKeyFile(seed: Uint8Array, publicKey: Uint8Array, op
   if (opts.passphrase === null) {
     file = { ...head, encryption: "none", private_key: toBase64(seed) };
   } else {
-    if (typeof opts.passphrase !== "string" || opts.passphrase.length === 0) {
-      throw new AamError("UsageError", `Cannot protect key "${opts.name}": the passphrase is empty`, {
-        hint: "give a non-empty passphrase (AAM_PASSPHRASE or --passphrase-file), or --no-passphrase to store the key unencrypted",
-      });
-    }
-    const params = opts.scrypt ?? DEFAULT_SCRYPT;
-    if (!scryptParamsOk(params)) throw new TypeError(`scrypt parameters out of range: N=${params.N} r=${params.r} p=${params.p}`);
-    const salt = randomBytes(16);
-    const iv = randomBytes(12);
-    const key = await deriveKey(opts.passphrase, salt, params, "encrypt");
-    const aad = additionalData(head.fingerprint, head.name);
-    const ct = new Uint8Array(await subtle().encrypt({ name: "AES-GCM", iv, additionalData: aad, tagLength: 128 }, key, seed.slice()));
-    file = {
-      ...head,
-      encryption: { kdf: "scrypt", N: params.N, r: params.r, p: params.p, salt: toBase64(salt), cipher: "aes-256-gcm", iv: toBase64(iv) },
-      private_key: toBase64(ct),
-    };
+    const sealed = await seal(seed, opts.passphrase, additionalData(head.fingerprint, head.name), opts.scrypt ?? DEFAULT_SCRYPT);
+    file = { ...head, encryption: sealed.encryption, private_key: toBase64(sealed.ciphertext) };
   }
   return JSON.stringify(file, null, 2) + "\n";
 }
@@ -163,15 +125,9 @@ export function parseKeyFile(text: string, file: string): KeyFile {
   let encryption: KeyFile["encryption"];
   if (j.encryption === "none") encryption = "none";
   else {
-    const e = j.encryption;
-    if (!isObject(e) || e.kdf !== "scrypt" || e.cipher !== "aes-256-gcm") throw corrupt('encryption is neither "none" nor scrypt + aes-256-gcm', "encryption");
-    const params = { N: e.N, r: e.r, p: e.p };
-    if (!scryptParamsOk(params)) throw corrupt("scrypt parameters out of range", "encryption");
-    const salt = typeof e.salt === "string" ? fromBase64(e.salt) : null;
-    const iv = typeof e.iv === "string" ? fromBase64(e.iv) : null;
-    if (!salt || salt.length < 16 || salt.length > 64) throw corrupt("salt is not 16–64 bytes of base64", "encryption.salt");
-    if (!iv || iv.length !== 12) throw corrupt("iv is not 12 bytes of base64", "encryption.iv");
-    encryption = { kdf: "scrypt", N: params.N as number, r: params.r as number, p: params.p as number, salt: e.salt as string, cipher: "aes-256-gcm", iv: e.iv as string };
+    const checked = checkEncryption(j.encryption);
+    if (isEncryptionProblem(checked)) throw corrupt(checked.message, checked.field);
+    encryption = checked;
   }
   const privLen = fromBase64(j.private_key)!.length;
   if (privLen !== (encryption === "none" ? 32 : 48)) throw corrupt(`private_key has the wrong length (${privLen} bytes)`, "private_key");
@@ -210,19 +166,15 @@ export async function decryptKeyFile(text: string, passphrase: string | null, fi
         hint: "set AAM_PASSPHRASE, pass --passphrase-file <file>, or run on a terminal to be prompted",
       });
     }
-    const e = k.encryption;
-    const key = await deriveKey(passphrase, fromBase64(e.salt)!, e, "decrypt");
-    try {
-      const aad = additionalData(k.fingerprint, k.name);
-      const pt = await subtle().decrypt({ name: "AES-GCM", iv: own(fromBase64(e.iv)!), additionalData: aad, tagLength: 128 }, key, own(fromBase64(k.private_key)!));
-      seed = new Uint8Array(pt);
-    } catch {
+    const opened = await unseal(fromBase64(k.private_key)!, passphrase, k.encryption, additionalData(k.fingerprint, k.name));
+    if (opened === null) {
       // The GCM tag failed: the passphrase is wrong, or the file's bound fields were edited.
       throw new AamError("Error", `Cannot unlock key "${label}": wrong passphrase`, {
         file,
         hint: "check AAM_PASSPHRASE or --passphrase-file; if the passphrase is right, the key file was altered",
       });
     }
+    seed = opened;
   }
   if (seed.length !== 32 || !(await matches(seed, publicKey))) {
     seed.fill(0);
@@ -235,28 +187,6 @@ export async function decryptKeyFile(text: string, passphrase: string | null, fi
   return { seed, publicKey, name: k.name, fingerprint: k.fingerprint };
 }
 
-function scryptParamsOk(x: { N: unknown; r: unknown; p: unknown }): x is ScryptParams {
-  const { N, r, p } = x;
-  if (!Number.isSafeInteger(N) || !Number.isSafeInteger(r) || !Number.isSafeInteger(p)) return false;
-  const n = N as number;
-  if (n < MIN_N || n > MAX_N || (n & (n - 1)) !== 0) return false;
-  if ((r as number) < 1 || (r as number) > 32 || (p as number) < 1 || (p as number) > 16) return false;
-  return 128 * n * (r as number) <= MAX_MEM;
-}
-
-async function deriveKey(passphrase: string, salt: Uint8Array, params: ScryptParams, use: "encrypt" | "decrypt"): Promise<CryptoKey> {
-  const pw = new TextEncoder().encode(passphrase.normalize("NFC"));
-  let dk: Uint8Array | undefined;
-  try {
-    dk = await scryptAsync(pw, salt, { N: params.N, r: params.r, p: params.p, dkLen: 32, maxmem: MAX_MEM + 64 * 1024 });
-    return await subtle().importKey("raw", dk.slice(), { name: "AES-GCM" }, false, [use]);
-  } finally {
-    // Wipe what we can; the JS string passphrase itself cannot be wiped.
-    pw.fill(0);
-    dk?.fill(0);
-  }
-}
-
 function additionalData(fingerprint: string, name: string): Uint8Array<ArrayBuffer> {
   // JSON array framing: unambiguous, so no (fingerprint, name) pair can collide with another.
   return new TextEncoder().encode(JSON.stringify([KEY_FILE_FORMAT, "ed25519", fingerprint, name]));
@@ -267,27 +197,6 @@ async function matches(seed: Uint8Array, publicKey: Uint8Array): Promise<boolean
   let diff = derived.length ^ publicKey.length;
   for (let i = 0; i < derived.length; i++) diff |= derived[i] ^ publicKey[i];
   return diff === 0;
-}
-
-function subtle(): SubtleCrypto {
-  const s = globalThis.crypto?.subtle;
-  if (!s) {
-    throw new AamError("Error", "Cannot protect keys: this runtime has no WebCrypto (crypto.subtle)", {
-      hint: "use Node 20 or later, Bun or Deno",
-    });
-  }
-  return s;
-}
-
-function randomBytes(n: number): Uint8Array<ArrayBuffer> {
-  const b = new Uint8Array(n);
-  globalThis.crypto.getRandomValues(b);
-  return b;
-}
-
-/** A copy backed by a plain ArrayBuffer, as WebCrypto's BufferSource type asks. */
-function own(b: Uint8Array): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(b);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -18,9 +18,9 @@
  */
 import { AamError } from "../../errors.ts";
 import { fromBase64, toBase64 } from "../../encoding/base64.ts";
-import { KEY_FILE_FORMAT, type ScryptEncryption, type ScryptParams } from "../ed25519/key_store.ts";
+import { KEY_FILE_FORMAT } from "../ed25519/key_store.ts";
 import { isoSeconds } from "../_iso_seconds.ts";
-import { seal, unseal, checkEncryption } from "./_seal.ts";
+import { seal, unseal, checkEncryption, isEncryptionProblem, type ScryptEncryption, type ScryptParams } from "../seal.ts";
 
 /** A key file larger than this is refused before parsing (an RSA 4096 key with many user ids is far smaller). */
 const MAX_KEY_FILE_CHARS = 512 * 1024;
@@ -110,7 +110,7 @@ export function parseOpenPgpKeyFile(text: string, file: string): OpenPgpKeyFile 
   if (o.encryption === "none") encryption = "none";
   else {
     const e = checkEncryption(o.encryption);
-    if (typeof e === "string") throw corrupt(`encryption: ${e}`, "encryption");
+    if (isEncryptionProblem(e)) throw corrupt(e.message, e.field);
     encryption = e;
   }
   return {

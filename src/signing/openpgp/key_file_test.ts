@@ -81,7 +81,7 @@ describe("parseOpenPgpKeyFile()", () => {
       [{ ...good, public_key: "nope" }, "public_key"],
       [{ ...good, private_key: 5 }, "private_key"],
       [{ ...good, encryption: { ...good.encryption, N: 2 ** 30 } }, "encryption"],
-      [{ ...good, encryption: { ...good.encryption, iv: "AAAA" } }, "encryption"],
+      [{ ...good, encryption: { ...good.encryption, iv: "AAAA" } }, "encryption.iv"],
     ];
     for (const [doc, field] of cases) {
       const err = catchAam(() => parseOpenPgpKeyFile(JSON.stringify(doc), "k.key"));

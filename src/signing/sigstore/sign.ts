@@ -1,9 +1,45 @@
-/** Placeholder until the sigstore signer lands. */
+/**
+ * `--signing-method sigstore` (SPEC §5): keyless signing with an OIDC identity token from
+ * `--identity-token` or `SIGSTORE_ID_TOKEN` (CI). The interactive browser sign-in is not offered.
+ * Services come from `security.sigstore.{fulcio,rekor,tsa}_url` (default: the public-good instance).
+ * When a trusted root is at hand, the new bundle is checked before it is written.
+ */
 import { AamError } from "../../errors.ts";
+import { fs, proc } from "../../runtime/index.ts";
 import type { ExternalSigner } from "../../cli/commands/_signing.ts";
+import { createSigstoreBundle, DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, DEFAULT_TSA_URL } from "./create_bundle.ts";
+import { checkIdentityToken } from "./identity_token.ts";
+import { verifySigstoreBundle } from "./verify_bundle.ts";
 
-export const signWithSigstore: ExternalSigner = async () => {
-  throw new AamError("UsageError", 'Cannot sign with "sigstore": this signing method is not available in this build', {
-    hint: "use --signing-method ed25519 (aam key generate makes a key)",
-  });
+export const signWithSigstore: ExternalSigner = async (ctx, archive, _packageHash, opts) => {
+  const cfg = (await ctx.config()).merged.security;
+  const token = (opts.identityToken ?? proc.env("SIGSTORE_ID_TOKEN") ?? "").trim();
+  if (token === "") {
+    throw new AamError("UsageError", 'Cannot sign with "sigstore": no OIDC identity token', {
+      hint: "pass --identity-token <jwt> or set SIGSTORE_ID_TOKEN (in GitHub Actions: request one with `id-token: write` and audience \"sigstore\"); the browser sign-in flow is not supported",
+    });
+  }
+  const claims = checkIdentityToken(token, ctx.now());
+  const services = {
+    fulcioUrl: cfg.sigstore?.fulcio_url ?? DEFAULT_FULCIO_URL,
+    rekorUrl: cfg.sigstore?.rekor_url ?? DEFAULT_REKOR_URL,
+    tsaUrl: cfg.sigstore?.tsa_url ?? DEFAULT_TSA_URL,
+  };
+  ctx.out.progress(`Signing as ${claims.subject} through ${services.fulcioUrl}`, 0, 1);
+  const bundle = await createSigstoreBundle({ artifact: archive, identityToken: token, ...services });
+  ctx.out.clearProgress();
+  // As minisign does: check a new signature before writing it, when this machine can.
+  const rootFile = fs.path.join(ctx.home, "trusted_root.json");
+  const root = await fs.readTextIfExists(rootFile);
+  if (root === null) {
+    ctx.out.warn(`the new Sigstore signature was not checked: no ${rootFile} (aam trust-root update, or aam trust-root import <file>)`);
+  } else {
+    try {
+      await verifySigstoreBundle({ bundle, artifact: archive, trustedRoot: root, bundleFile: "the new bundle", trustedRootFile: rootFile, verifyTransparencyLog: cfg.verify_transparency_log !== false });
+    } catch (e) {
+      if (!(e instanceof AamError)) throw e;
+      ctx.out.warn(`the new Sigstore signature does not verify against ${rootFile} (${e.message}); verifiers will need the trusted root of ${services.fulcioUrl}`);
+    }
+  }
+  return { entry: { algorithm: "sigstore", bundle }, keys: [] };
 };

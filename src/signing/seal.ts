@@ -1,16 +1,31 @@
 /**
- * Encryption at rest for OpenPGP secret keys in `$AAM_HOME/keys/` (SPEC §5): the same recipe as
- * Ed25519 key files (signing/ed25519/key_store.ts): scrypt (N = 2^15, r = 8, p = 1 by default) derives
- * an AES-256-GCM key from the NFC-normalised passphrase; a fresh 16-byte salt and 12-byte IV per
- * file; the caller's additional data binds the file's public fields to the ciphertext.
- *
- * Kept beside the OpenPGP code rather than inside the Ed25519 key store so that file stays as
- * audited; the parameters and bounds are the same, so both could move onto this module.
+ * Encryption at rest for private keys in `$AAM_HOME/keys/` (SPEC §5), Ed25519 and OpenPGP alike:
+ * scrypt (N = 2^15, r = 8, p = 1 by default) derives an AES-256-GCM key from the NFC-normalised
+ * passphrase; a fresh 16-byte salt and 12-byte IV per file; the caller's additional data binds the
+ * file's public fields to the ciphertext.
  */
 import { scryptAsync } from "@noble/hashes/scrypt.js";
-import { AamError } from "../../errors.ts";
-import { fromBase64, toBase64 } from "../../encoding/base64.ts";
-import { DEFAULT_SCRYPT, type ScryptEncryption, type ScryptParams } from "../ed25519/key_store.ts";
+import { AamError } from "../errors.ts";
+import { fromBase64, toBase64 } from "../encoding/base64.ts";
+
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/** scrypt N = 2^15, r = 8, p = 1: 32 MiB and about 150 ms here, so a stolen file resists guessing. */
+export const DEFAULT_SCRYPT: Readonly<ScryptParams> = { N: 2 ** 15, r: 8, p: 1 };
+
+export interface ScryptEncryption {
+  kdf: "scrypt";
+  N: number;
+  r: number;
+  p: number;
+  salt: string;
+  cipher: "aes-256-gcm";
+  iv: string;
+}
 
 // Bounds applied to files read back: a key file is untrusted input, and scrypt's cost is whatever
 // the file says, so an edited N or r must not be able to exhaust memory or time.
@@ -61,17 +76,28 @@ export async function unseal(ciphertext: Uint8Array, passphrase: string, encrypt
   }
 }
 
-/** Checks an `encryption` object read from a file; answers it typed, or a message saying what is wrong. */
-export function checkEncryption(e: unknown): ScryptEncryption | string {
-  if (typeof e !== "object" || e === null || Array.isArray(e)) return "not an object";
+/** A problem with an `encryption` object read from a file: what is wrong, and the field it concerns. */
+export interface EncryptionProblem {
+  message: string;
+  field: string;
+}
+
+/** Checks an `encryption` object read from a file; answers it typed, or what is wrong with it. */
+export function checkEncryption(e: unknown): ScryptEncryption | EncryptionProblem {
+  const bad = (message: string, field = "encryption"): EncryptionProblem => ({ message, field });
+  if (typeof e !== "object" || e === null || Array.isArray(e)) return bad("not an object");
   const o = e as Record<string, unknown>;
-  if (o.kdf !== "scrypt" || o.cipher !== "aes-256-gcm") return 'neither "none" nor scrypt + aes-256-gcm';
-  if (!scryptParamsOk({ N: o.N, r: o.r, p: o.p })) return "scrypt parameters out of range";
+  if (o.kdf !== "scrypt" || o.cipher !== "aes-256-gcm") return bad('neither "none" nor scrypt + aes-256-gcm');
+  if (!scryptParamsOk({ N: o.N, r: o.r, p: o.p })) return bad("scrypt parameters out of range");
   const salt = typeof o.salt === "string" ? fromBase64(o.salt) : null;
   const iv = typeof o.iv === "string" ? fromBase64(o.iv) : null;
-  if (!salt || salt.length < 16 || salt.length > 64) return "salt is not 16–64 bytes of base64";
-  if (!iv || iv.length !== 12) return "iv is not 12 bytes of base64";
+  if (!salt || salt.length < 16 || salt.length > 64) return bad("salt is not 16–64 bytes of base64", "encryption.salt");
+  if (!iv || iv.length !== 12) return bad("iv is not 12 bytes of base64", "encryption.iv");
   return { kdf: "scrypt", N: o.N as number, r: o.r as number, p: o.p as number, salt: o.salt as string, cipher: "aes-256-gcm", iv: o.iv as string };
+}
+
+export function isEncryptionProblem(v: ScryptEncryption | EncryptionProblem): v is EncryptionProblem {
+  return "message" in v;
 }
 
 function scryptParamsOk(x: { N: unknown; r: unknown; p: unknown }): boolean {

@@ -1,0 +1,74 @@
+/**
+ * `aam verify-blob <file> --bundle <b.json> --certificate-identity <id> --certificate-oidc-issuer <url>
+ * [--trusted-root <f>]` (SPEC §8, §10): checks a Sigstore bundle over any file, like
+ * `cosign verify-blob`, against a local trusted root. Never opens a network connection.
+ */
+import type { CAC } from "cac";
+import type { Context } from "../context.ts";
+import { AamError } from "../../errors.ts";
+import { fs } from "../../runtime/index.ts";
+import { checksumOf } from "../../encoding/sha256.ts";
+
+interface Flags {
+  bundle?: string;
+  certificateIdentity?: string;
+  certificateOidcIssuer?: string;
+  trustedRoot?: string;
+}
+
+async function readRoot(ctx: Context, given: string | undefined): Promise<{ text: string; file: string }> {
+  const file = given ? fs.path.resolve(ctx.cwd, given) : fs.path.join(ctx.home, "trusted_root.json");
+  const text = await fs.readTextIfExists(file);
+  if (text !== null) return { text, file };
+  throw new AamError("NotFound", `Cannot find trusted root "${file}"`, {
+    file,
+    hint: given ? "check the path given to --trusted-root" : "import one with `aam trust-root import <file>` (offline) or fetch it with `aam trust-root update`",
+  });
+}
+
+export function register(cli: CAC, ctx: Context): void {
+  cli
+    .command("<file>", "Verify a Sigstore bundle over a file, offline")
+    .option("--bundle <file>", "The Sigstore bundle (JSON, v0.1 to v0.3)")
+    .option("--certificate-identity <id>", "Expected signer: exact address or workflow URI, *@domain, github:<owner>, gitlab:<owner>")
+    .option("--certificate-oidc-issuer <url>", "Expected OIDC issuer, exactly")
+    .option("--trusted-root <file>", "Sigstore trusted root (default: $AAM_HOME/trusted_root.json)")
+    .example("aam verify-blob a.txt --bundle a.txt.sigstore.json --certificate-identity me@example.com --certificate-oidc-issuer https://github.com/login/oauth")
+    .action(async (fileArg: string, o: Flags) => {
+      const missing = [
+        ["--bundle", o.bundle],
+        ["--certificate-identity", o.certificateIdentity],
+        ["--certificate-oidc-issuer", o.certificateOidcIssuer],
+      ].filter(([, v]) => typeof v !== "string" || v === "").map(([n]) => n);
+      if (missing.length > 0) {
+        throw new AamError("UsageError", `Cannot verify "${fileArg}" without ${missing.join(", ")}`, {
+          hint: "keyless verification needs the bundle, the signer's identity and its OIDC issuer: aam verify-blob <file> --bundle <b.json> --certificate-identity <id> --certificate-oidc-issuer <url>",
+        });
+      }
+      const file = fs.path.resolve(ctx.cwd, fileArg);
+      const artifact = await fs.readFileIfExists(file);
+      if (!artifact) throw new AamError("NotFound", `Cannot find file "${file}"`, { file, hint: "check the path of the file to verify" });
+      const bundleFile = fs.path.resolve(ctx.cwd, o.bundle!);
+      const bundleText = await fs.readTextIfExists(bundleFile);
+      if (bundleText === null) throw new AamError("NotFound", `Cannot find bundle "${bundleFile}"`, { file: bundleFile, hint: "check the path given to --bundle" });
+      let bundle: unknown;
+      try {
+        bundle = JSON.parse(bundleText);
+      } catch (e) {
+        throw new AamError("MalformedSignature", `Cannot read Sigstore bundle "${bundleFile}": not valid JSON`, { file: bundleFile, hint: "the bundle is damaged or truncated; get it again from the signer", cause: e });
+      }
+      const root = await readRoot(ctx, o.trustedRoot);
+      const checkLog = (await ctx.config()).merged.security.verify_transparency_log !== false;
+      if (!checkLog) ctx.out.warn("security.verify_transparency_log is false: transparency-log entries are not checked, and only a timestamp authority can vouch for the signing time");
+      const { verifySigstoreBundle } = await import("../../signing/sigstore/verify_bundle.ts");
+      const { verifyExpectedSigner } = await import("../../signing/sigstore/expect_signer.ts");
+      const v = await verifySigstoreBundle({ bundle, artifact, trustedRoot: root.text, bundleFile, trustedRootFile: root.file, verifyTransparencyLog: checkLog });
+      verifyExpectedSigner(v, { identity: o.certificateIdentity!, issuer: o.certificateOidcIssuer! }, file);
+      if (ctx.out.json) {
+        ctx.out.data({ ok: true, file, checksum: checksumOf(artifact), bundle: bundleFile, trusted_root: root.file, ...v });
+        return;
+      }
+      const when = [v.log_index !== undefined ? `log index ${v.log_index}` : "", v.integrated_time ? `integrated ${v.integrated_time}` : "", v.timestamp_authority_time ? `timestamped ${v.timestamp_authority_time}` : ""].filter(Boolean).join(", ");
+      ctx.out.line(`${ctx.out.paint("green", "✓")} Verified ${file}: signed by ${v.identity} (issuer ${v.issuer})${when ? `, ${when}` : ""}`);
+    });
+}

@@ -1,0 +1,152 @@
+/**
+ * Verifies a Sigstore bundle over an artifact, offline (SPEC §5 `sigstore` entries, §8
+ * `verify-blob`): the certificate chains to the trusted root's CA at the time the transparency log
+ * (signed entry timestamp, inclusion proof) or a timestamp authority vouches for, never the wall
+ * clock; the signature covers the artifact (message signature) or an in-toto statement whose
+ * subject digest is the artifact's SHA-256 (DSSE). Answers who signed; it does not judge whether
+ * that signer is trusted (trust/policy.ts and expect_signer.ts do, with anchored patterns:
+ * @sigstore/verify's own SAN policy is an unanchored RegExp, so it is never given one).
+ *
+ * Errors: a bundle that does not parse is MalformedSignature; one that does not verify is
+ * InvalidSignature, with the Sigstore error code in `actual`.
+ */
+import { AamError } from "../../errors.ts";
+import { createSha256 } from "../../runtime/index.ts";
+import { loadVerifyLibs } from "./_libs.ts";
+import { parseTrustedRoot } from "./trusted_root.ts";
+import { checkInTotoSubject } from "./in_toto_subject.ts";
+
+export interface BundleCheck {
+  /** The bundle as parsed JSON. */
+  bundle: unknown;
+  artifact: Uint8Array;
+  /** trusted_root.json text. */
+  trustedRoot: string;
+  /** Where the bundle and the root came from, for messages. */
+  bundleFile: string;
+  trustedRootFile: string;
+  /** security.verify_transparency_log; default true. Off: log entries are ignored and a TSA timestamp is required. */
+  verifyTransparencyLog?: boolean;
+}
+
+export interface BundleVerification {
+  /** The certificate's subject alternative name (e-mail, URI). */
+  identity: string;
+  /** The certificate's OIDC issuer extension; "" when absent. */
+  issuer: string;
+  content: "message_signature" | "dsse";
+  media_type: string;
+  log_index?: string;
+  /** Rekor integrated time (ISO 8601), when the log entry carries one. */
+  integrated_time?: string;
+  /** RFC 3161 timestamp authority time(s) (ISO 8601). */
+  timestamp_authority_time?: string;
+  transparency_log_checked: boolean;
+}
+
+const TRUST_HINT =
+  "the bundle may come from another Sigstore instance (e.g. staging), or the trusted root is out of date: `aam trust-root update`, or pass the instance's root with --trusted-root";
+
+/** What each Sigstore verification error means for the user, and what to try. */
+const EXPLAIN: Record<string, [string, string]> = {
+  SIGNATURE_ERROR: ["the signature does not match the artifact", "the file differs from the one that was signed"],
+  CERTIFICATE_ERROR: ["the signing certificate does not chain to a trusted CA, or was not valid at the signing time", TRUST_HINT],
+  TIMESTAMP_ERROR: ["no trusted timestamp vouches for the signing time", TRUST_HINT],
+  TLOG_INCLUSION_PROMISE_ERROR: ["the transparency log's signed entry timestamp does not verify", TRUST_HINT],
+  TLOG_INCLUSION_PROOF_ERROR: ["the transparency log's inclusion proof does not verify", TRUST_HINT],
+  TLOG_MISSING_INCLUSION_ERROR: ["the transparency-log entry has neither a signed entry timestamp nor an inclusion proof", "re-create the bundle with a current Sigstore client"],
+  TLOG_BODY_ERROR: ["the transparency-log entry does not match the signature or the artifact", "the file or bundle was altered"],
+  TLOG_ERROR: ["the transparency-log entries do not verify", TRUST_HINT],
+  PUBLIC_KEY_ERROR: ["the bundle's public key is not known", "only keyless (certificate) bundles are supported"],
+};
+
+function toIso(d: Date): string {
+  return d.toISOString().replace(/\.000Z$/, "Z");
+}
+
+/**
+ * @throws {AamError} MalformedSignature (bundle does not parse), InvalidSignature (does not verify),
+ *   Error (unusable trusted root).
+ */
+export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerification> {
+  const { verify, bundle: bundleLib, core } = await loadVerifyLibs();
+  const { material } = await parseTrustedRoot(c.trustedRoot, c.trustedRootFile);
+  const malformed = (detail: string, cause?: unknown) =>
+    new AamError("MalformedSignature", `Cannot read Sigstore bundle "${c.bundleFile}": ${detail}`, {
+      file: c.bundleFile,
+      hint: "the bundle is damaged or not a Sigstore bundle (v0.1 to v0.3 JSON); get it again from the signer",
+      cause,
+    });
+  // Bundles are attacker-controlled: parsing and certificate decoding errors become MalformedSignature.
+  let bundle: ReturnType<typeof bundleLib.bundleFromJSON>;
+  let entity: ReturnType<typeof verify.toSignedEntity>;
+  try {
+    bundle = bundleLib.bundleFromJSON(c.bundle);
+  } catch (e) {
+    throw malformed(e instanceof Error ? e.message : String(e), e);
+  }
+  const isDsse = bundleLib.isBundleWithDsseEnvelope(bundle);
+  if (bundle.verificationMaterial.content.$case === "publicKey") {
+    throw malformed("it is signed with a public key, not a Sigstore certificate (only keyless bundles are supported)");
+  }
+  try {
+    entity = isDsse ? verify.toSignedEntity(bundle) : verify.toSignedEntity(bundle, Buffer.from(c.artifact));
+  } catch (e) {
+    throw malformed(`its certificate or timestamps do not parse (${e instanceof Error ? e.message : String(e)})`, e);
+  }
+  const checkLog = c.verifyTransparencyLog !== false;
+  if (!checkLog) {
+    // Unchecked log entries vouch for nothing, not even the time: only a TSA timestamp can.
+    entity = { ...entity, tlogEntries: [], timestamps: entity.timestamps.filter((t) => t.$case === "timestamp-authority") };
+  }
+  let signer: ReturnType<InstanceType<typeof verify.Verifier>["verify"]>;
+  try {
+    signer = new verify.Verifier(material, checkLog ? {} : { tlogThreshold: 0 }).verify(entity);
+  } catch (e) {
+    const code = (e as { code?: unknown })?.code;
+    // Sigstore's verification errors carry a code; anything else is a part of the bundle (a
+    // timestamp, an extension) that failed to parse on the way.
+    if (typeof code !== "string") throw malformed(`a part of it does not parse (${e instanceof Error ? e.message : String(e)})`, e);
+    const key = code;
+    const [what, hint] = EXPLAIN[key] ?? ["the bundle does not verify", TRUST_HINT];
+    const detail = !checkLog && key === "TIMESTAMP_ERROR" ? "with security.verify_transparency_log off, only a timestamp authority can vouch for the signing time, and this bundle has no usable one" : what;
+    throw new AamError("InvalidSignature", `Cannot verify Sigstore bundle "${c.bundleFile}": ${detail}`, {
+      file: c.bundleFile,
+      actual: `${key}: ${e instanceof Error ? e.message : String(e)}`,
+      hint,
+      cause: e,
+    });
+  }
+  if (isDsse) {
+    const env = bundle.content.$case === "dsseEnvelope" ? bundle.content.dsseEnvelope : undefined;
+    const hex = createSha256().update(c.artifact).digestHex();
+    const problem = checkInTotoSubject(env?.payloadType ?? "", new Uint8Array(env?.payload ?? []), hex);
+    if (problem) {
+      throw new AamError("InvalidSignature", `Cannot verify Sigstore bundle "${c.bundleFile}": ${problem}`, {
+        file: c.bundleFile,
+        expected: `sha256:${hex}`,
+        hint: "the file differs from the one the in-toto statement names",
+      });
+    }
+  }
+  const entry = bundle.verificationMaterial.tlogEntries[0];
+  const seconds = entry ? Number(entry.integratedTime) : 0;
+  const tsaTimes: string[] = [];
+  for (const t of bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? []) {
+    try {
+      tsaTimes.push(toIso(core.RFC3161Timestamp.parse(Buffer.from(t.signedTimestamp)).signingTime));
+    } catch {
+      // Already verified by the Verifier; a timestamp we cannot re-read only loses its display.
+    }
+  }
+  return {
+    identity: signer.identity?.subjectAlternativeName ?? "",
+    issuer: signer.identity?.extensions?.issuer ?? "",
+    content: isDsse ? "dsse" : "message_signature",
+    media_type: bundle.mediaType,
+    ...(entry && checkLog ? { log_index: String(entry.logIndex) } : {}),
+    ...(checkLog && seconds > 0 ? { integrated_time: toIso(new Date(seconds * 1000)) } : {}),
+    ...(tsaTimes.length > 0 ? { timestamp_authority_time: tsaTimes.join(", ") } : {}),
+    transparency_log_checked: checkLog,
+  };
+}

@@ -1,0 +1,100 @@
+import { describe, test, expect } from "bun:test";
+import { AamError } from "../../errors.ts";
+import { verifySigstoreBundle, type BundleCheck } from "./verify_bundle.ts";
+import { GOOD, NEGATIVE, readFixture, readFixtureText, rootText, type Instance } from "./_fixtures_test_helpers.ts";
+
+async function check(bundleName: string, artifactName: string, instance: Instance, over: Partial<BundleCheck> = {}) {
+  return await verifySigstoreBundle({
+    bundle: JSON.parse(await readFixtureText(bundleName)),
+    artifact: await readFixture(artifactName),
+    trustedRoot: await rootText(instance),
+    bundleFile: bundleName,
+    trustedRootFile: `trusted_root.${instance}.json`,
+    ...over,
+  });
+}
+
+async function failure(p: Promise<unknown>): Promise<AamError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(AamError);
+    return e as AamError;
+  }
+  throw new Error("expected a failure");
+}
+
+const other = (i: Instance): Instance => (i === "production" ? "staging" : "production");
+
+describe("verifySigstoreBundle()", () => {
+  describe.each(GOOD)("with $bundle", (f) => {
+    test("verifySigstoreBundle() answers the certificate's identity, issuer and time evidence", async () => {
+      const v = await check(f.bundle, f.artifact, f.instance);
+      expect(v).toMatchObject({ identity: f.identity, issuer: f.issuer, log_index: f.logIndex, transparency_log_checked: true });
+      expect(v.integrated_time).toBe(f.integrated);
+      expect(v.timestamp_authority_time).toBe(f.tsa);
+      expect(v.content).toBe(f.bundle.includes("dsse") ? "dsse" : "message_signature");
+    });
+
+    test("verifySigstoreBundle() throws InvalidSignature when one byte of the artifact is flipped", async () => {
+      const artifact = await readFixture(f.artifact);
+      artifact[Math.floor(artifact.length / 2)] ^= 1;
+      const err = await failure(check(f.bundle, f.artifact, f.instance, { artifact }));
+      expect(err.code).toBe("InvalidSignature");
+    });
+
+    test("verifySigstoreBundle() throws InvalidSignature against the other instance's trusted root", async () => {
+      const err = await failure(check(f.bundle, f.artifact, f.instance, { trustedRoot: await rootText(other(f.instance)) }));
+      expect(err.code).toBe("InvalidSignature");
+      expect(String(err.details.actual)).toMatch(/^(CERTIFICATE_ERROR|TIMESTAMP_ERROR|TLOG_\w+):/);
+    });
+  });
+
+  test("verifySigstoreBundle() throws InvalidSignature (CERTIFICATE_ERROR) for the NEGATIVE bundle logged after its certificate expired", async () => {
+    const err = await failure(check(NEGATIVE, "a.txt", "production"));
+    expect(err.code).toBe("InvalidSignature");
+    expect(String(err.details.actual)).toStartWith("CERTIFICATE_ERROR:");
+  });
+
+  test("verifySigstoreBundle() throws MalformedSignature for a bundle that is not a Sigstore bundle", async () => {
+    for (const bundle of [{}, { mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json" }, [], "x", null]) {
+      const err = await failure(check(GOOD[1].bundle, "a.txt", "production", { bundle }));
+      expect(err.code).toBe("MalformedSignature");
+    }
+  });
+
+  test("verifySigstoreBundle() throws MalformedSignature when the bundle's certificate is garbled", async () => {
+    const b = JSON.parse(await readFixtureText(GOOD[1].bundle));
+    b.verificationMaterial.certificate.rawBytes = "AAAA" + b.verificationMaterial.certificate.rawBytes.slice(40);
+    const err = await failure(check(GOOD[1].bundle, "a.txt", "production", { bundle: b }));
+    expect(err.code).toBe("MalformedSignature");
+  });
+
+  test("verifySigstoreBundle() throws InvalidSignature when the signature bytes are altered", async () => {
+    const b = JSON.parse(await readFixtureText(GOOD[1].bundle));
+    const sig = b.messageSignature.signature as string;
+    b.messageSignature.signature = sig.slice(0, 10) + (sig[10] === "A" ? "B" : "A") + sig.slice(11);
+    const err = await failure(check(GOOD[1].bundle, "a.txt", "production", { bundle: b }));
+    expect(err.code).toBe("InvalidSignature");
+  });
+
+  test("verifySigstoreBundle() throws Error when the trusted root is not one", async () => {
+    const err = await failure(check(GOOD[1].bundle, "a.txt", "production", { trustedRoot: "{}" }));
+    expect(err.code).toBe("Error");
+  });
+
+  describe("when security.verify_transparency_log is off", () => {
+    test("verifySigstoreBundle() still verifies a bundle with a TSA timestamp, without log facts", async () => {
+      const f = GOOD.find((g) => g.bundle.includes("rekor2-tsa"))!;
+      const v = await check(f.bundle, f.artifact, f.instance, { verifyTransparencyLog: false });
+      expect(v).toMatchObject({ identity: f.identity, transparency_log_checked: false, timestamp_authority_time: f.tsa });
+      expect(v.log_index).toBeUndefined();
+    });
+
+    test("verifySigstoreBundle() throws InvalidSignature for a bundle whose only time evidence is the log", async () => {
+      const err = await failure(check(GOOD[0].bundle, "a.txt", "production", { verifyTransparencyLog: false }));
+      expect(err.code).toBe("InvalidSignature");
+      expect(String(err.details.actual)).toStartWith("TIMESTAMP_ERROR:");
+    });
+  });
+});
