@@ -1,21 +1,34 @@
-// Bundles the CLI into one file for Node (fast start: one module graph, no resolution at run time).
-// Heavy modules (openpgp, @sigstore/*) stay behind dynamic import() so a command loads them only when it needs them.
+// Bundles the CLI and the library for Node. Code splitting keeps start-up cheap: dist/cli.js is a
+// small entry, and every command group and heavy module (openpgp, @sigstore/*, yaml) sits in its own
+// chunk under dist/chunks/, loaded by dynamic import() only when a command needs it. (A single-file
+// bundle defers *running* lazy modules but Node must still compile the whole 3.5 MB file at every
+// start: `aam --version` cost ~4 × `node -e 0`; see BENCHMARKS.md.)
 import { build } from "esbuild";
+import { readdirSync, rmSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 
-const common = {
+const result = await build({
+  metafile: true,
+  entryPoints: { cli: "src/cli.ts", index: "src/index.ts" },
+  outdir: "dist",
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   bundle: true,
   platform: "node",
   format: "esm",
   target: "node20",
   legalComments: "none",
   logLevel: "warning",
-  // CommonJS dependencies bundled into ESM need a require() for node: built-ins.
-  banner: { js: "import { createRequire as __aamCreateRequire } from 'node:module'; const require = __aamCreateRequire(import.meta.url);" },
-};
-await build({
-  ...common,
-  entryPoints: ["src/cli.ts"],
-  outfile: "dist/cli.js",
-  banner: { js: "#!/usr/bin/env node\n" + common.banner.js },
+  // CommonJS dependencies bundled into ESM need a require() for node: built-ins (in every chunk).
+  // The hashbang is harmless in chunks and in index.js: it is valid at the start of any module.
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __aamCreateRequire } from 'node:module'; const require = __aamCreateRequire(import.meta.url);" },
 });
-await build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.js" });
+
+// Chunk names carry a content hash, so a rebuild never changes a chunk a running aam may still
+// import. Chunks no longer produced are removed once they are an hour old (not at once: tests and
+// other shells may be running the previous build).
+const keep = new Set(Object.keys(result.metafile.outputs).map((p) => resolve(p)));
+for (const name of readdirSync("dist/chunks")) {
+  const p = resolve(join("dist/chunks", name));
+  if (!keep.has(p) && Date.now() - statSync(p).mtimeMs > 3600_000) rmSync(p, { force: true });
+}

@@ -4,7 +4,7 @@
  * touches nothing but this folder: no registry, no network.
  */
 import { AamError } from "../errors.ts";
-import { fs } from "../runtime/index.ts";
+import { fs, proc } from "../runtime/index.ts";
 import { checksumOf } from "../encoding/sha256.ts";
 import { toFsName } from "../manifest/name.ts";
 import { compareVersions } from "../manifest/semver.ts";
@@ -31,6 +31,7 @@ const bytesOf = (d: Uint8Array | string) => (typeof d === "string" ? enc.encode(
 export async function writeEntry(home: string, name: string, version: string, source: string, files: PreparedFiles, report: VerifyReport, now: Date): Promise<string> {
   const pkgDir = fs.path.join(offlineDir(home), toFsName(name));
   await fs.mkdirp(pkgDir);
+  await sweepDeadTemps(pkgDir);
   const final = fs.path.join(pkgDir, version);
   const tmp = fs.tempNameFor(final);
   await fs.mkdirp(tmp);
@@ -59,20 +60,48 @@ export async function writeEntry(home: string, name: string, version: string, so
       },
     };
     await fs.writeFileAtomic(fs.path.join(tmp, ENTRY_FILE), JSON.stringify(entry, null, 2) + "\n");
-    const old = fs.tempNameFor(final + ".old");
-    if (await fs.stat(final)) await fs.rename(final, old);
-    await fs.rename(tmp, final);
-    await fs.remove(old);
+    await moveIntoPlace(tmp, final);
   } finally {
     await fs.remove(tmp);
   }
   return final;
 }
 
+/** Removes temp folders of prepares that were killed; those of live processes are theirs. */
+async function sweepDeadTemps(dir: string): Promise<void> {
+  for (const e of await fs.readDirIfExists(dir)) {
+    const pid = fs.tempNamePid(e.name);
+    if (pid !== null && pid !== proc.pid() && !proc.isProcessAlive(pid)) await fs.remove(fs.path.join(dir, e.name));
+  }
+}
+
+/**
+ * Renames the finished folder `tmp` over `final`. rename(2) will not replace a non-empty folder, so an
+ * older copy is first moved aside. Another process preparing the same version at the same time may
+ * win the race: its entry was verified as well, so it stays and ours is dropped.
+ */
+async function moveIntoPlace(tmp: string, final: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const old = fs.tempNameFor(final + ".old");
+    try {
+      if (await fs.stat(final)) await fs.rename(final, old);
+      await fs.rename(tmp, final);
+      return;
+    } catch (e) {
+      if (await fs.stat(fs.path.join(final, ENTRY_FILE))) return;
+      if (attempt >= 20) throw e;
+      await new Promise((r) => setTimeout(r, 5 + attempt * 5));
+    } finally {
+      await fs.remove(old);
+    }
+  }
+}
+
 export interface LoadedEntry {
   entry: CacheEntry;
   dir: string;
-  input: VerifyInput;
+  /** The cache entry's archive is read whole (its hash is checked against entry.json first). */
+  input: VerifyInput & { archive: Uint8Array };
   metadataText: string;
   extra: Record<string, Uint8Array>;
 }

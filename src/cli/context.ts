@@ -1,6 +1,6 @@
 /** What every command gets: output, home, working folder, clock and the merged configuration. */
 import type { Output } from "./output.ts";
-import { loadConfig, type LoadedConfig } from "../config/load.ts";
+import type { LoadedConfig } from "../config/load.ts";
 
 export interface Context {
   out: Output;
@@ -18,7 +18,8 @@ export function makeContext(out: Output, home: string, cwd: string, now: () => D
     cwd,
     now,
     config() {
-      cached ??= loadConfig({ home, cwd });
+      // Imported on first use: the YAML parser and config schema stay out of start-up.
+      cached ??= import("../config/load.ts").then((m) => m.loadConfig({ home, cwd }));
       return cached;
     },
   };

@@ -2,13 +2,12 @@
  * The command line (SPEC §10): dispatches on the first word to a command group, each with its own
  * cac instance (cac matches only one word), and ends every run in one place.
  */
-import { cac, type CAC } from "cac";
+import type { CAC } from "cac";
 import { AamError, toAamError } from "../errors.ts";
 import { VERSION } from "../version.ts";
 import { Output, processWriter, type Writer } from "./output.ts";
 import { makeContext, type Context } from "./context.ts";
 import { closest as suggest } from "../suggest.ts";
-import { aamHome } from "../config/load.ts";
 import { proc } from "../runtime/index.ts";
 
 export interface CommandGroup {
@@ -106,7 +105,8 @@ async function dispatch(args: string[], out: Output): Promise<number> {
       hint: guess ? `aam ${guess} --help` : "aam --help lists the commands",
     });
   }
-  const mod = await spec.load();
+  // Loaded only past --version and --help: start-up compiles just this file and output.ts (see BENCHMARKS.md).
+  const [mod, { cac }, { aamHome }] = await Promise.all([spec.load(), import("cac"), import("../config/load.ts")]);
   const ctx = makeContext(out, aamHome(), proc.cwd());
   const cli = cac(`aam ${group}`);
   cli.option("--json", "Print one JSON document on stdout");
@@ -166,13 +166,19 @@ function usageFrom(e: unknown, cli: CAC, group: string, rest: string[]): unknown
   const sub = cli.matchedCommand?.name ? ` ${cli.matchedCommand.name}` : "";
   if (m) {
     const cmd = cli.matchedCommand;
-    const known = [...(cmd?.options ?? []), ...cli.globalCommand.options].flatMap((o) => o.names.map((n) => `--${n}`));
-    const guess = suggest(m[1], known);
-    return new AamError("UsageError", `Unknown option "${m[1]}"${guess ? `; did you mean "${guess}"?` : ""}`, {
+    // cac reports and stores options camelCased; the user typed (and should be told) kebab-case.
+    const kebab = (n: string) => n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    // cac strips a "--no-" prefix before reporting; put it back when that is what was typed.
+    const bare = kebab(m[1]);
+    const typed = rest.some((a) => a.split("=")[0] === `--no-${bare.slice(2)}`) ? `--no-${bare.slice(2)}` : bare;
+    const known = [...(cmd?.options ?? []), ...cli.globalCommand.options].flatMap((o) =>
+      o.names.map((n) => (n.length === 1 ? `-${n}` : o.negated ? `--no-${kebab(n)}` : `--${kebab(n)}`)),
+    );
+    const guess = suggest(typed, known);
+    return new AamError("UsageError", `Unknown option "${typed}"${guess ? `; did you mean "${guess}"?` : ""}`, {
       hint: `aam ${group}${sub} --help`,
     });
   }
-  void rest;
   return new AamError("UsageError", e.message.replace(/`/g, '"'), { hint: `aam ${group}${sub} --help` });
 }
 

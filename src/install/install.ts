@@ -7,12 +7,14 @@ import { fs } from "../runtime/index.ts";
 import { toFsName } from "../manifest/name.ts";
 import { extractArchive } from "../archive/index.ts";
 import type { VerifyReport } from "../verify/pipeline.ts";
+import { chunksOf, type ArchiveInput } from "../verify/archive_source.ts";
 import { parseLockfile, serializeLockfile, type LockEntry } from "./lockfile.ts";
 
 export interface ReadyPackage {
   name: string;
   version: string;
-  archive: Uint8Array;
+  /** Bytes, or a source streaming them from a file (extraction then never holds the archive whole). */
+  archive: ArchiveInput;
   source: string;
   report: VerifyReport;
 }
@@ -20,10 +22,6 @@ export interface ReadyPackage {
 export interface InstallResult {
   installed: { name: string; version: string; path: string; checksum: string; signer: string | null }[];
   unchanged: string[];
-}
-
-async function* once(b: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield b;
 }
 
 function signerOf(r: VerifyReport): string | null {
@@ -48,7 +46,7 @@ export async function installVerified(projectDir: string, pkgs: ReadyPackage[], 
   const staging = fs.tempNameFor(fs.path.join(aamDir, "staging"));
   await fs.mkdirp(staging);
   try {
-    for (const p of todo) await extractArchive(once(p.archive), fs.path.join(staging, toFsName(p.name)));
+    for (const p of todo) await extractArchive(chunksOf(p.archive), fs.path.join(staging, toFsName(p.name)));
     // Every package is verified and unpacked: now swap them in; old copies go with the staging folder.
     const trash = fs.path.join(staging, ".replaced");
     await fs.mkdirp(trash);

@@ -6,6 +6,8 @@ export const REGISTRY_FILE = "registry.yaml";
 export const INDEX_FILE = "index.yaml";
 export const AUDIT_LOG_FILE = "audit.log";
 export const LOCK_FILE = ".aam-registry.lock";
+/** A committed change not yet fully applied (see writer.ts); the next write finishes it. */
+export const JOURNAL_FILE = ".aam-journal.json";
 export const ENV_FILE = ".env";
 export const PACKAGES_DIR = "packages";
 export const KEYS_DIR = "keys";

@@ -7,6 +7,8 @@ import { parseIndex, buildIndex, type IndexFile } from "./index_file.ts";
 import { parseRegistryFile, type RegistryInfo } from "./registry_file.ts";
 import { archivePath, sigPath, metadataPath, ENV_FILE, INDEX_FILE, PACKAGES_DIR, REGISTRY_FILE, AUDIT_LOG_FILE, type Layout } from "./layout.ts";
 import type { RegistrySource } from "./source.ts";
+import { fs } from "../runtime/index.ts";
+import { openFileArchive, type ArchiveInput } from "../verify/archive_source.ts";
 
 export interface PackageVersion {
   name: string;
@@ -118,11 +120,20 @@ export class RegistryReader {
     return this.versionOf(meta, record);
   }
 
+  // One listing per package folder for the layout check, not one per version (registry verify asks
+  // for every version): a reader lives for one command, during which the tree is read, not written.
+  #listings = new Map<string, Promise<string[] | null>>();
+  #packageListing(fsName: string): Promise<string[] | null> {
+    let p = this.#listings.get(fsName);
+    if (!p) this.#listings.set(fsName, (p = this.source.listDir(`${PACKAGES_DIR}/${fsName}`)));
+    return p;
+  }
+
   async versionOf(meta: Metadata, record: VersionRecord): Promise<PackageVersion> {
     const fsName = toFsName(meta.name);
     let layout: Layout = "aam";
     if (this.source.kind !== "http") {
-      const own = await this.source.listDir(`${PACKAGES_DIR}/${fsName}`);
+      const own = await this.#packageListing(fsName);
       if (own && !own.includes(`${record.version}.aam`) && own.includes("versions")) layout = "python";
     }
     return {
@@ -148,20 +159,35 @@ export class RegistryReader {
         v.sigFile = sigPath(toFsName(v.name), v.version, "python");
       }
     }
-    if (bytes === null) {
-      throw new AamError("NotFound", `Cannot find the archive of "${v.name}@${v.version}"`, {
-        package: v.name,
-        version: v.version,
-        file: `${this.location}/${v.archiveFile}`,
-        hint: "metadata.yaml lists a version whose archive is missing; run `aam registry verify`",
-      });
-    }
+    if (bytes === null) throw missingArchive(v, this.location);
     return bytes;
+  }
+
+  /**
+   * The archive as the pipeline reads it: streamed from the file for a local or git registry (never
+   * held whole), read whole over HTTP.
+   * @throws {AamError} NotFound when the archive is missing
+   */
+  async archiveSource(v: PackageVersion): Promise<ArchiveInput> {
+    if (this.source.root === undefined) return await this.archive(v);
+    const file = fs.path.join(this.source.root, ...v.archiveFile.split("/"));
+    const opened = await openFileArchive(file);
+    if (opened === null) throw missingArchive(v, this.location);
+    return opened;
   }
 
   async sig(v: PackageVersion): Promise<string | null> {
     return await this.source.readText(v.sigFile);
   }
+}
+
+function missingArchive(v: PackageVersion, location: string): AamError {
+  return new AamError("NotFound", `Cannot find the archive of "${v.name}@${v.version}"`, {
+    package: v.name,
+    version: v.version,
+    file: `${location}/${v.archiveFile}`,
+    hint: "metadata.yaml lists a version whose archive is missing; run `aam registry verify`",
+  });
 }
 
 export function highest(versions: VersionRecord[]): string | undefined {

@@ -1,19 +1,20 @@
 /**
  * Every write to a folder registry (SPEC §4, §7): under the registry lock, each file written to a temp
- * name and renamed into place, metadata.yaml as the commit point, then index.yaml and audit.log.
+ * name, flushed and renamed into place. Archives, .sig files and keys go first; then a journal holding the
+ * new metadata.yaml, index.yaml and audit.log (the commit point); then those three files.
  */
 import { AamError } from "../errors.ts";
 import { fs } from "../runtime/index.ts";
 import { checksumOf } from "../encoding/sha256.ts";
 import { toFsName } from "../manifest/name.ts";
 import { compareVersions } from "../manifest/semver.ts";
-import { withLock } from "./lock.ts";
+import { isLockCandidate, withLock } from "./lock.ts";
 import { appendEvents, type NewEvent } from "./audit_log.ts";
 import { parseMetadata, serializeMetadata, type Metadata, type SignatureSummary } from "./metadata.ts";
 import { buildIndex, indexEntryFor, parseIndex, serializeIndex } from "./index_file.ts";
 import { RegistryReader } from "./reader.ts";
 import { fileSource } from "./source_fs.ts";
-import { archivePath, sigPath, metadataPath, AUDIT_LOG_FILE, INDEX_FILE, KEYS_DIR, LOCK_FILE, packageDir } from "./layout.ts";
+import { archivePath, sigPath, metadataPath, AUDIT_LOG_FILE, INDEX_FILE, JOURNAL_FILE, KEYS_DIR, LOCK_FILE, packageDir } from "./layout.ts";
 
 export interface WriteOptions {
   now: Date;
@@ -30,30 +31,93 @@ interface Change {
 
 const join = (root: string, rel: string) => fs.path.join(root, ...rel.split("/"));
 
-/** Removes temp files a killed writer left behind; readers already ignore them. */
+/**
+ * The write-ahead journal: the new metadata.yaml, index.yaml and audit.log, whole. Renaming it into
+ * place is the commit point of a change; applying it is idempotent, so a writer killed after the
+ * commit leaves work the next writer finishes (roll forward), and one killed before leaves nothing
+ * but unreferenced archives (which `registry verify` reports as warnings and a retry overwrites).
+ */
+const JOURNAL_FORMAT = 1;
+
+interface Journal {
+  format: number;
+  files: { rel: string; text: string }[];
+}
+
+// Only these files may be named by a journal: a planted journal must not write elsewhere.
+const JOURNAL_TARGET = /^(index\.yaml|audit\.log|packages\/[a-z0-9][a-z0-9_-]{0,140}\/metadata\.yaml)$/;
+
+function parseJournal(text: string, file: string): Journal {
+  const bad = (field: string) =>
+    new AamError("Error", `Cannot finish the interrupted registry write in "${file}": ${field} is invalid`, {
+      file,
+      field,
+      hint: `the journal was edited by hand; delete "${file}", then run \`aam registry verify\``,
+    });
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw bad("(document)"); // written atomically, so only a hand edit gets here
+  }
+  const j = doc as Partial<Journal>;
+  if (typeof j !== "object" || j === null || j.format !== JOURNAL_FORMAT) throw bad("format");
+  if (!Array.isArray(j.files)) throw bad("files");
+  j.files.forEach((f, i) => {
+    if (typeof f !== "object" || f === null || typeof f.rel !== "string" || !JOURNAL_TARGET.test(f.rel)) throw bad(`files[${i}].rel`);
+    if (typeof f.text !== "string") throw bad(`files[${i}].text`);
+  });
+  return j as Journal;
+}
+
+async function applyJournal(root: string, journal: Journal): Promise<void> {
+  for (const f of journal.files) {
+    const dest = join(root, f.rel);
+    await fs.mkdirp(fs.path.dirname(dest));
+    await fs.writeFileAtomic(dest, f.text);
+  }
+  await fs.remove(join(root, JOURNAL_FILE));
+}
+
+/** Finishes a change whose writer was killed after its commit point. Call under the lock. */
+async function recoverJournal(root: string): Promise<void> {
+  const file = join(root, JOURNAL_FILE);
+  const text = await fs.readTextIfExists(file);
+  if (text !== null) await applyJournal(root, parseJournal(text, file));
+}
+
+/** Removes temp files a killed writer left behind; readers already ignore them. Call under the lock. */
 async function sweepTempFiles(dir: string): Promise<void> {
-  for (const e of await fs.readDirIfExists(dir)) if (fs.isTempName(e.name)) await fs.remove(fs.path.join(dir, e.name));
+  for (const e of await fs.readDirIfExists(dir)) {
+    // The lock's own candidates belong to processes waiting for the lock; lock.ts sweeps them.
+    if (fs.isTempName(e.name) && !isLockCandidate(e.name, LOCK_FILE)) await fs.remove(fs.path.join(dir, e.name));
+  }
 }
 
 async function applyChange(root: string, name: string, change: Change, now: Date): Promise<void> {
   const fsName = toFsName(name);
   await fs.mkdirp(join(root, packageDir(fsName)));
+  // Archives, .sig files and keys first: until the journal names them, nothing refers to them.
   for (const f of change.files) {
     const dest = join(root, f.rel);
     await fs.mkdirp(fs.path.dirname(dest));
     await fs.writeFileAtomic(dest, typeof f.data === "string" ? new TextEncoder().encode(f.data) : f.data);
   }
-  // The commit point: once metadata.yaml names the version, it is published.
-  await fs.writeFileAtomic(join(root, metadataPath(fsName)), serializeMetadata(change.metadata));
-  await updateIndex(root, change.metadata);
+  const files: Journal["files"] = [
+    { rel: metadataPath(fsName), text: serializeMetadata(change.metadata) },
+    { rel: INDEX_FILE, text: await nextIndex(root, change.metadata) },
+  ];
   if (change.events.length > 0) {
-    const logFile = join(root, AUDIT_LOG_FILE);
-    const log = (await fs.readTextIfExists(logFile)) ?? "";
-    await fs.writeFileAtomic(logFile, appendEvents(log, change.events, now));
+    const log = (await fs.readTextIfExists(join(root, AUDIT_LOG_FILE))) ?? "";
+    files.push({ rel: AUDIT_LOG_FILE, text: appendEvents(log, change.events, now) });
   }
+  const journal: Journal = { format: JOURNAL_FORMAT, files };
+  // The commit point: once the journal is in place, the change happens, now or at the next write.
+  await fs.writeFileAtomic(join(root, JOURNAL_FILE), JSON.stringify(journal));
+  await applyJournal(root, journal);
 }
 
-async function updateIndex(root: string, meta: Metadata): Promise<void> {
+async function nextIndex(root: string, meta: Metadata): Promise<string> {
   const file = join(root, INDEX_FILE);
   const text = await fs.readTextIfExists(file);
   let idx;
@@ -66,7 +130,7 @@ async function updateIndex(root: string, meta: Metadata): Promise<void> {
   const entry = indexEntryFor(meta);
   const others = idx.packages.filter((p) => p.name !== meta.name);
   idx = { packages: [...others, entry].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
-  await fs.writeFileAtomic(file, serializeIndex(idx));
+  return serializeIndex(idx);
 }
 
 /** Runs one package's change under the registry lock. `fn` gets the current metadata (or null). */
@@ -81,6 +145,8 @@ async function transact(
     const fsName = toFsName(name);
     await sweepTempFiles(root);
     await sweepTempFiles(join(root, packageDir(fsName)));
+    await sweepTempFiles(join(root, KEYS_DIR));
+    await recoverJournal(root);
     const metaFile = join(root, metadataPath(fsName));
     const text = await fs.readTextIfExists(metaFile);
     const current = text === null ? null : parseMetadata(text, metaFile);

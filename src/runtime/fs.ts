@@ -159,6 +159,12 @@ export function isTempName(name: string): boolean {
   return name.startsWith(".") && name.endsWith(".tmp");
 }
 
+/** The pid of the process that made a temp name (see tempNameFor), or null for other names. */
+export function tempNamePid(name: string): number | null {
+  const m = /\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+  return m && isTempName(name) ? Number(m[1]) : null;
+}
+
 /**
  * Writes a whole file crash-safely: temp file in the same folder, flushed, then renamed over `p`.
  * A process killed at any instant leaves either the old file or the new one, never a mix.
@@ -203,6 +209,32 @@ export async function createExclusive(p: string, data: string, mode = 0o644): Pr
     await h.close();
   }
   return true;
+}
+
+/**
+ * Creates `p` holding `data` only if nothing is there, and never lets anyone see it half-written:
+ * the data goes to a flushed temp file in the same folder, which is then hard-linked to `p` (link(2)
+ * fails with EEXIST like O_EXCL). Answers false when `p` exists. Used for lock files, whose readers
+ * must not mistake a lock being written for a torn one.
+ */
+export async function createExclusiveComplete(p: string, data: string, mode = 0o644): Promise<boolean> {
+  const tmp = tempNameFor(p);
+  const h = await fsp.open(tmp, "wx", mode);
+  try {
+    try {
+      await h.writeFile(data);
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+    await fsp.link(tmp, p);
+    return true;
+  } catch (e) {
+    if (isAlreadyExists(e)) return false;
+    throw e;
+  } finally {
+    await fsp.rm(tmp, { force: true });
+  }
 }
 
 /** A file opened for sequential writing; used by extraction to stream entries to disk. */

@@ -35,7 +35,7 @@ export interface EntryContext {
 
 export type EntryVerifier = (entry: SigEntry, ctx: EntryContext) => Promise<EntryResult>;
 
-async function checkEd25519(entry: SigEntry & { algorithm: "ed25519" }, ctx: EntryContext): Promise<EntryResult> {
+async function checkEd25519(entry: SigEntry & { algorithm: "ed25519" }, ctx: { packageHash: string }): Promise<EntryResult> {
   const base = { algorithm: "ed25519", key_fingerprint: entry.key_fingerprint, signed_at: entry.signed_at };
   const pub = fromBase64(entry.public_key);
   const sig = fromBase64(entry.signature);
@@ -47,15 +47,25 @@ async function checkEd25519(entry: SigEntry & { algorithm: "ed25519" }, ctx: Ent
   return ok ? { ...base, valid: true } : { ...base, valid: false, reason: "signature does not verify" };
 }
 
-export async function checkEntry(entry: SigEntry, ctx: EntryContext): Promise<EntryResult> {
-  // openpgp.js and @sigstore/* are heavy: load them only for entries that need them.
+/** What checkEntry takes: EntryContext, where the archive may be a function reading its bytes only if an entry needs them. */
+export interface EntryInputs extends Omit<EntryContext, "archive"> {
+  archive: Uint8Array | (() => Promise<Uint8Array>);
+}
+
+async function withBytes(inputs: EntryInputs): Promise<EntryContext> {
+  return { ...inputs, archive: inputs.archive instanceof Uint8Array ? inputs.archive : await inputs.archive() };
+}
+
+export async function checkEntry(entry: SigEntry, inputs: EntryInputs): Promise<EntryResult> {
+  // openpgp.js and @sigstore/* are heavy: load them only for entries that need them. Ed25519 signs
+  // the package hash, so only the others need the archive's bytes (a streamed archive is read whole then).
   switch (entry.algorithm) {
     case "ed25519":
-      return await checkEd25519(entry, ctx);
+      return await checkEd25519(entry, inputs);
     case "openpgp":
-      return await (await import("../signing/openpgp/verify_entry.ts")).verifyOpenPgpEntry(entry, ctx);
+      return await (await import("../signing/openpgp/verify_entry.ts")).verifyOpenPgpEntry(entry, await withBytes(inputs));
     case "sigstore":
-      return await (await import("../signing/sigstore/verify_entry.ts")).verifySigstoreEntry(entry, ctx);
+      return await (await import("../signing/sigstore/verify_entry.ts")).verifySigstoreEntry(entry, await withBytes(inputs));
     default:
       return { algorithm: (entry as { algorithm: string }).algorithm, valid: false, reason: "unknown signature algorithm" };
   }

@@ -6,19 +6,23 @@
  * 6 trust (their failures go through `on_signature_failure`, once, in trust/decide.ts).
  */
 import { AamError } from "../errors.ts";
-import { checksumOf } from "../encoding/sha256.ts";
 import { parseSigFile, type SigFile } from "../signing/sig_file.ts";
 import type { TrustPolicy } from "../trust/policy.ts";
 import { isKeyTrustedFor, isIdentityTrusted } from "../trust/policy.ts";
 import { decideSignatureOutcome } from "../trust/decide.ts";
 import { checkEntry, type EntryResult } from "./entry_check.ts";
-import { readArchiveManifest } from "./archive_manifest.ts";
+import { parseArchiveManifest } from "./archive_manifest.ts";
+import { bytesOf, type ArchiveInput } from "./archive_source.ts";
+import { finishArchiveCheck, scanArchive, type ArchiveScan } from "./archive_scan.ts";
+
+export type { ArchiveInput, ArchiveSource } from "./archive_source.ts";
 
 export interface VerifyInput {
   /** The package and version being verified (from the reference or metadata.yaml). */
   name: string;
   version: string;
-  archive: Uint8Array;
+  /** The archive's bytes, or a source streaming them from a file (memory then stays flat in its size). */
+  archive: ArchiveInput;
   /** metadata.yaml's checksum; absent when verifying a loose file. */
   expectedChecksum?: string;
   sigText: string | null;
@@ -50,15 +54,19 @@ export interface VerifyReport {
 export interface VerifyOptions {
   /** `--no-verify`: steps 3–6 skipped; steps 1–2 always run. */
   skipSignatures?: boolean;
+  /**
+   * Validate the whole archive's structure even when a trusted signer vouches for its bytes
+   * (`registry verify` audits archives; `install` validates them anyway while extracting).
+   */
+  checkWholeArchive?: boolean;
 }
 
 function where(input: VerifyInput) {
   return { package: input.name, version: input.version };
 }
 
-/** Step 1: the archive's hash equals metadata.yaml's checksum and the .sig's package_hash. */
-export function verifyChecksum(input: VerifyInput, sigHash: string | undefined): string {
-  const actual = checksumOf(input.archive);
+/** Step 1: the archive's hash (`actual`) equals metadata.yaml's checksum and the .sig's package_hash. */
+export function verifyChecksum(input: VerifyInput, actual: string, sigHash: string | undefined): string {
   const hint = `the archive was modified or replaced; fetch it again from a trusted registry (aam verify ${input.name}@${input.version})`;
   if (input.expectedChecksum !== undefined && input.expectedChecksum !== actual) {
     throw new AamError("TamperedPackage", `Cannot verify "${input.name}@${input.version}": archive checksum does not match metadata.yaml`, {
@@ -81,10 +89,22 @@ export function verifyChecksum(input: VerifyInput, sigHash: string | undefined):
   return actual;
 }
 
-/** Step 2: the archive's own aam.yaml names the package and version being verified. */
-export async function verifyIdentity(input: VerifyInput): Promise<void> {
-  const m = await readArchiveManifest(input.archive, input.files.archive);
+/**
+ * Step 2: the archive's own aam.yaml names the package and version being verified. Before refusing,
+ * the rest of the archive is validated, so a structural problem is reported first, as it would be
+ * by a whole-archive read.
+ */
+export async function verifyIdentity(input: VerifyInput, scan: ArchiveScan): Promise<void> {
+  if (scan.error !== undefined) throw scan.error;
+  let m;
+  try {
+    m = parseArchiveManifest(scan.manifest, input.files.archive);
+  } catch (e) {
+    await finishArchiveCheck(input.archive, scan);
+    throw e;
+  }
   if (m.name !== input.name || m.version !== input.version) {
+    await finishArchiveCheck(input.archive, scan);
     throw new AamError("TamperedPackage", `Cannot verify "${input.name}@${input.version}": the archive's aam.yaml names "${m.name}@${m.version}"`, {
       ...where(input),
       expected: `${input.name}@${input.version}`,
@@ -143,9 +163,12 @@ async function verifySignatures(input: VerifyInput, checksum: string, policy: Tr
   }
   // Step 5: cryptography.
   const signers: SignerReport[] = [];
+  // OpenPGP and Sigstore verify the bytes themselves: read them (once) only if such an entry is present.
+  let whole: Promise<Uint8Array> | undefined;
+  const archive = () => (whole ??= bytesOf(input.archive));
   for (const entry of sig.signatures) {
     const r = await checkEntry(entry, {
-      archive: input.archive,
+      archive,
       packageHash: checksum,
       trustedRoot: input.trustedRoot,
       publicKeys: input.publicKeys,
@@ -189,10 +212,17 @@ async function verifySignatures(input: VerifyInput, checksum: string, policy: Tr
 }
 
 export async function verifyPackage(input: VerifyInput, policy: TrustPolicy, opts: VerifyOptions = {}): Promise<VerifyReport> {
-  const checksum = verifyChecksum(input, peekSigHash(input.sigText));
-  await verifyIdentity(input);
+  // Steps 1 and 2 share one pass over the archive; see archive_scan.ts.
+  const scan = await scanArchive(input.archive, { whole: opts.checkWholeArchive });
+  const checksum = verifyChecksum(input, scan.checksum, peekSigHash(input.sigText));
+  await verifyIdentity(input, scan);
+  // The rest of the archive is validated before any outcome but "verified" (whole-archive errors
+  // keep their old precedence over signature errors). When a trusted signer vouches for these exact
+  // bytes, `verify` skips it: extraction validates every entry anyway before anything is installed.
+  const finish = () => finishArchiveCheck(input.archive, scan);
   const head = { package: input.name, version: input.version, checksum };
   if (opts.skipSignatures || (policy.onSignatureFailure === "ignore" && !policy.requireSignature)) {
+    await finish();
     return {
       ...head,
       outcome: "skipped",
@@ -201,9 +231,11 @@ export async function verifyPackage(input: VerifyInput, policy: TrustPolicy, opt
       warnings: opts.skipSignatures ? ["signature checks skipped (--no-verify)"] : [],
     };
   }
+  let result;
   try {
-    return { ...head, ...(await verifySignatures(input, checksum, policy)) };
+    result = await verifySignatures(input, checksum, policy);
   } catch (e) {
+    await finish();
     if (!(e instanceof AamError) || e.code === "TamperedPackage") throw e;
     const d = decideSignatureOutcome(e, policy);
     const failed = e.code === "UntrustedSigner" ? "trust" : "signature";
@@ -218,4 +250,6 @@ export async function verifyPackage(input: VerifyInput, policy: TrustPolicy, opt
       warnings: d.warning ? [d.warning] : [],
     };
   }
+  if (result.outcome !== "verified" || opts.checkWholeArchive) await finish();
+  return { ...head, ...result };
 }

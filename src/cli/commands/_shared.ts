@@ -50,11 +50,32 @@ export async function localTrust(ctx: Context, trustedRootFile?: string): Promis
   for (const e of await fs.readDirIfExists(fs.path.join(ctx.home, "keys"))) {
     if (e.isFile && e.name.endsWith(".asc")) publicKeys.push(await fs.readText(fs.path.join(ctx.home, "keys", e.name)));
   }
-  return { trustedRoot, publicKeys, verifyTransparencyLog: cfg.security.verify_transparency_log !== false };
+  const verifyTransparencyLog = cfg.security.verify_transparency_log !== false;
+  // A risky switch is announced at every use (as cosign does for --insecure-ignore-tlog).
+  if (!verifyTransparencyLog) ctx.out.warn("security.verify_transparency_log is false: Sigstore transparency-log entries are not checked, and only a timestamp authority can vouch for the signing time");
+  return { trustedRoot, publicKeys, verifyTransparencyLog };
 }
 
-export async function loadVerifyInput(reader: RegistryReader, pv: PackageVersion, trust?: LocalTrust): Promise<VerifyInput> {
+/** The pipeline's input for a registry version, with the archive read whole (to store it, e.g.). */
+export async function loadVerifyInput(reader: RegistryReader, pv: PackageVersion, trust?: LocalTrust): Promise<VerifyInput & { archive: Uint8Array }> {
   const [archive, sigText] = await Promise.all([reader.archive(pv), reader.sig(pv)]);
+  return {
+    name: pv.name,
+    version: pv.version,
+    archive,
+    expectedChecksum: pv.record.checksum,
+    sigText,
+    files: { archive: `${reader.location}/${pv.archiveFile}`, sig: `${reader.location}/${pv.sigFile}` },
+    ...trust,
+  };
+}
+
+/**
+ * The pipeline's input for a registry version, with the archive streamed from a local registry's
+ * file (memory flat in the archive size) or, for HTTP, read whole.
+ */
+export async function openVerifyInput(reader: RegistryReader, pv: PackageVersion, trust?: LocalTrust): Promise<VerifyInput> {
+  const [archive, sigText] = await Promise.all([reader.archiveSource(pv), reader.sig(pv)]);
   return {
     name: pv.name,
     version: pv.version,

@@ -7,10 +7,11 @@ import { parsePackageRef } from "../../manifest/name.ts";
 import { resolveDependencies } from "../../install/resolve.ts";
 import { installVerified, type ReadyPackage } from "../../install/install.ts";
 import { verifyPackage, type VerifyOptions } from "../../verify/pipeline.ts";
-import { readArchiveManifest } from "../../verify/archive_manifest.ts";
+import { readArchiveManifestOf } from "../../verify/archive_manifest.ts";
+import { openFileArchive } from "../../verify/archive_source.ts";
 import type { TrustPolicy } from "../../trust/policy.ts";
 import type { RegistryReader } from "../../registry/reader.ts";
-import { openFromOptions, trustPolicy, loadVerifyInput, printVerifyReport, localTrust, type LocalTrust } from "./_shared.ts";
+import { openFromOptions, trustPolicy, openVerifyInput, printVerifyReport, localTrust, type LocalTrust } from "./_shared.ts";
 
 export interface InstallFlags {
   registry?: string;
@@ -39,7 +40,7 @@ async function fromRegistry(reader: RegistryReader, raw: string, policy: TrustPo
   const ready: ReadyPackage[] = [];
   for (const [name, version] of chosen) {
     const pv = await reader.resolve(name, { version });
-    const input = await loadVerifyInput(reader, pv, trust);
+    const input = await openVerifyInput(reader, pv, trust);
     const report = await verifyPackage(input, policy, vopts);
     ready.push({ name, version, archive: input.archive, source: reader.location, report });
   }
@@ -72,9 +73,9 @@ export function register(cli: CAC, ctx: Context): void {
         ready = await offlineInstall!(ctx, target, o);
       } else if (target.endsWith(".aam")) {
         const file = fs.path.resolve(ctx.cwd, target);
-        const archive = await fs.readFileIfExists(file);
+        const archive = await openFileArchive(file); // streamed: verified, then extracted, never held whole
         if (!archive) throw new AamError("NotFound", `Cannot find archive "${file}"`, { file, hint: "check the path" });
-        const m = await readArchiveManifest(archive, file);
+        const m = await readArchiveManifestOf(archive, file);
         const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature });
         if (o.verifySignature && policy.onSignatureFailure !== "error") policy.onSignatureFailure = "error";
         const sigFile = `${file}.sig`;

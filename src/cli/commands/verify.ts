@@ -5,8 +5,9 @@ import { AamError } from "../../errors.ts";
 import { fs } from "../../runtime/index.ts";
 import { parsePackageRef } from "../../manifest/name.ts";
 import { verifyPackage, type VerifyReport } from "../../verify/pipeline.ts";
-import { readArchiveManifest } from "../../verify/archive_manifest.ts";
-import { openFromOptions, trustPolicy, loadVerifyInput, printVerifyReport, localTrust } from "./_shared.ts";
+import { readArchiveManifestOf } from "../../verify/archive_manifest.ts";
+import { openFileArchive } from "../../verify/archive_source.ts";
+import { openFromOptions, trustPolicy, openVerifyInput, printVerifyReport, localTrust } from "./_shared.ts";
 
 interface VerifyFlags {
   registry?: string;
@@ -62,13 +63,14 @@ export function register(cli: CAC, ctx: Context): void {
       if (o.file) {
         if (refs.length > 0) throw new AamError("UsageError", "Cannot verify packages and --file at once", { hint: "aam verify --file <x.aam>" });
         const file = fs.path.resolve(ctx.cwd, o.file);
-        const archive = await fs.readFileIfExists(file);
+        // Streamed from the file: a 50 MiB archive is never held in memory.
+        const archive = await openFileArchive(file);
         if (!archive) throw new AamError("NotFound", `Cannot find archive "${file}"`, { file, hint: "check the path given to --file" });
         const sigFile = o.sig ? fs.path.resolve(ctx.cwd, o.sig) : `${file}.sig`;
         const sigText = await fs.readTextIfExists(sigFile);
         if (o.sig && sigText === null) throw new AamError("NotFound", `Cannot find signature "${sigFile}"`, { file: sigFile, hint: "check the path given to --sig" });
         // Step 1 comes first: when a .sig names the package, check the bytes against it before unpacking anything.
-        const m = identityFromSig(sigText) ?? (await readArchiveManifest(archive, file));
+        const m = identityFromSig(sigText) ?? (await readArchiveManifestOf(archive, file));
         const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature });
         const report = await verifyPackage({ name: m.name, version: m.version, archive, sigText, files: { archive: file, sig: sigFile }, ...(await localTrust(ctx)) }, policy);
         return emit(ctx, [report]);
@@ -82,7 +84,7 @@ export function register(cli: CAC, ctx: Context): void {
       for (const raw of refs) {
         const ref = parsePackageRef(raw);
         const pv = await opened.reader.resolve(ref.name, ref);
-        reports.push(await verifyPackage(await loadVerifyInput(opened.reader, pv, trust), policy));
+        reports.push(await verifyPackage(await openVerifyInput(opened.reader, pv, trust), policy));
       }
       emit(ctx, reports);
     });
