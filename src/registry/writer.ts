@@ -308,21 +308,43 @@ export async function yankVersion(root: string, name: string, version: string, o
   });
 }
 
-/** Adds or extends the .sig of an already published version (e.g. a second signer). */
-export async function addSignatures(
-  root: string,
-  name: string,
-  version: string,
-  sigText: string,
-  signatures: SignatureSummary[],
-  opts: WriteOptions,
-): Promise<void> {
+export interface SignatureUpdate {
+  /** The whole new .sig, holding the old entries and the new ones. */
+  sigText: string;
+  /** The archive checksum the .sig signs; must still be the published one. */
+  packageHash: string;
+  /** Summaries of every entry, for metadata.yaml. */
+  signatures: SignatureSummary[];
+  /** Summaries of the entries this update adds, for the audit log. */
+  added: SignatureSummary[];
+  keys?: { fileName: string; text: string; fingerprint: string }[];
+}
+
+/** Adds signatures to an already published version (a second signer, key rotation). */
+export async function addSignatures(root: string, name: string, version: string, update: SignatureUpdate, opts: WriteOptions): Promise<void> {
   await transact(root, name, opts, (current) => {
     const meta = requireVersion(current, name, version);
+    const rec = meta.versions.find((v) => v.version === version)!;
+    // Checked under the lock: the archive must not have changed since the caller signed it.
+    if (rec.checksum !== update.packageHash) {
+      throw new AamError("TamperedPackage", `Cannot add a signature to "${name}@${version}": the signed bytes are not the published archive`, {
+        package: name,
+        version,
+        expected: rec.checksum,
+        actual: update.packageHash,
+        hint: `verify it first: aam verify ${name}@${version}`,
+      });
+    }
+    const files: Change["files"] = [{ rel: sigPath(toFsName(name), version), data: update.sigText }];
+    const events: NewEvent[] = update.added.map((s) => ({ event: "signature.add", package: name, version, actor: opts.actor, details: { ...s } }));
+    for (const k of update.keys ?? []) {
+      files.push({ rel: `${KEYS_DIR}/${k.fileName}`, data: k.text });
+      events.push({ event: "key.publish", package: name, version, actor: opts.actor, details: { key_fingerprint: k.fingerprint } });
+    }
     return {
-      files: [{ rel: sigPath(toFsName(name), version), data: sigText }],
-      metadata: { ...meta, versions: meta.versions.map((v) => (v.version === version ? { ...v, signatures } : v)) },
-      events: signatures.map((s) => ({ event: "signature.add", package: name, version, actor: opts.actor, details: { ...s } })),
+      files,
+      metadata: { ...meta, versions: meta.versions.map((v) => (v.version === version ? { ...v, signatures: update.signatures } : v)) },
+      events,
     };
   });
 }

@@ -184,4 +184,25 @@ describe.each(RUNTIMES)("signing and trust under %s", (rt: RuntimeName) => {
     expect(v.code).toBe(0);
     expect(JSON.parse(v.stdout).results[0].signers[0]).toMatchObject({ key_fingerprint: fp, trusted: true });
   });
+
+  test("pkg sign <pkg>@<version> adds a second signature to a published version, logged once", () => {
+    run(["pkg", "publish", "p1", "--sign"]);
+    expect(run(["key", "generate", "--name", "k2"]).code).toBe(0);
+    const r = run(["pkg", "sign", "@acme/signed@1.0.0", "--key", "k2", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).signatures.length).toBe(2);
+    const keys = JSON.parse(run(["key", "list", "--json"]).stdout).keys;
+    const fp1 = keys.find((k: { name: string }) => k.name === "k1").fingerprint;
+    const fp2 = keys.find((k: { name: string }) => k.name === "k2").fingerprint;
+    const events = JSON.parse(run(["info", "@acme/signed", "--audit-log", "--json"]).stdout).audit_log;
+    const adds = events.filter((e: { event: string }) => e.event === "signature.add").map((e: { details: { key_fingerprint: string } }) => e.details.key_fingerprint);
+    expect(adds).toEqual([fp1, fp2]);
+    expect(existsSync(join(dir, "reg", "keys", `${fp2}.pem`))).toBe(true);
+    run(["config", "set", "security.on_signature_failure", "error"]);
+    run(["key", "revoke", fp1]);
+    expect(run(["verify", "@acme/signed", "--require-signature"]).code).toBe(0);
+    expect(run(["registry", "verify"]).code).toBe(0);
+    expect(run(["pkg", "sign", "@acme/signed"]).code).toBe(2);
+  });
 });
+

@@ -8,12 +8,14 @@ import { validateManifest } from "../../manifest/validate.ts";
 import { checkArtifactPaths } from "../../manifest/load.ts";
 import type { Manifest } from "../../manifest/schema.ts";
 import { scaffoldFiles } from "../../manifest/init.ts";
-import { toFsName, isValidName } from "../../manifest/name.ts";
+import { toFsName, isValidName, parsePackageRef } from "../../manifest/name.ts";
 import { packDirectory } from "../../archive/index.ts";
 import { readArchiveManifest } from "../../verify/archive_manifest.ts";
-import { publishVersion } from "../../registry/writer.ts";
-import { openFromOptions, actor } from "./_shared.ts";
-import { signArchive, summarise, type SignOptions } from "./_signing.ts";
+import { publishVersion, addSignatures } from "../../registry/writer.ts";
+import { requireWritable } from "../../registry/location.ts";
+import { verifyPackage } from "../../verify/pipeline.ts";
+import { openFromOptions, actor, trustPolicy } from "./_shared.ts";
+import { signArchive, summarise, type SignOptions, type SignResult } from "./_signing.ts";
 
 interface Validated {
   manifest?: Manifest;
@@ -89,6 +91,38 @@ export async function packFolder(ctx: Context, dir: string, output?: string) {
 async function ask(q: string, dflt?: string): Promise<string> {
   const a = (await proc.prompt(`${q}${dflt ? ` (${dflt})` : ""}: `)).trim();
   return a || dflt || "";
+}
+
+function reportSigned(ctx: Context, m: { name: string; version: string }, r: SignResult, where: string): void {
+  const who = r.entry.algorithm === "sigstore" ? "sigstore" : `${r.entry.algorithm} ${r.entry.key_fingerprint}`;
+  if (ctx.out.json) {
+    ctx.out.data({ ok: true, package: m.name, version: m.version, sig: where, package_hash: r.sig.package_hash, signatures: summarise(r.sig) });
+    return;
+  }
+  ctx.out.line(`Signed ${m.name}@${m.version} with ${who}`);
+  ctx.out.line(`Wrote ${where} (${r.sig.signatures.length} signature${r.sig.signatures.length === 1 ? "" : "s"})`);
+}
+
+/**
+ * Adds a signature to a version already in a (folder) registry: the archive is checked against
+ * metadata.yaml and its own aam.yaml first, and again under the registry lock when the .sig is written.
+ */
+async function signPublished(ctx: Context, raw: string, o: SignOptions & { registry?: string }): Promise<void> {
+  const ref = parsePackageRef(raw);
+  if (!ref.version) {
+    throw new AamError("UsageError", `Cannot sign "${raw}": name an .aam file or an exact published version`, { hint: `aam pkg sign ${ref.name}@<version>` });
+  }
+  const opened = await openFromOptions(ctx, o.registry);
+  const root = requireWritable(opened);
+  const pv = await opened.reader.resolve(ref.name, { version: ref.version });
+  const archive = await opened.reader.archive(pv);
+  const where = `${opened.reader.location}/${pv.sigFile}`;
+  await verifyPackage({ name: pv.name, version: pv.version, archive, expectedChecksum: pv.record.checksum, sigText: null, files: { archive: `${opened.reader.location}/${pv.archiveFile}`, sig: where } }, await trustPolicy(ctx, {}), { skipSignatures: true });
+  const before = await opened.reader.sig(pv);
+  const r = await signArchive(ctx, archive, pv, before, where, o);
+  const all = summarise(r.sig);
+  await addSignatures(root, pv.name, pv.version, { sigText: r.sigText, packageHash: r.sig.package_hash, signatures: all, added: summarise({ ...r.sig, signatures: [r.entry] }), keys: r.keys }, { now: ctx.now(), actor: actor() });
+  reportSigned(ctx, pv, r, where);
 }
 
 export function register(cli: CAC, ctx: Context): void {
@@ -168,27 +202,26 @@ export function register(cli: CAC, ctx: Context): void {
     });
 
   cli
-    .command("sign <file>", "Sign an .aam archive; writes or extends <file>.sig")
+    .command("sign <target>", "Sign an .aam archive (writes or extends <file>.sig), or a published <pkg>@<version> in a registry")
     .option("--key <key>", "Key name or fingerprint (default: security.signing_key)")
     .option("--signing-method <method>", "ed25519 | openpgp | gpg | sigstore")
     .option("--gpg-key <id>", "Key for --signing-method gpg")
     .option("--passphrase-file <file>", "Read the key's passphrase from a file")
     .option("--identity-token <jwt>", "OIDC token for --signing-method sigstore")
+    .option("--registry <registry>", "With <pkg>@<version>: the registry (default: the default registry)")
     .example("aam pkg sign dist/me--my-package-1.0.0.aam --key release")
-    .action(async (fileArg: string, o: SignOptions) => {
-      const file = fs.path.resolve(ctx.cwd, fileArg);
+    .example("aam pkg sign @me/my-package@1.0.0 --key new-key   # add a second signature (key rotation)")
+    .action(async (target: string, o: SignOptions & { registry?: string }) => {
+      const file = fs.path.resolve(ctx.cwd, target);
+      const isFile = target.endsWith(".aam") || (await fs.stat(file))?.isFile;
+      if (!isFile) return await signPublished(ctx, target, o);
       const archive = await fs.readFileIfExists(file);
       if (!archive) throw new AamError("NotFound", `Cannot find archive "${file}"`, { file, hint: "aam pkg pack <dir> makes one" });
       const m = await readArchiveManifest(archive, file);
       const sigFile = `${file}.sig`;
       const r = await signArchive(ctx, archive, m, await fs.readTextIfExists(sigFile), sigFile, o);
       await fs.writeFileAtomic(sigFile, r.sigText);
-      const who = r.entry.algorithm === "sigstore" ? "sigstore" : `${r.entry.algorithm} ${r.entry.key_fingerprint}`;
-      if (ctx.out.json) ctx.out.data({ ok: true, package: m.name, version: m.version, sig: sigFile, package_hash: r.sig.package_hash, signatures: summarise(r.sig) });
-      else {
-        ctx.out.line(`Signed ${m.name}@${m.version} with ${who}`);
-        ctx.out.line(`Wrote ${sigFile} (${r.sig.signatures.length} signature${r.sig.signatures.length === 1 ? "" : "s"})`);
-      }
+      reportSigned(ctx, m, r, sigFile);
     });
 
   cli
@@ -237,7 +270,6 @@ export function register(cli: CAC, ctx: Context): void {
         } else sigSummary = summarise(sig);
       }
       const opened = await openFromOptions(ctx, o.registry);
-      const { requireWritable } = await import("../../registry/location.ts");
       const root = requireWritable(opened);
       const manifest = m as Manifest;
       const r = await publishVersion(
