@@ -4,3 +4,4 @@ export * as proc from "./process.ts";
 export { run, type RunResult, type RunOptions } from "./spawn.ts";
 export { createSha256, randomBytes, type Sha256 } from "./hash.ts";
 export { runtimeName, runtimeVersion, type RuntimeName } from "./detect.ts";
+export { listenForCallback, type Callback } from "./http_callback.ts";

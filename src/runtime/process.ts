@@ -32,6 +32,10 @@ export function hostname(): string {
   }
 }
 
+export function platform(): string {
+  return process.platform;
+}
+
 export function pid(): number {
   return process.pid;
 }

@@ -1,11 +1,11 @@
 /**
  * `--signing-method sigstore` (SPEC §5): keyless signing with an OIDC identity token from
- * `--identity-token` or `SIGSTORE_ID_TOKEN` (CI). The interactive browser sign-in is not offered.
+ * `--identity-token` or `SIGSTORE_ID_TOKEN` (CI), or on a terminal from the browser sign-in (oauth_flow.ts).
  * Services come from `security.sigstore.{fulcio,rekor,tsa}_url` (default: the public-good instance).
  * When a trusted root is at hand, the new bundle is checked before it is written.
  */
 import { AamError } from "../../errors.ts";
-import { fs, proc } from "../../runtime/index.ts";
+import { fs, proc, run } from "../../runtime/index.ts";
 import type { ExternalSigner } from "../../cli/commands/_signing.ts";
 import { createSigstoreBundle, DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, DEFAULT_TSA_URL } from "./create_bundle.ts";
 import { checkIdentityToken } from "./identity_token.ts";
@@ -13,10 +13,20 @@ import { verifySigstoreBundle } from "./verify_bundle.ts";
 
 export const signWithSigstore: ExternalSigner = async (ctx, archive, _packageHash, opts) => {
   const cfg = (await ctx.config()).merged.security;
-  const token = (opts.identityToken ?? proc.env("SIGSTORE_ID_TOKEN") ?? "").trim();
+  let token = (opts.identityToken ?? proc.env("SIGSTORE_ID_TOKEN") ?? "").trim();
   if (token === "") {
-    throw new AamError("UsageError", 'Cannot sign with "sigstore": no OIDC identity token', {
-      hint: "pass --identity-token <jwt> or set SIGSTORE_ID_TOKEN (in GitHub Actions: request one with `id-token: write` and audience \"sigstore\"); the browser sign-in flow is not supported",
+    if (!proc.isStdinTTY()) {
+      throw new AamError("UsageError", 'Cannot sign with "sigstore": no OIDC identity token', {
+        hint: "pass --identity-token <jwt> or set SIGSTORE_ID_TOKEN (in GitHub Actions: request one with `id-token: write` and audience \"sigstore\"), or run on a terminal to sign in with a browser",
+      });
+    }
+    const { interactiveIdentityToken, DEFAULT_OIDC_ISSUER } = await import("./oauth_flow.ts");
+    token = await interactiveIdentityToken({
+      issuer: cfg.sigstore?.oidc_issuer ?? DEFAULT_OIDC_ISSUER,
+      openUrl: async (url) => {
+        ctx.out.warn(`sign in with your browser to sign keylessly:\n  ${url}`);
+        await run(proc.platform() === "darwin" ? "open" : "xdg-open", [url]).catch(() => null); // best effort: the URL is printed
+      },
     });
   }
   const claims = checkIdentityToken(token, ctx.now());
