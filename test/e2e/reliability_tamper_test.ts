@@ -13,7 +13,8 @@ type Mutate = (p: (pkg: string, file: string) => string) => void;
 /** Changes one character at `at` (an index into the text) to another of the same kind (hex stays hex). */
 function swapChar(text: string, at: number): string {
   const c = text[at];
-  const alt = /[0-9a-f]/.test(c) ? (c === "0" ? "1" : "0") : /[A-Za-z]/.test(c) ? (c === "A" ? "B" : "A") : /[0-9]/.test(c) ? "7" : "#";
+  // Stay within the field's alphabet (hex or base64) so the change is a wrong value, not a malformed one.
+  const alt = /[0-9a-f]/.test(c) ? (c === "0" ? "1" : "0") : /[A-Za-z]/.test(c) ? (c === "A" ? "B" : "A") : c === "+" ? "/" : c === "/" ? "+" : "#";
   return text.slice(0, at) + alt + text.slice(at + 1);
 }
 const editText = (file: string, fn: (t: string) => string) => writeFileSync(file, fn(readFileSync(file, "utf8")));
