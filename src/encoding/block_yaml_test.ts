@@ -47,8 +47,8 @@ describe("parseBlockYaml()", () => {
       "a: null\n",
       "a:\n", // an empty value (null)
       "a: b\na: c\n", // a duplicate key
-      "a: b # comment\n",
-      "# comment\na: b\n",
+      '"a": b\n',
+      'a: "b"c\n', // text after a closing quote
       "a: [1, 2]\n", // a flow collection
       "a: &x b\nc: *x\n", // anchors and aliases
       "a: !!str b\n",
@@ -67,6 +67,30 @@ describe("parseBlockYaml()", () => {
 
   test("parseBlockYaml() reads decimal integers as numbers, as the core schema does", () => {
     expect(agrees("size: 8123\nn: 0\n")).toEqual({ size: 8123, n: 0 });
+  });
+
+  test("parseBlockYaml() skips comments as the yaml package does (the aam.yaml that pkg init writes)", () => {
+    const text = [
+      "# AAM package manifest.",
+      'name: "@x/y"',
+      'version: "1.0.0"',
+      'description: ""   # at most 256 characters',
+      "# author: your-name",
+      "keywords: []",
+      "artifacts:                             # at least one artifact",
+      "  skills:",
+      '    - name: "y"',
+      '      path: "skills/y/"   # a folder',
+      "      description: \"An example skill: edit SKILL.md # not a comment\"",
+      "      note: it's plain # a comment",
+      "      quote: 'a '' b' # c",
+      "  agents: [] # none",
+      "#   \"@author/base\": \"^1.0.0\"",
+      "",
+    ].join("\n");
+    const v = agrees(text) as Record<string, unknown>;
+    expect(v).not.toBeNull();
+    expect(v.artifacts).toEqual({ skills: [{ name: "y", path: "skills/y/", description: "An example skill: edit SKILL.md # not a comment", note: "it's plain", quote: "a ' b" }], agents: [] });
   });
 
   test("parseBlockYaml() reads sequences at the key's indentation and nested mappings", () => {

@@ -9,7 +9,12 @@ import { fs } from "../runtime/index.ts";
 export interface ArchiveSource {
   /** Archive bytes, when known (a hint: the stream decides). */
   readonly size?: number;
-  chunks(): AsyncIterable<Uint8Array>;
+  /** `readAhead`: keep one read in flight while the consumer works (for fast consumers: hashing). */
+  chunks(opts?: ChunkOptions): AsyncIterable<Uint8Array>;
+}
+
+export interface ChunkOptions {
+  readAhead?: boolean;
 }
 
 export type ArchiveInput = Uint8Array | ArchiveSource;
@@ -26,8 +31,8 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 }
 
 /** The archive as a stream of chunks, whatever form it came in. */
-export function chunksOf(a: ArchiveInput): AsyncIterable<Uint8Array> {
-  return isArchiveBytes(a) ? once(a) : a.chunks();
+export function chunksOf(a: ArchiveInput, opts?: ChunkOptions): AsyncIterable<Uint8Array> {
+  return isArchiveBytes(a) ? once(a) : a.chunks(opts);
 }
 
 /**
@@ -59,7 +64,7 @@ export async function bytesOf(a: ArchiveInput): Promise<Uint8Array> {
 export function fileArchive(path: string, size?: number): ArchiveSource {
   return {
     size,
-    async *chunks() {
+    async *chunks(opts?: ChunkOptions) {
       if (size !== undefined && size <= CHUNK_BYTES) {
         const bytes = await fs.readFile(path);
         if (bytes.length <= CHUNK_BYTES) {
@@ -68,9 +73,34 @@ export function fileArchive(path: string, size?: number): ArchiveSource {
         }
         // The file grew since it was sized: stream it after all.
       }
-      yield* fs.readChunks(path, CHUNK_BYTES);
+      // Read-ahead pays where the consumer is fast (hashing: ~15% off `verify --file`); behind a slow
+      // one (extraction) it only made the runtime hold more garbage (+25 MiB peak RSS on install).
+      const chunks = fs.readChunks(path, CHUNK_BYTES);
+      yield* opts?.readAhead ? readAhead(chunks) : chunks;
     },
   };
+}
+
+/**
+ * Asks for the next chunk before handing out the current one, so the file read (on the runtime's
+ * I/O threads) overlaps the hashing and inflating of the previous chunk. One chunk more in memory.
+ */
+async function* readAhead(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const it = src[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<Uint8Array>> | undefined = it.next();
+  try {
+    for (;;) {
+      const r: IteratorResult<Uint8Array> = await pending;
+      pending = undefined;
+      if (r.done) return;
+      pending = it.next();
+      yield r.value;
+    }
+  } finally {
+    // Stopped early: let the read in flight settle, then close the file.
+    if (pending) await pending.catch(() => undefined);
+    await it.return?.(undefined);
+  }
 }
 
 /** A file as an archive, or null when there is no such file. */
