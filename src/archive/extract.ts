@@ -132,6 +132,27 @@ async function cleanUp(root: string, createdRoot: boolean): Promise<void> {
 }
 
 /**
+ * A sink that gathers one member's bytes, refusing a member larger than `maxBytes` before allocating.
+ * @throws {AamError} UnsafeArchive naming the member when it is too large
+ */
+export function collectEntry(entry: ArchiveEntry, maxBytes: number, done: (bytes: Uint8Array) => void): EntrySink {
+  if (entry.size > maxBytes) {
+    throw unsafeArchive(`Cannot read "${entry.name}" from the archive: it is larger than ${maxBytes} bytes`, { entry: entry.name });
+  }
+  const buf = new Uint8Array(entry.size);
+  let fill = 0;
+  return {
+    write(chunk) {
+      buf.set(chunk, fill);
+      fill += chunk.length;
+    },
+    close() {
+      done(buf);
+    },
+  };
+}
+
+/**
  * Reads one file from an archive (e.g. its `aam.yaml`), validating the whole archive on the way.
  * @returns its bytes, or null when the archive has no such file
  * @throws {AamError} UnsafeArchive for an unsafe or corrupt archive, or when the file is larger than `maxBytes`
@@ -149,22 +170,9 @@ export async function readArchiveFile(
     {
       entry(entry): EntrySink | void {
         if (entry.type !== "file" || entry.name !== wanted) return;
-        if (entry.size > maxBytes) {
-          throw unsafeArchive(`Cannot read "${entry.name}" from the archive: it is larger than ${maxBytes} bytes`, {
-            entry: entry.name,
-          });
-        }
-        const buf = new Uint8Array(entry.size);
-        let fill = 0;
-        return {
-          write(chunk) {
-            buf.set(chunk, fill);
-            fill += chunk.length;
-          },
-          close() {
-            found = buf;
-          },
-        };
+        return collectEntry(entry, maxBytes, (bytes) => {
+          found = bytes;
+        });
       },
     },
     limits,

@@ -31,4 +31,4 @@ export {
   type TarEvent,
 } from "./tar_read.ts";
 export { packDirectory, type PackOptions, type PackResult } from "./pack.ts";
-export { extractArchive, listArchive, readArchiveFile } from "./extract.ts";
+export { collectEntry, extractArchive, listArchive, readArchiveFile } from "./extract.ts";

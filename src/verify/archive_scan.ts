@@ -8,8 +8,7 @@
  * an error met before `aam.yaml` is kept in `error`; anything after it is found by finishArchiveCheck.
  */
 import { createSha256 } from "../runtime/index.ts";
-import { readArchive } from "../archive/index.ts";
-import { unsafeArchive } from "../archive/_unsafe.ts";
+import { readArchive, collectEntry } from "../archive/index.ts";
 import { chunksOf, type ArchiveInput } from "./archive_source.ts";
 
 export const MANIFEST_NAME = "aam.yaml";
@@ -60,21 +59,10 @@ export async function scanArchive(archive: ArchiveInput, opts: { whole?: boolean
     await readArchive(tee(), {
       entry(entry) {
         if (entry.type !== "file" || entry.name !== MANIFEST_NAME) return;
-        if (entry.size > MAX_MANIFEST_BYTES) {
-          throw unsafeArchive(`Cannot read "${entry.name}" from the archive: it is larger than ${MAX_MANIFEST_BYTES} bytes`, { entry: entry.name });
-        }
-        const buf = new Uint8Array(entry.size);
-        let fill = 0;
-        return {
-          write(chunk) {
-            buf.set(chunk, fill);
-            fill += chunk.length;
-          },
-          close() {
-            manifest = buf;
-            if (!opts.whole) throw STOP;
-          },
-        };
+        return collectEntry(entry, MAX_MANIFEST_BYTES, (bytes) => {
+          manifest = bytes;
+          if (!opts.whole) throw STOP;
+        });
       },
     });
     complete = true;

@@ -56,18 +56,21 @@ export async function localTrust(ctx: Context, trustedRootFile?: string): Promis
   return { trustedRoot, publicKeys, verifyTransparencyLog };
 }
 
-/** The pipeline's input for a registry version, with the archive read whole (to store it, e.g.). */
-export async function loadVerifyInput(reader: RegistryReader, pv: PackageVersion, trust?: LocalTrust): Promise<VerifyInput & { archive: Uint8Array }> {
-  const [archive, sigText] = await Promise.all([reader.archive(pv), reader.sig(pv)]);
+function inputFor(reader: RegistryReader, pv: PackageVersion, sigText: string | null, trust?: LocalTrust) {
   return {
     name: pv.name,
     version: pv.version,
-    archive,
     expectedChecksum: pv.record.checksum,
     sigText,
     files: { archive: `${reader.location}/${pv.archiveFile}`, sig: `${reader.location}/${pv.sigFile}` },
     ...trust,
   };
+}
+
+/** The pipeline's input for a registry version, with the archive read whole (to store it, e.g.). */
+export async function loadVerifyInput(reader: RegistryReader, pv: PackageVersion, trust?: LocalTrust): Promise<VerifyInput & { archive: Uint8Array }> {
+  const [archive, sigText] = await Promise.all([reader.archive(pv), reader.sig(pv)]);
+  return { ...inputFor(reader, pv, sigText, trust), archive };
 }
 
 /**
@@ -76,15 +79,7 @@ export async function loadVerifyInput(reader: RegistryReader, pv: PackageVersion
  */
 export async function openVerifyInput(reader: RegistryReader, pv: PackageVersion, trust?: LocalTrust): Promise<VerifyInput> {
   const [archive, sigText] = await Promise.all([reader.archiveSource(pv), reader.sig(pv)]);
-  return {
-    name: pv.name,
-    version: pv.version,
-    archive,
-    expectedChecksum: pv.record.checksum,
-    sigText,
-    files: { archive: `${reader.location}/${pv.archiveFile}`, sig: `${reader.location}/${pv.sigFile}` },
-    ...trust,
-  };
+  return { ...inputFor(reader, pv, sigText, trust), archive };
 }
 
 /** One line per outcome, as minisign prints, plus warnings on stderr. */
