@@ -26,3 +26,13 @@ export function catchAamError(x: (() => unknown) | Promise<unknown>): AamError |
 }
 
 export const catchAam = catchAamError;
+
+/** The code of the AamError `fn` throws, or undefined when it throws nothing (other errors fail the test). */
+export function errorCodeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof AamError ? e.code : unexpected(e);
+  }
+  return undefined;
+}

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { AamError } from "../errors.ts";
 import { fs } from "../runtime/index.ts";
 import { extractArchive, listArchive, readArchiveFile } from "./extract.ts";
 import { packDirectory } from "./pack.ts";

@@ -1,6 +1,6 @@
 /**
  * gzip for `.aam` archives (SPEC §3, RFC 1952), on fflate alone: CompressionStream and node:zlib
- * differ across runtimes, and the same folder must pack to the same bytes on Node, Deno and Bun.
+ * differ across runtimes, and the same folder must pack to the same bytes on Node, Bun and Deno alike.
  *
  * Compression: level 6, header mtime 0, no file name, XFL 0, OS byte 3 ("Unix", what gzip(1) and
  * fflate write; tar's mode bits are Unix anyway). The header is rewritten here rather than trusted

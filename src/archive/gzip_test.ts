@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
 import { gunzipSync, gzipSync } from "fflate";
-import { AamError } from "../errors.ts";
 import { GunzipDecoder, GzipEncoder, GZIP_OS_BYTE, gunzipChunks, gzipBytes, type GunzipLimits } from "./gzip.ts";
 import { chunksOf, lazyZeroBomb } from "./_hostile_test_helpers.ts";
 import { catchAam } from "../testing.ts";

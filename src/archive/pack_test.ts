@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { AamError } from "../errors.ts";
 import { fs, run } from "../runtime/index.ts";
 import { checksumOf } from "../encoding/sha256.ts";
 import { listArchive } from "./extract.ts";

@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { AamError } from "../errors.ts";
 import {
   BLOCK,
   decodeHeader,

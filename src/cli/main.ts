@@ -114,7 +114,7 @@ async function dispatch(args: string[], out: Output): Promise<number> {
   cli.option("--verbose", "Print more detail");
   mod.register(cli, ctx);
   cli.help();
-  return await runGroup(cli, group, rest, out);
+  return await runGroup(cli, group, rest);
 }
 
 /**
@@ -134,7 +134,7 @@ function normaliseBooleanFlags(cli: CAC, args: string[]): string[] {
   return args.map((a, i) => (dd !== -1 && i > dd ? a : (map.get(a) ?? a)));
 }
 
-async function runGroup(cli: CAC, group: string, rest: string[], out: Output): Promise<number> {
+async function runGroup(cli: CAC, group: string, rest: string[]): Promise<number> {
   try {
     cli.parse(["aam", group, ...normaliseBooleanFlags(cli, rest)], { run: false });
   } catch (e) {

@@ -1,5 +1,4 @@
 import { describe, test, expect } from "bun:test";
-import { AamError } from "../errors.ts";
 import { getKey, setKey, unsetKey, addToList, listKeys } from "./keys.ts";
 import { CONFIG_KEYS, defaultConfig, type Config } from "./schema.ts";
 import { catchAamError } from "../testing.ts";

@@ -1,5 +1,4 @@
 import { describe, test, expect } from "bun:test";
-import { AamError } from "../errors.ts";
 import { parseYaml } from "../encoding/yaml.ts";
 import { validateConfig } from "./validate.ts";
 import { catchAamError } from "../testing.ts";

@@ -1,5 +1,4 @@
 import { describe, test, expect } from "bun:test";
-import { AamError } from "../errors.ts";
 import { manifestTemplate, scaffoldFiles } from "./init.ts";
 import { parseManifest, checkArtifactPaths } from "./load.ts";
 import { catchAamError } from "../testing.ts";

@@ -1,5 +1,4 @@
 import { describe, test, expect } from "bun:test";
-import { AamError } from "../errors.ts";
 import { parseManifest, checkArtifactPaths, type PathKind } from "./load.ts";
 import type { Manifest } from "./schema.ts";
 import { catchAamError } from "../testing.ts";

@@ -1,5 +1,4 @@
 import { describe, test, expect } from "bun:test";
-import { AamError } from "../errors.ts";
 import { NAME_RE, isValidName, isValidTag, toFsName, fromFsName, parsePackageRef } from "./name.ts";
 import { catchAamError } from "../testing.ts";
 

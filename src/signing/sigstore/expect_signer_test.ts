@@ -1,17 +1,8 @@
 import { describe, test, expect } from "bun:test";
-import { AamError } from "../../errors.ts";
 import { verifyExpectedSigner, identityMatches } from "./expect_signer.ts";
 import { WHEEL_IDENTITY, GHA_ISSUER } from "./_fixtures_test_helpers.ts";
+import { errorCodeOf as code } from "../../testing.ts";
 
-function code(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AamError);
-    return (e as AamError).code;
-  }
-  return undefined;
-}
 
 describe("identityMatches()", () => {
   test("identityMatches() accepts the exact identity and whole-owner patterns", () => {

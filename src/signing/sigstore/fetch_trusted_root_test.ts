@@ -1,17 +1,8 @@
 import { describe, test, expect } from "bun:test";
-import { AamError } from "../../errors.ts";
 import { fs } from "../../runtime/index.ts";
 import { fetchTrustedRoot } from "./fetch_trusted_root.ts";
+import { catchAamError as failure } from "../../testing.ts";
 
-async function failure(p: Promise<unknown>): Promise<AamError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AamError);
-    return e as AamError;
-  }
-  throw new Error("expected a failure");
-}
 
 /** The public-good TUF root that @sigstore/tuf ships, so the client gets as far as the network. */
 async function tufRoot(dir: string): Promise<string> {

@@ -1,21 +1,13 @@
 import { describe, test, expect } from "bun:test";
-import { AamError } from "../../errors.ts";
 import { checkIdentityToken } from "./identity_token.ts";
+import { AamError } from "../../errors.ts";
+import { errorCodeOf as code } from "../../testing.ts";
 
 const b64url = (o: unknown) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const jwt = (claims: unknown) => `${b64url({ alg: "RS256" })}.${b64url(claims)}.c2ln`;
 const NOW = new Date("2025-01-01T00:00:00Z");
 const exp = (d: Date) => Math.floor(d.getTime() / 1000);
 
-function code(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(AamError);
-    return (e as AamError).code;
-  }
-  return undefined;
-}
 
 describe("checkIdentityToken()", () => {
   test("checkIdentityToken() answers the e-mail (else sub) and issuer of a current token", () => {

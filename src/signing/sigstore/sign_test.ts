@@ -1,5 +1,4 @@
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
-import { AamError } from "../../errors.ts";
 import { fs } from "../../runtime/index.ts";
 import { Output } from "../../cli/output.ts";
 import { makeContext } from "../../cli/context.ts";
@@ -7,19 +6,11 @@ import { createSigstoreBundle } from "./create_bundle.ts";
 import { signWithSigstore } from "./sign.ts";
 import { verifySigstoreBundle } from "./verify_bundle.ts";
 import { startSigstoreStandIns, fakeIdentityToken, type SigstoreStandIns } from "../../../test/sigstore_mock.ts";
+import { catchAamError as failure } from "../../testing.ts";
 
 const ARTIFACT = new TextEncoder().encode("an .aam archive's bytes");
 const ISSUER = "https://accounts.example.com";
 
-async function failure(p: Promise<unknown>): Promise<AamError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AamError);
-    return e as AamError;
-  }
-  throw new Error("expected a failure");
-}
 
 function context(home: string) {
   const err: string[] = [];

@@ -1,17 +1,8 @@
 import { describe, test, expect } from "bun:test";
-import { AamError } from "../../errors.ts";
 import { parseTrustedRoot } from "./trusted_root.ts";
 import { rootText } from "./_fixtures_test_helpers.ts";
+import { catchAamError } from "../../testing.ts";
 
-async function code(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AamError);
-    return (e as AamError).code;
-  }
-  return undefined;
-}
 
 describe("parseTrustedRoot()", () => {
   test("parseTrustedRoot() reads the production and staging roots and counts their parts", async () => {
@@ -29,7 +20,7 @@ describe("parseTrustedRoot()", () => {
     const garbledCa = structuredClone(good);
     garbledCa.certificateAuthorities[0].certChain.certificates[0].rawBytes = "AAAA";
     for (const text of ["", "{", "[]", "{}", JSON.stringify({ ...good, mediaType: "application/json" }), JSON.stringify({ ...good, certificateAuthorities: [] }), JSON.stringify(garbledCa), (await rootText("production")).slice(0, 500)]) {
-      expect(await code(parseTrustedRoot(text, "x.json"))).toBe("Error");
+      expect((await catchAamError(parseTrustedRoot(text, "x.json"))).code).toBe("Error");
     }
   });
 });

@@ -1,7 +1,7 @@
 import { describe, test, expect } from "bun:test";
-import { AamError } from "../../errors.ts";
 import { verifySigstoreBundle, type BundleCheck } from "./verify_bundle.ts";
 import { GOOD, NEGATIVE, readFixture, readFixtureText, rootText, type Instance } from "./_fixtures_test_helpers.ts";
+import { catchAamError as failure } from "../../testing.ts";
 
 async function check(bundleName: string, artifactName: string, instance: Instance, over: Partial<BundleCheck> = {}) {
   return await verifySigstoreBundle({
@@ -14,15 +14,6 @@ async function check(bundleName: string, artifactName: string, instance: Instanc
   });
 }
 
-async function failure(p: Promise<unknown>): Promise<AamError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AamError);
-    return e as AamError;
-  }
-  throw new Error("expected a failure");
-}
 
 const other = (i: Instance): Instance => (i === "production" ? "staging" : "production");
 
