@@ -27,10 +27,16 @@ export async function readPassphrase(opts: PassphraseOptions): Promise<string> {
       hint: "set AAM_PASSPHRASE, pass --passphrase-file <file>, or run on a terminal",
     });
   }
-  const first = await proc.prompt(`Passphrase to ${opts.purpose}: `, true);
-  if (opts.confirm) {
-    const again = await proc.prompt("Repeat the passphrase: ", true);
-    if (again !== first) throw new AamError("UsageError", "Cannot set the passphrase: the two entries differ", { hint: "run the command again" });
+  const p = await proc.openPrompter();
+  let first: string;
+  try {
+    first = await p.ask(`Passphrase to ${opts.purpose}: `, true);
+    if (opts.confirm) {
+      const again = await p.ask("Repeat the passphrase: ", true);
+      if (again !== first) throw new AamError("UsageError", "Cannot set the passphrase: the two entries differ", { hint: "run the command again" });
+    }
+  } finally {
+    p.close();
   }
   if (first === "") throw new AamError("UsageError", "Cannot use an empty passphrase", { hint: "use --no-passphrase to store the key unencrypted" });
   return first;

@@ -75,25 +75,54 @@ export function writeStderr(s: string): void {
   process.stderr.write(s);
 }
 
-/** Asks a question on the terminal; `hidden` does not echo what is typed (passphrases). */
-export async function prompt(question: string, hidden = false): Promise<string> {
+export interface Prompter {
+  /** Asks a question; `hidden` does not echo what is typed (passphrases). */
+  ask(question: string, hidden?: boolean): Promise<string>;
+  close(): void;
+}
+
+/**
+ * One readline session for several questions: a new interface per question would let the first one
+ * swallow lines typed (or pasted) ahead for the next.
+ */
+export async function openPrompter(): Promise<Prompter> {
   const { createInterface } = await import("node:readline");
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  if (hidden) {
-    // Echo nothing while the passphrase is typed.
-    const r = rl as unknown as { _writeToOutput: (s: string) => void };
-    let asked = false;
-    r._writeToOutput = (s: string) => {
-      if (!asked) {
-        process.stderr.write(s);
-        asked = true;
+  const r = rl as unknown as { _writeToOutput: (s: string) => void };
+  const echo = r._writeToOutput.bind(rl);
+  // Lines typed or pasted ahead of their question wait here instead of being lost.
+  const queued: string[] = [];
+  let waiting: ((line: string) => void) | undefined;
+  rl.on("line", (line: string) => {
+    if (waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w(line);
+    } else queued.push(line);
+  });
+  return {
+    async ask(question: string, hidden = false) {
+      process.stderr.write(question);
+      if (hidden) r._writeToOutput = () => {}; // echo nothing while a passphrase is typed
+      try {
+        return queued.length > 0 ? queued.shift()! : await new Promise<string>((resolve) => (waiting = resolve));
+      } finally {
+        if (hidden) {
+          r._writeToOutput = echo;
+          process.stderr.write("\n");
+        }
       }
-    };
-  }
+    },
+    close: () => rl.close(),
+  };
+}
+
+/** Asks one question on the terminal. */
+export async function prompt(question: string, hidden = false): Promise<string> {
+  const p = await openPrompter();
   try {
-    return await new Promise<string>((resolve) => rl.question(question, resolve));
+    return await p.ask(question, hidden);
   } finally {
-    if (hidden) process.stderr.write("\n");
-    rl.close();
+    p.close();
   }
 }

@@ -88,8 +88,8 @@ export async function packFolder(ctx: Context, dir: string, output?: string) {
   return { manifest, file, ...packed };
 }
 
-async function ask(q: string, dflt?: string): Promise<string> {
-  const a = (await proc.prompt(`${q}${dflt ? ` (${dflt})` : ""}: `)).trim();
+async function ask(p: proc.Prompter, q: string, dflt?: string): Promise<string> {
+  const a = (await p.ask(`${q}${dflt ? ` (${dflt})` : ""}: `)).trim();
   return a || dflt || "";
 }
 
@@ -140,10 +140,15 @@ export function register(cli: CAC, ctx: Context): void {
       let version = String(o.version);
       const interactive = !o.yes && !ctx.out.json && proc.isStdinTTY();
       if (interactive) {
-        name = await ask("Package name", name ?? fs.path.basename(dir));
-        version = await ask("Version", version);
-        description = await ask("Description", description ?? "");
-        author = (await ask("Author", author ?? "")) || undefined;
+        const p = await proc.openPrompter();
+        try {
+          name = await ask(p, "Package name", name ?? fs.path.basename(dir));
+          version = await ask(p, "Version", version);
+          description = await ask(p, "Description", description ?? "");
+          author = (await ask(p, "Author", author ?? "")) || undefined;
+        } finally {
+          p.close();
+        }
       }
       if (!name) throw new AamError("UsageError", "Cannot create a package without a name", { hint: "aam pkg init --name @author/my-package --yes" });
       if (!isValidName(name)) {
