@@ -9,11 +9,12 @@
  * @module
  */
 export { AamError, EXIT_CODES, type ErrorCode } from "./errors.ts";
-export { packDirectory } from "./archive/index.ts";
-export { extractArchive } from "./archive/index.ts";
-export { verifyPackage, type VerifyInput, type VerifyReport } from "./verify/pipeline.ts";
+// The short names (`pack`, `publish`, `verify`, `extract`) are the same functions as the long ones.
+export { packDirectory, packDirectory as pack, type PackOptions, type PackResult } from "./archive/index.ts";
+export { extractArchive, extractArchive as extract } from "./archive/index.ts";
+export { verifyPackage, verifyPackage as verify, type VerifyInput, type VerifyOptions, type VerifyReport } from "./verify/pipeline.ts";
 export { verifyRegistry, type RegistryReport } from "./verify/registry_check.ts";
-export { publishVersion, setDistTag, removeDistTag, yankVersion } from "./registry/writer.ts";
+export { publishVersion, publishVersion as publish, setDistTag, removeDistTag, yankVersion, addSignatures, type PublishInput, type PublishResult } from "./registry/writer.ts";
 export { RegistryReader } from "./registry/reader.ts";
 export { fileSource } from "./registry/source_fs.ts";
 export { httpSource } from "./registry/source_http.ts";
