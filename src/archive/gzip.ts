@@ -15,6 +15,7 @@ import { Gzip, Inflate } from "fflate";
 import { AamError } from "../errors.ts";
 import { crc32 } from "./_crc32.ts";
 import { unsafeArchive } from "./_unsafe.ts";
+import { concatBytes } from "../encoding/bytes.ts";
 
 export const GZIP_LEVEL = 6;
 export const GZIP_OS_BYTE = 3;
@@ -93,13 +94,7 @@ export function gzipBytes(data: Uint8Array): Uint8Array {
   const gz = new GzipEncoder((c) => parts.push(c));
   gz.write(data);
   gz.end();
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 // ---------------------------------------------------------------- decompression

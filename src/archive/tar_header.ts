@@ -7,6 +7,7 @@
  * Reading is for untrusted bytes: every malformed field ends as an UnsafeArchive error.
  */
 import { unsafeArchive } from "./_unsafe.ts";
+import { concatBytes } from "../encoding/bytes.ts";
 
 export const BLOCK = 512;
 
@@ -109,18 +110,9 @@ export function encodePaxRecords(records: ReadonlyArray<readonly [string, string
     while (String(len).length + body.length !== len) len = String(len).length + body.length;
     parts.push(enc.encode(String(len)), body);
   }
-  return concat(parts);
+  return concatBytes(parts);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
 
 function paddedLength(n: number): number {
   return Math.ceil(n / BLOCK) * BLOCK;
