@@ -4,11 +4,12 @@
  * a 10,000-package index and ~0.3 ms per small file; this reads the index in tens of ms.
  *
  * It accepts a strict subset (block mappings and sequences, plain / double-quoted / single-quoted
- * one-line scalars, `[]` and `{}`) and answers null for anything else, so the caller falls back to
+ * one-line scalars, `[]`, `{}` and one-line flow sequences of such scalars, as hand-written config
+ * has: `trusted_keys: ["ab12…"]`) and answers null for anything else, so the caller falls back to
  * the full parser and its errors. Within the subset it gives what `yaml` gives: plain scalars are
  * strings, `true`/`false` or canonical decimal integers; any other plain scalar the core schema would
  * read as null or a number, any
- * duplicate key, comment, anchor, tag, flow collection or multi-line scalar makes it answer null.
+ * duplicate key, anchor, tag, other flow collection or multi-line scalar makes it answer null.
  * Untrusted input is safe: it builds no aliases and recurses only as deep as the indentation goes.
  */
 
@@ -25,6 +26,7 @@ function scalar(raw: string): unknown {
   if (s === "[]") return [];
   if (s === "{}") return {};
   const c = s[0];
+  if (c === "[" && s.endsWith("]")) return flowSequence(s.slice(1, -1));
   if (c === '"') {
     // One-line double-quoted with only the escapes JSON shares with YAML: JSON.parse reads it the same.
     if (s.length < 2 || s[s.length - 1] !== '"' || JSON_ESCAPES.test(s)) throw OUT;
@@ -50,6 +52,40 @@ function scalar(raw: string): unknown {
   if (/^(0|[1-9][0-9]{0,14})$/.test(s)) return Number(s); // exact in a double, as `yaml` reads it
   if (NOT_STRING.test(s)) throw OUT;
   return s;
+}
+
+/**
+ * The items of a one-line flow sequence (`a, "b", 'c'`), each a scalar as above. Nested
+ * collections, empty items, a trailing comma and flow indicators in plain items leave the subset.
+ */
+function flowSequence(inner: string): unknown[] {
+  const out: unknown[] = [];
+  let i = 0;
+  for (;;) {
+    while (inner[i] === " ") i++;
+    const start = i;
+    const q = inner[i];
+    if (q === '"' || q === "'") {
+      for (i++; i < inner.length; i++) {
+        if (q === '"' && inner[i] === "\\") i++;
+        else if (inner[i] === q) {
+          if (q === "'" && inner[i + 1] === "'") i++;
+          else break;
+        }
+      }
+      if (i >= inner.length) throw OUT;
+      i++;
+    } else {
+      while (i < inner.length && inner[i] !== ",") i++;
+    }
+    const item = inner.slice(start, i).trimEnd();
+    if (item === "" || (q !== '"' && q !== "'" && /[[\]{},]/.test(item))) throw OUT;
+    out.push(scalar(item));
+    while (inner[i] === " ") i++;
+    if (i >= inner.length) return out;
+    if (inner[i] !== ",") throw OUT;
+    i++;
+  }
 }
 
 /**

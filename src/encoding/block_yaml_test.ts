@@ -49,7 +49,12 @@ describe("parseBlockYaml()", () => {
       "a: b\na: c\n", // a duplicate key
       '"a": b\n',
       'a: "b"c\n', // text after a closing quote
-      "a: [1, 2]\n", // a flow collection
+      "a: {b: 1}\n", // a flow mapping
+      "a: [[1], 2]\n", // a nested flow collection
+      "a: [1, 2,]\n", // a trailing comma
+      "a: [1, , 2]\n", // an empty item
+      "a: [x]y]\n",
+      'a: ["x" y]\n',
       "a: &x b\nc: *x\n", // anchors and aliases
       "a: !!str b\n",
       "a: |\n  text\n",
@@ -63,6 +68,39 @@ describe("parseBlockYaml()", () => {
     ]) {
       expect(parseBlockYaml(text)).toBeNull();
     }
+  });
+
+  test("parseBlockYaml() reads one-line flow sequences of scalars as the full parser does", () => {
+    expect(agrees('trusted_keys: ["ab", \'c\'\'d\', e f, 3, true]\n')).toEqual({ trusted_keys: ["ab", "c'd", "e f", 3, true] });
+    expect(agrees('k: [ "a, b" ,"c]" ] # keys\n')).toEqual({ k: ["a, b", "c]"] });
+    expect(agrees("k:\n  - [a]\n  - []\n")).toEqual({ k: [["a"], []] });
+  });
+
+  test("parseBlockYaml() agrees with the yaml package on seeded hand-written flow sequences", () => {
+    let s = 7;
+    const rnd = (n: number) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 16) % n;
+    const items = ["a", '"a b"', "'it''s'", "1", "01", "1.5", "true", "null", "~", '"x,y"', "a b", "-x", ":x", "a:b", "a: b", "#x", "a #x", '"\\u00e9"', "é", "[", "'", '"', "{}", "[]", "*x", "&x y", "?", "- a", "x]"];
+    const seps = [",", ", ", " ,", " , "];
+    let answered = 0;
+    for (let i = 0; i < 2000; i++) {
+      const n = rnd(4);
+      let body = "";
+      for (let j = 0; j < n; j++) body += (j > 0 ? seps[rnd(seps.length)] : "") + items[rnd(items.length)];
+      const text = `k: [${rnd(2) ? " " : ""}${body}${rnd(2) ? " " : ""}]${rnd(3) === 0 ? " # c" : ""}\n`;
+      let full: unknown;
+      try {
+        full = YAML.parse(text);
+      } catch {
+        expect(parseBlockYaml(text)).toBeNull(); // invalid YAML is never read
+        continue;
+      }
+      const fast = parseBlockYaml(text);
+      if (fast !== null) {
+        expect(fast).toEqual(full as object);
+        answered++;
+      }
+    }
+    expect(answered).toBeGreaterThan(200);
   });
 
   test("parseBlockYaml() reads decimal integers as numbers, as the core schema does", () => {

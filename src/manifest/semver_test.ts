@@ -109,3 +109,44 @@ test("sortVersions() sorts ascending into a copy, ties broken by build metadata"
   expect(sortVersions(input)).toEqual(["1.0.0-rc.1", "1.0.0+a", "1.0.0+b", "1.2.0", "1.10.0"]);
   expect(input[0]).toBe("1.10.0");
 });
+
+describe("versions agree with the semver package", () => {
+  // Generated versions and near-misses: what isValidVersion accepts and how versions order must be
+  // what npm's semver says (strict mode), since ranges are still judged by it.
+  let s = 11;
+  const rnd = (n: number) => (((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 16) % n);
+  const pick = <T>(xs: readonly T[]) => xs[rnd(xs.length)];
+  const nums = ["0", "1", "2", "9", "10", "01", "00", "123", "9007199254740991", "9007199254740992", ""];
+  const ids = ["alpha", "beta", "rc", "0", "1", "2", "10", "01", "a-b", "-", "x1", "1x", "", "Z", "é"];
+  const version = () => {
+    let v = `${pick(nums)}.${pick(nums)}.${pick(nums)}`;
+    if (rnd(2)) v += "-" + Array.from({ length: 1 + rnd(3) }, () => pick(ids)).join(".");
+    if (rnd(3) === 0) v += "+" + Array.from({ length: 1 + rnd(2) }, () => pick(["b", "001", "1", "sha.5", "x-y"])).join(".");
+    if (rnd(20) === 0) v = pick(["v", "=", " ", ""]) + v + pick(["", " ", "."]);
+    return v;
+  };
+  const samples = Array.from({ length: 3000 }, version);
+
+  test("isValidVersion() accepts exactly what semver.parse() accepts without loose forms", async () => {
+    const semver = (await import("semver")).default;
+    let valid = 0;
+    for (const v of samples) {
+      const theirs = /^\d\S*$/.test(v) && semver.parse(v) !== null;
+      expect([v, isValidVersion(v)]).toEqual([v, theirs]);
+      if (theirs) valid++;
+    }
+    expect(valid).toBeGreaterThan(500); // both answers are really exercised
+  });
+
+  test("compareVersions() and sortVersions() order as semver.compare() and semver.compareBuild()", async () => {
+    const semver = (await import("semver")).default;
+    const valid = samples.filter(isValidVersion);
+    for (let i = 0; i + 1 < valid.length; i++) {
+      const [a, b] = [valid[i], valid[i + 1]];
+      expect([a, b, compareVersions(a, b)]).toEqual([a, b, semver.compare(a, b)]);
+    }
+    // Build identifiers with leading zeros ("001" vs "1") are equal to semver; here they order by text.
+    const plain = valid.filter((v) => !/[+.]0\d/.test(v.split("+")[1] ? "+" + v.split("+")[1] : ""));
+    expect(sortVersions(plain)).toEqual([...plain].sort(semver.compareBuild));
+  });
+});

@@ -2,7 +2,8 @@
  * A one-shot HTTP listener on 127.0.0.1 for an OAuth redirect: the browser comes back to
  * `redirectUri` with the authorization code, the page says it can be closed, and the listener stops.
  */
-import { createServer } from "node:http";
+import type * as Http from "node:http";
+import { builtin } from "./builtin.ts";
 
 export interface Callback {
   redirectUri: string;
@@ -18,7 +19,7 @@ export async function listenForCallback(path: string, timeoutMs: number): Promis
     resolve = ok;
     reject = fail;
   });
-  const server = createServer((req, res) => {
+  const server = builtin<typeof Http>("node:http").createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname !== path) {
       res.writeHead(404).end();

@@ -1,5 +1,6 @@
 /** Runs an outside program (git, gpg) and collects its output. */
-import { spawn } from "node:child_process";
+import type * as ChildProcess from "node:child_process";
+import { builtin } from "./builtin.ts";
 import { concatBytes } from "../encoding/bytes.ts";
 
 export interface RunResult {
@@ -19,7 +20,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
   return new Promise((resolve, reject) => {
     let child;
     try {
-      child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
+      child = builtin<typeof ChildProcess>("node:child_process").spawn(cmd, args, { cwd: opts.cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
     } catch (e) {
       if ((e as { code?: string }).code === "ENOENT") return resolve(null);
       return reject(e);

@@ -10,8 +10,7 @@
 import { AamError, type Problem } from "../errors.ts";
 import { fromBase64, toBase64 } from "../encoding/base64.ts";
 import { isChecksum } from "../encoding/sha256.ts";
-import { fingerprint as ed25519Fingerprint, isStrictPublicKey } from "./ed25519/public_key.ts";
-import { publicKeyOf, signEd25519 } from "./ed25519/sign.ts";
+import { fingerprint as ed25519Fingerprint } from "./ed25519/fingerprint.ts";
 import { verifyEd25519 } from "./ed25519/verify.ts";
 import { signatureMessage } from "./message.ts";
 import { isoSeconds } from "./_iso_seconds.ts";
@@ -286,6 +285,9 @@ export interface CreateEd25519EntryOptions {
 export async function createEd25519Entry(opts: CreateEd25519EntryOptions): Promise<Ed25519Entry> {
   const { seed, publicKey, packageHash, now } = opts;
   const message = signatureMessage(packageHash);
+  // Loaded here, not at the top: verifying never needs the signing code or its curve arithmetic.
+  const { isStrictPublicKey } = await import("./ed25519/public_key.ts");
+  const { publicKeyOf, signEd25519 } = await import("./ed25519/sign.ts");
   if (!isStrictPublicKey(publicKey)) {
     throw new AamError("Error", "Cannot sign: the signing key's public key is not a valid Ed25519 key", {
       hint: "make a new key with `aam key generate`",

@@ -5,7 +5,7 @@
 import type { SigEntry } from "../signing/sig_file.ts";
 import { signatureMessage } from "../signing/message.ts";
 import { verifyEd25519 } from "../signing/ed25519/verify.ts";
-import { fingerprint as ed25519Fingerprint } from "../signing/ed25519/public_key.ts";
+import { fingerprint as ed25519Fingerprint } from "../signing/ed25519/fingerprint.ts";
 import { fromBase64 } from "../encoding/base64.ts";
 
 export interface EntryResult {

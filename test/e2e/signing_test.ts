@@ -3,7 +3,7 @@ import { describe, test, expect, beforeEach, afterEach } from "bun:test";
 import { readFileSync, writeFileSync, existsSync, mkdirSync, copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { aam, RUNTIMES, tempDir, removeDir, makePackage, errorName, run as sh, type RuntimeName } from "../helpers.ts";
+import { aam, RUNTIMES, ROOT, tempDir, removeDir, makePackage, errorName, run as sh, type RuntimeName } from "../helpers.ts";
 
 const PASS = { AAM_PASSPHRASE: "correct horse battery staple" };
 
@@ -206,3 +206,38 @@ describe.each(RUNTIMES)("signing and trust under %s", (rt: RuntimeName) => {
   });
 });
 
+
+// verifyEd25519's WebCrypto path screens key bytes only (canonical, not small order) and leaves
+// "is it a curve point at all" to the runtime's own decoding: this proves each runtime refuses.
+test("WebCrypto Ed25519 on Node, Bun and Deno refuses public keys that are not curve points", () => {
+  const dir = tempDir();
+  try {
+    const script = join(dir, "off_curve.mjs");
+    writeFileSync(
+      script,
+      `const hex = (h) => Uint8Array.from(h.match(/../g), (b) => parseInt(b, 16));
+const keys = [2, 7, 12].map((y) => new Uint8Array([y, ...new Uint8Array(31)]));
+const sig = hex("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+const sigs = [sig, new Uint8Array([...hex("58" + "66".repeat(31)), ...new Uint8Array(32)])];
+const out = [];
+for (const k of keys) for (const s of sigs) {
+  try {
+    const key = await crypto.subtle.importKey("raw", k, { name: "Ed25519" }, false, ["verify"]);
+    out.push(String(await crypto.subtle.verify("Ed25519", key, s, new Uint8Array(0))));
+  } catch { out.push("refused"); }
+}
+console.log(out.join(" "));
+`,
+    );
+    const BIN = join(ROOT, "node_modules", ".bin");
+    for (const cmd of [["node", script], [join(BIN, "bun"), script], [join(BIN, "deno"), "run", "--quiet", script]]) {
+      const r = sh(cmd[0], cmd.slice(1));
+      expect(r.code).toBe(0);
+      const answers = r.stdout.trim().split(" ");
+      expect(answers).toHaveLength(6);
+      for (const a of answers) expect(["false", "refused"]).toContain(a);
+    }
+  } finally {
+    removeDir(dir);
+  }
+});

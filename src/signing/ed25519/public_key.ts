@@ -7,7 +7,6 @@
  */
 import * as ed from "@noble/ed25519";
 import { AamError } from "../../errors.ts";
-import { sha256Hex } from "../../encoding/sha256.ts";
 import { toHex } from "../../encoding/hex.ts";
 import { isCanonicalY, isSmallOrderEncoding } from "./_checks.ts";
 
@@ -64,15 +63,4 @@ export function assertStrictPublicKey(raw: Uint8Array, where: { file?: string } 
   });
 }
 
-/**
- * The key's fingerprint (SPEC §5): lowercase hex SHA-256 of the 32 raw public key bytes.
- * @throws {TypeError} when `raw` is not 32 bytes.
- * @example
- * ```ts
- * fingerprint(publicKey); // "3f1c…" (64 hex digits)
- * ```
- */
-export function fingerprint(raw: Uint8Array): string {
-  if (!(raw instanceof Uint8Array) || raw.length !== 32) throw new TypeError("an Ed25519 public key is 32 bytes");
-  return sha256Hex(raw);
-}
+export { fingerprint } from "./fingerprint.ts";

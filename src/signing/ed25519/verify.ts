@@ -7,6 +7,10 @@
  * 3. R must be canonical and not of small order;
  * then the equation is checked by WebCrypto's Ed25519 where the runtime has it (Node 20, Bun,
  * Deno: several times faster than pure JS), else by @noble/ed25519 with `{ zip215: false }`.
+ * On the WebCrypto path step 1 is the byte checks alone (canonical, not a small-order encoding):
+ * a key that is not a curve point fails WebCrypto's own decoding (OpenSSL, BoringSSL and Deno's
+ * ring alike; ed25519_test.ts proves it on each runtime), and leaving out the full decoding keeps
+ * @noble/ed25519 (~7 ms to load on Bun) out of `aam verify`.
  * WebCrypto alone is not enough: on all three runtimes it accepts the identity-point key with
  * R = identity, S = 0 for every message. Steps 1–3 run first so that never reaches it.
  *
@@ -14,8 +18,6 @@
  * only on signatures a key's own holder crafted with a small-order component in R; neither
  * accepts a forgery.
  */
-import * as ed from "@noble/ed25519";
-import { isStrictPublicKey } from "./public_key.ts";
 import { toHex } from "../../encoding/hex.ts";
 import { isCanonicalScalar, isCanonicalY, isSmallOrderEncoding } from "./_checks.ts";
 
@@ -47,7 +49,7 @@ export async function verifyEd25519(
     const pub = publicKey.slice();
     const sig = signature.slice();
     const msg = message.slice();
-    if (!isStrictPublicKey(pub)) return false;
+    if (!isCanonicalY(pub) || isSmallOrderEncoding(pub)) return false;
     const r = sig.subarray(0, 32);
     if (!isCanonicalScalar(sig.subarray(32, 64))) return false;
     if (!isCanonicalY(r) || isSmallOrderEncoding(r)) return false;
@@ -55,6 +57,9 @@ export async function verifyEd25519(
     if (subtle) {
       return await subtle.verify(ALG, await importVerifyKey(subtle, pub), sig, msg);
     }
+    const { isStrictPublicKey } = await import("./public_key.ts");
+    if (!isStrictPublicKey(pub)) return false;
+    const ed = await import("@noble/ed25519");
     return await ed.verifyAsync(sig, msg, pub, { zip215: false });
   } catch {
     return false; // malformed input the checks above did not foresee: never a valid signature

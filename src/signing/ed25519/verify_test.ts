@@ -4,8 +4,14 @@ import vectors from "../../../test/vectors/ed25519_rfc8032.json";
 import { verifyEd25519 as verifyAuto, ed25519Subtle } from "./verify.ts";
 import { L } from "./_checks.ts";
 import { signEd25519 } from "./sign.ts";
+import { isStrictPublicKey } from "./public_key.ts";
 
 const v1 = vectors.valid[0];
+
+/** Small y values whose x² has no square root: encodings of no point at all. */
+function offCurveKeys(): Uint8Array[] {
+  return [fromHex(vectors.not_on_curve), ...[3, 5, 6, 7, 9, 12].map((y) => new Uint8Array([y, ...new Uint8Array(31)]))].filter((k) => !isStrictPublicKey(k));
+}
 
 /** S + L: the same signature with a non-canonical S (the classic malleability). */
 function addL(sig: Uint8Array): Uint8Array {
@@ -43,6 +49,15 @@ describe.each([
   test("verifyEd25519() rejects a signature by another key", async () => {
     const v2 = vectors.valid[1];
     expect(await verifyEd25519(fromHex(v2.public_key), fromHex(v1.message), fromHex(v1.signature))).toBe(false);
+  });
+
+  test("verifyEd25519() rejects keys that are not curve points, whatever the signature", async () => {
+    // The WebCrypto path screens bytes only and relies on the runtime's own point decoding for these.
+    const base = fromHex("5866666666666666666666666666666666666666666666666666666666666666");
+    const sigs = [fromHex(v1.signature), new Uint8Array([...base, ...new Uint8Array(32)])];
+    for (const y of offCurveKeys()) {
+      for (const sig of sigs) expect(await verifyEd25519(y, fromHex(v1.message), sig)).toBe(false);
+    }
   });
 
   test("verifyEd25519() rejects the identity key with R = identity, S = 0 for any message (the WebCrypto bypass)", async () => {

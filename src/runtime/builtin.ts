@@ -1,0 +1,13 @@
+/**
+ * Loads a node:* module when it is first needed instead of at start-up. Bun and Deno build their
+ * node:* modules on first import, and some are dear (on Bun: node:http ~11 ms, node:crypto ~5 ms,
+ * node:child_process ~2 ms against ~5 ms for the whole `bun -e 0`), while most commands never use them.
+ * createRequire works for built-ins on all three runtimes and in the compiled binary.
+ */
+import { createRequire } from "node:module";
+
+const load = createRequire(import.meta.url);
+
+export function builtin<T>(name: `node:${string}`): T {
+  return load(name) as T;
+}
