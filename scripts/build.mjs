@@ -6,27 +6,7 @@
 import { build } from "esbuild";
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-
-// `yaml`, `semver` and `ignore` are CommonJS; esbuild evaluates a bundled CommonJS module where it
-// is imported, i.e. at start-up, and yaml and semver cost ~9 and ~11 ms there on Bun (yaml's classes,
-// semver's ~40 regular expressions) while most runs never call them (block_yaml.ts reads what AAM
-// writes; only ranges need semver; only pack needs ignore). AAM's own imports of them get a stand-in
-// that loads the module on first use (a property read or a call); esbuild bundles the `require()`
-// inside it as a lazy call. Behaviour is unchanged.
-const LAZY_CJS = /^(yaml|semver|ignore)$/;
-const lazyCjs = {
-  name: "lazy-cjs",
-  setup(b) {
-    b.onResolve({ filter: LAZY_CJS }, (args) =>
-      args.kind === "import-statement" && /[\\/]src[\\/]/.test(args.importer) ? { path: args.path, namespace: "lazy-cjs" } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "lazy-cjs" }, (args) => ({
-      resolveDir: process.cwd(),
-      contents: `let m; const load = () => (m ??= require(${JSON.stringify(args.path)}));
-export default new Proxy(function () {}, { get: (_, k) => load()[k], has: (_, k) => k in load(), apply: (_, self, args) => load().apply(self, args) });`,
-    }));
-  },
-};
+import { lazyCjs } from "./lazy_cjs.mjs";
 
 const result = await build({
   plugins: [lazyCjs],

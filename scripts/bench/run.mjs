@@ -31,6 +31,8 @@ const log = (s) => process.stderr.write(s + "\n");
 // ---------------------------------------------------------------- setup
 log("building dist/ ...");
 sh(process.execPath, [join(ROOT, "scripts", "build.mjs")]);
+log("building dist/aam (npm run build:binary) ...");
+sh(join(BIN, "bun"), [join(ROOT, "scripts", "build_binary.ts")]);
 log("generating workloads (bench-work/) ...");
 sh(join(BIN, "bun"), [join(ROOT, "scripts", "bench", "generate.ts")], { stdio: ["ignore", "inherit", "inherit"] });
 const wl = JSON.parse(readFileSync(join(WORK, "manifest.json"), "utf8"));
@@ -38,6 +40,7 @@ const wl = JSON.parse(readFileSync(join(WORK, "manifest.json"), "utf8"));
 const HOME = join(WORK, "home");
 const env = { ...process.env, AAM_HOME: HOME, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
 const CLI = join(ROOT, "dist", "cli.js");
+const BINARY = join(ROOT, "dist", "aam");
 const RT = {
   node: { cmd: process.execPath, pre: [CLI], bare: [process.execPath, ["-e", "0"]] },
   bun: { cmd: join(BIN, "bun"), pre: [CLI], bare: [join(BIN, "bun"), ["-e", "0"]] },
@@ -68,6 +71,13 @@ for (const rt of ["node", "bun", "deno"]) {
       { label: `${rt} -e 0`, cmd: RT[rt].bare[0], args: RT[rt].bare[1], env, cwd: WORK },
       aam(rt, ["--version"]),
       aam(rt, ["verify", "--offline", "@bench/small"], { label: `aam verify --offline (${rt})` }),
+      // On Bun also the single-file executable (bun build --compile, bytecode): Bun inside.
+      ...(rt === "bun"
+        ? [
+            { ...aam(rt, ["--version"]), cmd: BINARY, args: ["--version"], label: "dist/aam --version (bun --compile)" },
+            { ...aam(rt, ["verify"]), cmd: BINARY, args: ["verify", "--offline", "@bench/small"], label: "dist/aam verify --offline (bun --compile)" },
+          ]
+        : []),
     ],
     runs: RUNS * 2,
   });
