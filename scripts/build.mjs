@@ -4,9 +4,16 @@
 // bundle defers *running* lazy modules but Node must still compile the whole 3.5 MB file at every
 // start: `aam --version` cost ~4 × `node -e 0`; see BENCHMARKS.md.)
 import { build } from "esbuild";
-import { readdirSync, rmSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { lazyCjs } from "./lazy_cjs.mjs";
+
+// `aam pkg pack` deflates on worker threads (src/archive/deflate_parallel.ts) running their own entry,
+// dist/deflate_worker.js. The code starting them lands in whichever output file esbuild picks (an
+// entry or a hashed chunk), so its path to the worker is only known after the build: a placeholder
+// is defined here and replaced below, in each output holding it, by the path relative to that file.
+const WORKER_OUT = "dist/deflate_worker.js";
+const WORKER_PLACEHOLDER = "@@AAM_DEFLATE_WORKER@@";
 
 const result = await build({
   plugins: [lazyCjs],
@@ -14,7 +21,8 @@ const result = await build({
   // APIs AAM does not use; its browser build is the same synchronous code without that.
   alias: { fflate: "./node_modules/fflate/esm/browser.js" },
   metafile: true,
-  entryPoints: { cli: "src/cli.ts", index: "src/index.ts" },
+  entryPoints: { cli: "src/cli.ts", index: "src/index.ts", deflate_worker: "src/archive/deflate_worker.ts" },
+  define: { AAM_DEFLATE_WORKER: JSON.stringify(WORKER_PLACEHOLDER) },
   outdir: "dist",
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
@@ -28,6 +36,18 @@ const result = await build({
   // The hashbang is harmless in chunks and in index.js: it is valid at the start of any module.
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __aamCreateRequire } from 'node:module'; const require = __aamCreateRequire(import.meta.url);" },
 });
+
+let placed = 0;
+for (const out of Object.keys(result.metafile.outputs)) {
+  if (!out.endsWith(".js")) continue;
+  const text = readFileSync(out, "utf8");
+  if (!text.includes(WORKER_PLACEHOLDER)) continue;
+  let rel = relative(dirname(out), WORKER_OUT).replaceAll("\\", "/");
+  if (!rel.startsWith(".")) rel = `./${rel}`;
+  writeFileSync(out, text.replaceAll(JSON.stringify(WORKER_PLACEHOLDER), JSON.stringify(rel)));
+  placed++;
+}
+if (placed === 0 || !(WORKER_OUT in result.metafile.outputs)) throw new Error("build: the deflate worker's path was not placed");
 
 // Chunk names carry a content hash, so a rebuild never changes a chunk a running aam may still
 // import. Chunks no longer produced are removed once they are an hour old (not at once: tests and

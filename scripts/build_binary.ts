@@ -18,7 +18,12 @@ const fflateBrowser = {
 
 const out = process.argv[2] ?? "dist/aam";
 const r = await Bun.build({
-  entrypoints: ["src/cli.ts"],
+  // The deflate worker of `aam pkg pack` (src/archive/deflate_parallel.ts) is an entry point of its
+  // own, embedded as /$bunfs/root/archive/deflate_worker.js (its path under `root`); the chunks,
+  // where the code starting it lands, sit in /$bunfs/root/ (and the CLI entry too).
+  entrypoints: ["src/cli.ts", "src/archive/deflate_worker.ts"],
+  root: "src",
+  define: { AAM_DEFLATE_WORKER: JSON.stringify("./archive/deflate_worker.js") },
   compile: { outfile: out },
   minify: process.env.AAM_NO_MINIFY ? false : true,
   bytecode: true,

@@ -3,24 +3,28 @@
  * differ across runtimes, and the same folder must pack to the same bytes on Node, Bun and Deno alike.
  *
  * Compression: level 6, header mtime 0, no file name, XFL 0, OS byte 3 ("Unix", what gzip(1) and
- * fflate write; tar's mode bits are Unix anyway). The header is rewritten here rather than trusted
- * to fflate, and input reaches fflate in fixed 64 KiB pieces: fflate's block boundaries follow its
- * push sizes, so feeding it whatever a file read returned would make the output vary.
+ * fflate write; tar's mode bits are Unix anyway), written here, not by fflate. The input is cut into
+ * 128 KiB blocks at fixed offsets and each is deflated on its own with the 32 KiB before it as
+ * dictionary, pigz-style (_deflate_block.ts): the bytes depend on the input alone, not on how files
+ * were read nor on which thread compressed a block, so deflate_parallel.ts can spread blocks over
+ * worker threads and still give GzipEncoder's bytes.
  *
  * Decompression is for untrusted input: input is inflated in small slices and output counted, so a
  * gzip bomb stops at the limit after inflating at most one slice past it; the CRC-32 and length in
  * the trailer are checked; truncation, corruption, extra members and trailing data are refused.
  */
-import { Gzip, Inflate } from "fflate";
+import { Inflate } from "fflate";
+import { deflateBlock, DEFLATE_WINDOW_BYTES, type DeflateJob } from "./_deflate_block.ts";
 import { AamError } from "../errors.ts";
 import { crc32 } from "./_crc32.ts";
+import { inflateRawCapped, nativeCrc32 } from "../runtime/zlib.ts";
 import { unsafeArchive } from "./_unsafe.ts";
 import { concatBytes } from "../encoding/bytes.ts";
 
-export const GZIP_LEVEL = 6;
+export { GZIP_LEVEL } from "./_deflate_block.ts";
 export const GZIP_OS_BYTE = 3;
-/** Input piece size fed to the compressor; fixed so output is the same whatever the I/O sizes. */
-export const GZIP_FEED_BYTES = 64 * 1024;
+/** Blocks the input is cut into (pigz's size): big enough that the window and sync marker cost ~0. */
+export const GZIP_BLOCK_BYTES = 128 * 1024;
 /**
  * Compressed bytes inflated per step. Deflate expands at most ~1032:1, so one step yields at most
  * ~16 MiB; larger slices are faster on normal archives, smaller ones bound a bomb more tightly.
@@ -29,8 +33,75 @@ export const INFLATE_SLICE_BYTES = 16 * 1024;
 /** A gzip header with a longer file name or comment is refused. */
 export const MAX_GZIP_HEADER_BYTES = 64 * 1024;
 
+/** gzip's header (RFC 1952 §2.3): deflate, no flags, MTIME 0, XFL 0, OS. */
+const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, GZIP_OS_BYTE);
+
 /**
- * Streaming gzip compressor with deterministic output.
+ * Cuts the uncompressed stream into deflate jobs of GZIP_BLOCK_BYTES at fixed offsets, and keeps
+ * the CRC-32 and length for the trailer. A full block is held until more input comes, so only an
+ * empty input makes an empty last block. Shared by GzipEncoder and ParallelGzipEncoder.
+ */
+export class GzipFramer {
+  readonly #onJob: (job: DeflateJob) => void;
+  readonly #crc32 = nativeCrc32() ?? crc32; // zlib's is ~40x faster; both give the same numbers
+  #block = new Uint8Array(GZIP_BLOCK_BYTES);
+  #fill = 0;
+  #window = new Uint8Array(0);
+  #crc = 0;
+  #length = 0;
+  #ended = false;
+
+  /** `onJob` owns the job's arrays (it may transfer them to a worker). */
+  constructor(onJob: (job: DeflateJob) => void) {
+    this.#onJob = onJob;
+  }
+
+  /** The gzip header, a fresh copy: output starts with it. */
+  static header(): Uint8Array {
+    return GZIP_HEADER.slice();
+  }
+
+  /** Adds bytes; `data` may be reused by the caller once this returns. */
+  write(data: Uint8Array): void {
+    if (this.#ended) throw new TypeError("gzip write() after end()");
+    this.#crc = this.#crc32(data, this.#crc);
+    this.#length += data.length;
+    for (let off = 0; off < data.length; ) {
+      if (this.#fill === GZIP_BLOCK_BYTES) this.#emit(false);
+      const n = Math.min(GZIP_BLOCK_BYTES - this.#fill, data.length - off);
+      this.#block.set(data.subarray(off, off + n), this.#fill);
+      this.#fill += n;
+      off += n;
+    }
+  }
+
+  /** Emits the last job; answers the gzip trailer (CRC-32, length mod 2^32, little-endian). */
+  end(): Uint8Array {
+    if (this.#ended) throw new TypeError("gzip end() called twice");
+    this.#ended = true;
+    this.#emit(true);
+    const t = new Uint8Array(8);
+    const view = new DataView(t.buffer);
+    view.setUint32(0, this.#crc, true);
+    view.setUint32(4, this.#length % 2 ** 32, true);
+    return t;
+  }
+
+  #emit(final: boolean): void {
+    const block = final ? this.#block.slice(0, this.#fill) : this.#block;
+    const window = this.#window;
+    if (!final) {
+      this.#window = block.slice(GZIP_BLOCK_BYTES - DEFLATE_WINDOW_BYTES);
+      this.#block = new Uint8Array(GZIP_BLOCK_BYTES);
+      this.#fill = 0;
+    }
+    this.#onJob({ block, window, final });
+  }
+}
+
+/**
+ * Streaming gzip compressor with deterministic output, compressing on the calling thread. The
+ * same bytes as ParallelGzipEncoder (deflate_parallel.ts), which is faster on large inputs.
  * @example Compress two pieces
  * ```ts
  * const out: Uint8Array[] = [];
@@ -39,53 +110,32 @@ export const MAX_GZIP_HEADER_BYTES = 64 * 1024;
  * ```
  */
 export class GzipEncoder {
-  #gz: Gzip;
-  #buf = new Uint8Array(GZIP_FEED_BYTES);
-  #fill = 0;
-  #first = true;
+  readonly #onChunk: (chunk: Uint8Array) => void;
+  readonly #framer: GzipFramer;
   #ended = false;
 
   constructor(onChunk: (chunk: Uint8Array) => void) {
-    // mtime 0: fflate would otherwise stamp Date.now() into the header.
-    this.#gz = new Gzip({ level: GZIP_LEVEL, mtime: 0 }, (chunk) => {
-      if (this.#first) {
-        this.#first = false;
-        fixHeader(chunk);
+    this.#onChunk = onChunk;
+    let first = true;
+    this.#framer = new GzipFramer((job) => {
+      if (first) {
+        first = false;
+        onChunk(GzipFramer.header());
       }
-      onChunk(chunk);
+      onChunk(deflateBlock(job));
     });
   }
 
   /** Adds bytes; `data` may be reused by the caller once this returns. */
   write(data: Uint8Array): void {
-    if (this.#ended) throw new TypeError("GzipEncoder.write() after end()");
-    let off = 0;
-    while (off < data.length) {
-      const n = Math.min(GZIP_FEED_BYTES - this.#fill, data.length - off);
-      this.#buf.set(data.subarray(off, off + n), this.#fill);
-      this.#fill += n;
-      off += n;
-      if (this.#fill === GZIP_FEED_BYTES) {
-        this.#gz.push(this.#buf, false); // fflate copies it, so the buffer can be refilled
-        this.#fill = 0;
-      }
-    }
+    this.#framer.write(data);
   }
 
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#gz.push(this.#buf.subarray(0, this.#fill), true);
+    this.#onChunk(this.#framer.end());
   }
-}
-
-function fixHeader(chunk: Uint8Array): void {
-  if (chunk.length < 10 || chunk[0] !== 0x1f || chunk[1] !== 0x8b || chunk[3] !== 0) {
-    throw new Error("fflate wrote an unexpected gzip header");
-  }
-  chunk.fill(0, 4, 8); // MTIME
-  chunk[8] = 0; // XFL: fflate writes 0 at level 6; pinned in case that changes
-  chunk[9] = GZIP_OS_BYTE;
 }
 
 /** Compresses bytes in one call; the same output GzipEncoder gives for the same bytes. */
@@ -105,6 +155,39 @@ export interface GunzipLimits {
   /** Decompressed bytes accepted; past this the stream is refused as a gzip bomb. */
   maxOutputBytes: number;
 }
+
+/**
+ * node:zlib takes 2-8 ms to load (the most on Bun): more than fflate needs for a small archive, and
+ * `aam verify` of one small package must start fast. So zlib is used once a process has read
+ * NATIVE_AFTER_ARCHIVES archives (gunzipChunks calls, the one at hand included; `verify` may read
+ * one twice) or NATIVE_AFTER_BYTES of gzip: at once for a big archive, from the third one in a
+ * `registry verify` of small ones (cold fflate and JS CRC-32 cost ~1 ms per archive there).
+ */
+export const NATIVE_AFTER_ARCHIVES = 3;
+export const NATIVE_AFTER_BYTES = 64 * 1024;
+let archivesSeen = 0;
+let gzipBytesSeen = 0;
+
+function nativePays(nextBytes: number): boolean {
+  return archivesSeen >= NATIVE_AFTER_ARCHIVES || gzipBytesSeen + nextBytes >= NATIVE_AFTER_BYTES;
+}
+
+/** zlib's CRC-32 once it pays (see NATIVE_AFTER_BYTES); both give the same numbers. */
+function crc32For(): (data: Uint8Array, crc: number) => number {
+  return (nativePays(0) && nativeCrc32()) || crc32;
+}
+
+/**
+ * Whole gzip input up to this size may be inflated natively in one call. Larger input streams: it
+ * would be read in several chunks anyway (verify/archive_source.ts reads files in 1 MiB pieces).
+ */
+export const NATIVE_MAX_INPUT_BYTES = 1 << 20;
+/**
+ * Output cap of the native path. Past it zlib stops and the streaming decoder starts over, so a
+ * gzip bomb costs at most this much memory and inflate work before the usual path takes over (which
+ * may itself hold one slice's output, up to ~16 MiB).
+ */
+export const NATIVE_MAX_OUTPUT_BYTES = 8 << 20;
 
 /** Reads fflate's Inflate state (fflate is pinned; gzip_test.ts fails if these fields move). */
 interface InflateInternals {
@@ -202,7 +285,7 @@ export class GunzipDecoder {
         { hint: "an .aam package unpacks to at most 256 MiB; this one was refused before it was unpacked" },
       );
     }
-    this.#crc = crc32(chunk, this.#crc);
+    this.#crc = crc32For()(chunk, this.#crc);
     this.#onData(chunk);
   }
 
@@ -220,6 +303,7 @@ export class GunzipDecoder {
   push(chunk: Uint8Array): void {
     if (this.#ended) throw new TypeError("GunzipDecoder.push() after end()");
     this.#inBytes += chunk.length;
+    gzipBytesSeen += chunk.length;
     if (this.#inBytes > this.#limits.maxInputBytes) {
       throw unsafeArchive(`Cannot read archive: it is larger than ${this.#limits.maxInputBytes} bytes`, {
         hint: "an .aam archive is at most 50 MiB",
@@ -307,16 +391,95 @@ function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
 /**
  * Decompresses a stream of gzip chunks, yielding output as it comes. Memory stays bounded by the
  * input chunk size and INFLATE_SLICE_BYTES, never by the archive or its unpacked size.
+ *
+ * Input that arrives as one small chunk (an archive read whole: registry verify reads 1,000 of
+ * them) first tries gunzipWholeNative; the streaming decoder runs whenever that declines.
  * @throws {AamError} UnsafeArchive when the input is not gzip, is corrupt or truncated, or breaks a limit
  */
 export async function* gunzipChunks(input: AsyncIterable<Uint8Array>, limits: GunzipLimits): AsyncGenerator<Uint8Array> {
+  const it = input[Symbol.asyncIterator]();
+  let exhausted = false; // `it` ended or threw: nothing to close
+  const next = async (): Promise<IteratorResult<Uint8Array>> => {
+    try {
+      const r = await it.next();
+      exhausted = r.done === true;
+      return r;
+    } catch (e) {
+      exhausted = true;
+      throw e;
+    }
+  };
+  archivesSeen++;
+  try {
+    const first = await next();
+    const head = first.done ? [] : [first.value];
+    if (head.length === 1 && head[0].length <= NATIVE_MAX_INPUT_BYTES) {
+      const second = await next();
+      if (!second.done) head.push(second.value);
+      else if (nativePays(head[0].length)) {
+        const out = gunzipWholeNative(head[0], limits);
+        if (out !== null) {
+          gzipBytesSeen += head[0].length; // (when it declines, the streaming decoder counts them)
+          if (out.length > 0) yield out;
+          return;
+        }
+      }
+    }
+    yield* gunzipStream(head, exhausted ? null : next, limits);
+  } finally {
+    // Stopped early (an error, or the consumer left): close the input, as `for await` would.
+    if (!exhausted) await it.return?.();
+  }
+}
+
+/**
+ * Decompresses a whole, small gzip member with native zlib (runtime/zlib.ts), ~5x faster than
+ * fflate and with far less garbage. It answers only an unqualified success: one member whose
+ * deflate stream ends exactly at the 8-byte trailer, whose CRC-32 and length match, within the
+ * limits and NATIVE_MAX_OUTPUT_BYTES. Anything else answers null and the caller runs the streaming
+ * decoder over the same bytes, so every refusal (not gzip, corrupt, truncated, trailing data, too
+ * large) keeps its exact error, and fflate stays the judge of what is malformed. Where both accept
+ * a stream, both inflate it to the same bytes (deflate decoding is fully specified).
+ */
+export function gunzipWholeNative(gz: Uint8Array, limits: GunzipLimits): Uint8Array | null {
+  if (gz.length > Math.min(limits.maxInputBytes, NATIVE_MAX_INPUT_BYTES)) return null;
+  let start: number | null;
+  try {
+    start = gzipHeaderLength(gz);
+  } catch {
+    return null; // a bad header: the streaming decoder reports it
+  }
+  const bodyEnd = gz.length - 8;
+  if (start === null || bodyEnd < start) return null;
+  const r = inflateRawCapped(gz.subarray(start, bodyEnd), Math.min(limits.maxOutputBytes, NATIVE_MAX_OUTPUT_BYTES));
+  // Input left over means data after the deflate stream (or a trailer in the wrong place).
+  if (r === null || r.inputBytes !== bodyEnd - start || r.output.length > limits.maxOutputBytes) return null;
+  const crc = (gz[bodyEnd] | (gz[bodyEnd + 1] << 8) | (gz[bodyEnd + 2] << 16) | (gz[bodyEnd + 3] << 24)) >>> 0;
+  const isize = (gz[bodyEnd + 4] | (gz[bodyEnd + 5] << 8) | (gz[bodyEnd + 6] << 16) | (gz[bodyEnd + 7] << 24)) >>> 0;
+  if (isize !== r.output.length || crc !== (nativeCrc32() ?? crc32)(r.output, 0)) return null;
+  return r.output;
+}
+
+/** The streaming decoder over `head` (chunks already read), then what `more` reads until it is done. */
+async function* gunzipStream(
+  head: Uint8Array[],
+  more: (() => Promise<IteratorResult<Uint8Array>>) | null,
+  limits: GunzipLimits,
+): AsyncGenerator<Uint8Array> {
   let pending: Uint8Array[] = [];
   const dec = new GunzipDecoder(limits, (c) => pending.push(c));
   // Input is regrouped into INFLATE_SLICE_BYTES pieces: big chunks are split so only one slice's
   // output is held at once, and tiny ones joined so each inflate step does useful work.
   let slice = new Uint8Array(INFLATE_SLICE_BYTES);
   let fill = 0;
-  for await (const chunk of input) {
+  for (let i = 0; ; i++) {
+    let chunk: Uint8Array;
+    if (i < head.length) chunk = head[i];
+    else {
+      const r = more === null ? null : await more();
+      if (r === null || r.done) break;
+      chunk = r.value;
+    }
     for (let off = 0; off < chunk.length; ) {
       let piece: Uint8Array;
       if (fill === 0 && chunk.length - off >= INFLATE_SLICE_BYTES) {

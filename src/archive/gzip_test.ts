@@ -1,7 +1,20 @@
-import { describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { gunzipSync, gzipSync } from "fflate";
-import { GunzipDecoder, GzipEncoder, GZIP_OS_BYTE, gunzipChunks, gzipBytes, type GunzipLimits } from "./gzip.ts";
-import { chunksOf, lazyZeroBomb } from "./_hostile_test_helpers.ts";
+import {
+  GunzipDecoder,
+  GzipEncoder,
+  GZIP_OS_BYTE,
+  gunzipChunks,
+  gunzipWholeNative,
+  gzipBytes,
+  NATIVE_AFTER_BYTES,
+  NATIVE_MAX_INPUT_BYTES,
+  NATIVE_MAX_OUTPUT_BYTES,
+  type GunzipLimits,
+} from "./gzip.ts";
+import { chunksOf, gz, HOSTILE, lazyZeroBomb, MANIFEST, tarOf } from "./_hostile_test_helpers.ts";
+import { readArchive } from "./tar_read.ts";
+import { AamError } from "../errors.ts";
 import { catchAam } from "../testing.ts";
 
 const BIG: GunzipLimits = { maxInputBytes: 1 << 30, maxOutputBytes: 1 << 30 };
@@ -147,5 +160,135 @@ describe("GunzipDecoder", () => {
     expect(dec.outputBytes).toBe(20 << 20);
     // one 16 KiB slice inflates to at most ~16.5 MiB; the 20 MiB never arrives in one piece
     expect(biggest).toBeLessThan(17 << 20);
+  });
+});
+
+describe("gunzipChunks() native fast path (a whole archive in one small chunk)", () => {
+  // The fast path starts once the process has read NATIVE_AFTER_BYTES of gzip: read that much first.
+  beforeAll(async () => {
+    const warm = gzipBytes(sample(NATIVE_AFTER_BYTES * 2, 14)); // (mostly incompressible thirds)
+    let n = 0;
+    while (n < NATIVE_AFTER_BYTES) {
+      await gunzipAll(chunksOf(warm, 4096));
+      n += warm.length;
+    }
+  });
+
+  // Two chunks force the streaming decoder; one chunk lets gunzipWholeNative try first.
+  async function* whole(b: Uint8Array): AsyncGenerator<Uint8Array> {
+    yield b;
+  }
+  async function* split(b: Uint8Array): AsyncGenerator<Uint8Array> {
+    yield b.subarray(0, 1);
+    yield b.subarray(1);
+  }
+  type Outcome = { ok: true; out: Uint8Array } | { ok: false; code: string; message: string; entry?: unknown };
+  async function outcome(p: Promise<Uint8Array>): Promise<Outcome> {
+    try {
+      return { ok: true, out: await p };
+    } catch (e) {
+      const err = e as AamError;
+      if (!(err instanceof AamError)) throw e;
+      return { ok: false, code: err.code, message: err.message, entry: err.details.entry };
+    }
+  }
+  /** Both paths over the same bytes: the same output or the same error. */
+  async function expectSame(gz: Uint8Array, limits = BIG): Promise<Outcome> {
+    const fast = await outcome(gunzipAll(whole(gz), limits));
+    const slow = await outcome(gunzipAll(split(gz), limits));
+    expect(fast).toEqual(slow);
+    return fast;
+  }
+
+  test("is taken for a valid archive, and answers what the streaming decoder answers", async () => {
+    for (const data of [new Uint8Array(0), sample(1), sample(12_288, 4), sample(300_000, 5)]) {
+      const gz = gzipBytes(data);
+      expect(gunzipWholeNative(gz, BIG)).toEqual(data); // not null: the fast path really runs here
+      expect(await expectSame(gz)).toEqual({ ok: true, out: data });
+    }
+    // It is what gunzipChunks uses: the whole output comes in one piece.
+    const parts: Uint8Array[] = [];
+    for await (const c of gunzipChunks(whole(gzipBytes(sample(300_000, 5))), BIG)) parts.push(c);
+    expect(parts.length).toBe(1);
+    // Headers with a name, comment and extra field, as other tools write them.
+    const named = gzipSync(sample(5000, 9), { filename: "pkg.tar", mtime: 1_700_000_000_000 });
+    expect(gunzipWholeNative(named, BIG)).not.toBeNull();
+    await expectSame(named);
+  });
+
+  test("declines, leaving the error to the streaming decoder, for truncation, corruption and trailing data", async () => {
+    const gz = gzipSync(sample(5000, 11), { level: 6, mtime: 0 });
+    const cases: Uint8Array[] = [new Uint8Array(0), new TextEncoder().encode("PK\u0003\u0004 zip"), new Uint8Array([...gz, ...gz]), new Uint8Array([...gz, 0])];
+    for (let cut = 0; cut < gz.length; cut += cut < 40 ? 1 : 97) cases.push(gz.subarray(0, cut));
+    // Bit flips in the header, the deflate body and the trailer; bytes 60-119 (the Huffman tables)
+    // take every bit, as fflate accepts a few tables zlib refuses.
+    for (let at = 0; at < gz.length; at += at < 24 || (at >= 60 && at < 120) ? 1 : 17) {
+      for (const bit of at >= 60 && at < 120 ? [1, 2, 4, 8, 16, 32, 64, 128] : [0x01, 0x10, 0x80]) {
+        const bad = gz.slice();
+        bad[at] ^= bit;
+        cases.push(bad);
+      }
+    }
+    let refused = 0;
+    let acceptedAfterDecline = 0;
+    for (const c of cases) {
+      const r = await expectSame(c);
+      const native = gunzipWholeNative(c, BIG);
+      if (!r.ok) {
+        refused++;
+        expect(r.code).toBe("UnsafeArchive");
+        expect(native).toBeNull();
+      } else if (native === null) acceptedAfterDecline++;
+    }
+    expect(refused).toBeGreaterThan(cases.length / 2);
+    // zlib refused a stream fflate reads (to the right CRC): the fallback kept accepting it, as before.
+    expect(acceptedAfterDecline).toBeGreaterThan(0);
+  });
+
+  test("agrees with the streaming decoder over the hostile-archive corpus", async () => {
+    for (const h of HOSTILE) {
+      const archive = gz(tarOf([MANIFEST, ...h.parts], h.end !== false));
+      const read = (chunks: AsyncIterable<Uint8Array>) =>
+        outcome(readArchive(chunks, { entry: () => undefined }).then(() => new Uint8Array(0)));
+      const fast = await read(whole(archive));
+      expect(fast).toEqual(await read(split(archive)));
+      expect(fast).toMatchObject({ ok: false, code: "UnsafeArchive" });
+    }
+  });
+
+  test("falls back to streaming past NATIVE_MAX_OUTPUT_BYTES, so a bomb is still cut off at the limit", async () => {
+    const zeros = gzipSync(new Uint8Array(NATIVE_MAX_OUTPUT_BYTES + (64 << 10)), { mtime: 0 }); // ~8 KiB of gzip
+    expect(zeros.length).toBeLessThan(NATIVE_MAX_INPUT_BYTES);
+    expect(gunzipWholeNative(zeros, BIG)).toBeNull();
+    // Under the limit: inflated in full by the streaming decoder.
+    expect((await expectSame(zeros)) as { out: Uint8Array }).toMatchObject({ ok: true });
+    // Over a limit below the cap, or between the cap and the output: the same gzip-bomb refusal.
+    for (const maxOutputBytes of [1 << 20, NATIVE_MAX_OUTPUT_BYTES + 1]) {
+      const r = await expectSame(zeros, { maxInputBytes: 1 << 30, maxOutputBytes });
+      expect(r).toMatchObject({ ok: false, code: "UnsafeArchive" });
+    }
+    // Input over maxInputBytes: refused before anything is inflated.
+    expect(await expectSame(zeros, { maxInputBytes: 100, maxOutputBytes: 1 << 30 })).toMatchObject({ ok: false, code: "UnsafeArchive" });
+  });
+
+  test("output within the limit but over it by one byte is refused on both paths", async () => {
+    const data = sample(10_000, 12);
+    const gz = gzipBytes(data);
+    expect(await expectSame(gz, { maxInputBytes: 1 << 30, maxOutputBytes: data.length })).toEqual({ ok: true, out: data });
+    expect(await expectSame(gz, { maxInputBytes: 1 << 30, maxOutputBytes: data.length - 1 })).toMatchObject({ ok: false, code: "UnsafeArchive" });
+  });
+
+  test("closes its input when the consumer stops early, as `for await` would", async () => {
+    const gzd = gzipBytes(sample(200_000, 13));
+    let closed = false;
+    async function* source(): AsyncGenerator<Uint8Array> {
+      try {
+        for (let i = 0; i < gzd.length; i += 1000) yield gzd.subarray(i, i + 1000);
+      } finally {
+        closed = true;
+      }
+    }
+    for await (const _ of gunzipChunks(source(), BIG)) break;
+    expect(closed).toBe(true);
   });
 });

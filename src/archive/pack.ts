@@ -2,14 +2,15 @@
  * `aam pkg pack`'s archive builder (SPEC §3): a package folder to reproducible `.aam` bytes.
  *
  * The same folder gives byte-identical output on Node, Deno and Bun, on any day: entries sorted by
- * UTF-8 bytes, every header field fixed (tar_header.ts), gzip header fixed and compressor input
- * fixed-size (gzip.ts). Only regular files and directories go in; a symlink, device, FIFO or socket
- * is refused with its path. File contents stream into the compressor; nothing is concatenated
- * until the final archive.
+ * UTF-8 bytes, every header field fixed (tar_header.ts), gzip header fixed and the tar stream
+ * deflated in fixed blocks (gzip.ts), on worker threads when it is large (deflate_parallel.ts), with
+ * the same bytes either way. Only regular files and directories go in; a symlink, device, FIFO or
+ * socket is refused with its path. File contents stream into the compressor; nothing is
+ * concatenated until the final archive.
  */
 import { AamError } from "../errors.ts";
 import { createSha256, fs } from "../runtime/index.ts";
-import { GzipEncoder } from "./gzip.ts";
+import { ParallelGzipEncoder } from "./deflate_parallel.ts";
 import { createIgnoreFilter, IGNORE_FILE, type IgnoreFilter } from "./ignore.ts";
 import { type ArchiveLimits, resolveLimits } from "./limits.ts";
 import { BLOCK, encodeEntryHeader, type EntryType } from "./tar_header.ts";
@@ -170,7 +171,9 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
   const parts: Uint8Array[] = [];
   const hash = createSha256();
   let size = 0;
-  const gz = new GzipEncoder((chunk) => {
+  // The file bytes are known by now: a large package starts the compression workers at once.
+  const expectedBytes = entries.reduce((n, e) => n + e.size, 0);
+  const gz = new ParallelGzipEncoder((chunk) => {
     size += chunk.length;
     if (size > limits.maxArchiveBytes) {
       throw unsafeArchive(`Cannot pack "${dir}": the archive would be larger than ${limits.maxArchiveBytes} bytes`, {
@@ -179,7 +182,7 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
     }
     hash.update(chunk);
     parts.push(chunk);
-  });
+  }, { expectedBytes });
 
   // Small files are read ahead (bounded in count and bytes) so disk reads overlap compression.
   const ahead = new Map<number, Promise<Uint8Array>>();
@@ -200,7 +203,7 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
   try {
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
-      gz.write(encodeEntryHeader({ name: e.name, type: e.type, mode: e.mode, size: e.size }));
+      await gz.write(encodeEntryHeader({ name: e.name, type: e.type, mode: e.mode, size: e.size }));
       if (e.type === "file") {
         let written = 0;
         if (e.size <= WHOLE_FILE_BYTES) {
@@ -208,24 +211,25 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
           const data = await (ahead.get(i) ?? readWhole(e));
           if (ahead.delete(i)) aheadBytes -= e.size;
           prefetch();
-          gz.write(data.subarray(0, e.size));
+          await gz.write(data.subarray(0, e.size));
           written = data.length;
         } else {
           for await (const chunk of fs.readChunks(e.abs)) {
-            if (written + chunk.length <= e.size) gz.write(chunk);
+            if (written + chunk.length <= e.size) await gz.write(chunk);
             written += chunk.length;
           }
         }
         // The header already holds the size: a file that changed since must not corrupt the archive.
         if (written !== e.size) throw changed(e.name);
-        gz.write(new Uint8Array((BLOCK - (e.size % BLOCK)) % BLOCK));
+        await gz.write(new Uint8Array((BLOCK - (e.size % BLOCK)) % BLOCK));
         unpackedSize += e.size;
       }
       opts.onProgress?.(i + 1);
     }
-    gz.write(new Uint8Array(2 * BLOCK)); // end-of-archive marker
-    gz.end();
+    await gz.write(new Uint8Array(2 * BLOCK)); // end-of-archive marker
+    await gz.end();
   } finally {
+    gz.close(); // after a failure: stop the workers, or they keep the process alive
     // Settle read-aheads left behind by a failure so none rejects unobserved.
     await Promise.allSettled(ahead.values());
   }

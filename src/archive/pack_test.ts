@@ -51,6 +51,26 @@ const GOLDEN_TREE: Tree = {
 // Pinned: a change here means archives are no longer byte-identical to earlier releases.
 const GOLDEN_CHECKSUM = "sha256:cc63b32a1785d654af2e0b22a5a0126fcec4b6dfd9e0b1c0d8f284955971fe4d";
 
+/** ~2.3 MiB in 24 files: many 128 KiB deflate blocks, past the size where pack uses worker threads. */
+async function writeLargeTree(root: string): Promise<void> {
+  await writeTree(root, { "aam.yaml": 'name: "@golden/large"\nversion: 1.0.0\ndescription: "Golden, large"\n' });
+  await fs.mkdirp(fs.path.join(root, "data"));
+  let x = 7;
+  for (let f = 0; f < 24; f++) {
+    const data = new Uint8Array(96 * 1024 + f * 131);
+    for (let i = 0; i < data.length; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      // text in even files, noise in every third: stored, fixed and dynamic Huffman blocks all occur
+      data[i] = f % 3 === 0 ? x >>> 24 : f % 2 === 0 ? 97 + ((i * 7) % 26) : 32 + ((x >>> 27) ^ (i & 15));
+    }
+    await fs.writeFileAtomic(fs.path.join(root, `data/f${String(f).padStart(2, "0")}.bin`), data);
+  }
+}
+
+// Pinned like GOLDEN_CHECKSUM, for the blocked deflate stream (gzip.ts): 128 KiB blocks, each with
+// the 32 KiB before it as dictionary, sync-flushed; whether workers or the main thread deflate them.
+const GOLDEN_LARGE_CHECKSUM = "sha256:3ab1f88372140ff3196ed909c44cd9bcde0814a96ba853da3c44b2097a505668";
+
 describe("packDirectory()", () => {
   test("packs a fixed folder to the pinned checksum (golden)", async () => {
     const dir = await temp();
@@ -59,6 +79,15 @@ describe("packDirectory()", () => {
     expect(r.checksum).toBe(checksumOf(r.bytes));
     expect(r.size).toBe(r.bytes.length);
     expect(r.checksum).toBe(GOLDEN_CHECKSUM);
+  });
+
+  test("packs a fixed ~2.3 MiB folder, deflated on worker threads, to the pinned checksum (golden)", async () => {
+    const dir = await temp();
+    await writeLargeTree(dir);
+    const r = await packDirectory(dir);
+    expect(r.unpackedSize).toBeGreaterThan(2 * 1024 * 1024);
+    expect(r.checksum).toBe(checksumOf(r.bytes));
+    expect(r.checksum).toBe(GOLDEN_LARGE_CHECKSUM);
   });
 
   test("gives identical bytes for the same content written in another order, with other times and modes", async () => {
@@ -158,6 +187,12 @@ describe("packDirectory()", () => {
     expect((await catchAam(packDirectory(dir, { limits: { maxUnpackedBytes: 5000 } }))).code).toBe("UnsafeArchive");
     expect((await catchAam(packDirectory(dir, { limits: { maxArchiveBytes: 100 } }))).code).toBe("UnsafeArchive");
     expect((await packDirectory(dir, { limits: { maxEntries: 11 } })).entries).toBe(11);
+  });
+
+  test("throws UnsafeArchive past the archive size limit while worker threads deflate, and returns", async () => {
+    const dir = await temp();
+    await writeLargeTree(dir);
+    expect((await catchAam(packDirectory(dir, { limits: { maxArchiveBytes: 300_000 } }))).code).toBe("UnsafeArchive");
   });
 
   test("reports progress as entries are written", async () => {

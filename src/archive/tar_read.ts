@@ -347,14 +347,21 @@ export async function readArchive(
   const gz = gunzipChunks(chunks, { maxInputBytes: resolved.maxArchiveBytes, maxOutputBytes: maxTarBytes(resolved) });
   try {
     for await (const out of gz) {
+      // Results that are not promises are not awaited: a synchronous visitor (a scan, a listing)
+      // then handles a whole output chunk without yielding, so a chunk of up to NATIVE_MAX_OUTPUT_BYTES
+      // is never held while other archives are read (registry verify reads many at once).
       for (const ev of parser.push(out)) {
-        if (ev.kind === "entry") sink = await visitor.entry(ev.entry);
-        else if (ev.kind === "data") {
-          if (sink) await sink.write(ev.bytes);
+        if (ev.kind === "entry") {
+          const r = visitor.entry(ev.entry);
+          sink = r instanceof Promise ? await r : r;
+        } else if (ev.kind === "data") {
+          const r = sink?.write(ev.bytes);
+          if (r instanceof Promise) await r;
         } else if (sink) {
           const s = sink;
           sink = undefined;
-          await s.close();
+          const r = s.close();
+          if (r instanceof Promise) await r;
         }
       }
     }

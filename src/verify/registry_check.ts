@@ -3,10 +3,11 @@
  * consistency of metadata, archives, index and the audit-log chain.
  */
 import { AamError, type ErrorCode } from "../errors.ts";
-import type { RegistryReader } from "../registry/reader.ts";
+import type { PackageVersion, RegistryReader } from "../registry/reader.ts";
 import type { TrustPolicy } from "../trust/policy.ts";
 import type { Metadata } from "../registry/metadata.ts";
 import { verifyPackage } from "./pipeline.ts";
+import { isArchiveBytes, type ArchiveInput } from "./archive_source.ts";
 import { verifyAuditChain } from "../registry/audit_log.ts";
 import { indexEntryFor } from "../registry/index_file.ts";
 import { toFsName } from "../manifest/name.ts";
@@ -31,8 +32,19 @@ export interface RegistryReport {
   audit_log: { ok: boolean; events: number; broken_line?: number; reason?: string };
 }
 
-// Versions in flight at once: enough to overlap file reads, inflate and WebCrypto's thread-pool jobs.
-const CONCURRENCY = 8;
+// A remote (HTTP) registry: versions in flight at once, to overlap network round trips.
+const REMOTE_CONCURRENCY = 8;
+/**
+ * A local registry runs versions in batches: a batch's archives are scanned back to back while
+ * WebCrypto checks their signatures on its thread pool, then the batch waits for its last one.
+ * The work is the same as with a pool of 8 that starts a version each time one ends, but on 1,000
+ * versions (Node, 2 cores) that took ~150 ms more CPU and 0.66 s against ~0.57 s: scans interleaved
+ * with thread-pool completions ran slower. A batch also ends at BATCH_ARCHIVE_BYTES of archives
+ * (their sizes on disk), which bounds memory where a verifier holds whole archives (OpenPGP,
+ * Sigstore) or archives stream.
+ */
+const BATCH_VERSIONS = 64;
+const BATCH_ARCHIVE_BYTES = 16 << 20;
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -66,10 +78,11 @@ export async function verifyRegistry(
     warnings: [],
     audit_log: { ok: true, events: 0 },
   };
-  const fail = (subject: string, e: unknown) => {
+  const failure = (subject: string, e: unknown): RegistryFailure => {
     const err = e instanceof AamError ? e : new AamError("Error", String((e as Error)?.message ?? e));
-    report.failures.push({ subject, code: err.code, message: err.message, ...(err.details.file ? { file: err.details.file } : {}) });
+    return { subject, code: err.code, message: err.message, ...(err.details.file ? { file: err.details.file } : {}) };
   };
+  const fail = (subject: string, e: unknown) => report.failures.push(failure(subject, e));
   await reader.info();
   // Metadata, package by package, so one broken file does not hide the others.
   const metas: Metadata[] = [];
@@ -101,14 +114,31 @@ export async function verifyRegistry(
     }
   }
   report.packages = metas.length;
-  const jobs = metas.flatMap((m) => m.versions.map((v) => ({ m, v })));
-  report.versions = jobs.length;
   let done = 0;
-  await pool(jobs, CONCURRENCY, async ({ m, v }) => {
-    const subject = `${m.name}@${v.version}`;
+  const jobs = metas.flatMap((m) => m.versions.map((v) => ({ m, v }))).map((j, index) => ({ ...j, index }));
+  report.versions = jobs.length;
+  // Failures are reported in version order, whatever order the checks end in (the first one sets
+  // the exit code).
+  const versionFailures = new Array<RegistryFailure | undefined>(jobs.length);
+  type Job = (typeof jobs)[number];
+  interface Opened extends Job {
+    pv: PackageVersion;
+    archive: ArchiveInput;
+    sigText: string | null;
+  }
+  const open = async ({ m, v, index }: Job): Promise<Opened | null> => {
     try {
       const pv = await reader.versionOf(m, v);
       const [archive, sigText] = await Promise.all([reader.archiveSource(pv), reader.sig(pv)]);
+      return { m, v, index, pv, archive, sigText };
+    } catch (e) {
+      versionFailures[index] = failure(`${m.name}@${v.version}`, e);
+      progress?.(++done, jobs.length);
+      return null;
+    }
+  };
+  const check = async ({ m, v, index, pv, archive, sigText }: Opened): Promise<void> => {
+    try {
       const r = await verifyPackage(
         { name: m.name, version: v.version, archive, expectedChecksum: v.checksum, sigText, files: { archive: `${reader.location}/${pv.archiveFile}`, sig: `${reader.location}/${pv.sigFile}` }, ...trust },
         { ...policy, onSignatureFailure: policy.onSignatureFailure === "ignore" ? "ignore" : "error" },
@@ -118,10 +148,29 @@ export async function verifyRegistry(
       if (r.outcome === "verified") report.verified++;
       else if (r.outcome === "unsigned") report.unsigned++;
     } catch (e) {
-      fail(subject, e);
+      versionFailures[index] = failure(`${m.name}@${v.version}`, e);
     }
     progress?.(++done, jobs.length);
-  });
+  };
+  if (reader.source.root === undefined) {
+    await pool(jobs, REMOTE_CONCURRENCY, async (j) => {
+      const o = await open(j);
+      if (o) await check(o);
+    });
+  } else {
+    for (let i = 0; i < jobs.length; ) {
+      const batch: Opened[] = [];
+      let bytes = 0;
+      while (i < jobs.length && batch.length < BATCH_VERSIONS && bytes < BATCH_ARCHIVE_BYTES) {
+        const o = await open(jobs[i++]);
+        if (o === null) continue;
+        batch.push(o);
+        bytes += isArchiveBytes(o.archive) ? o.archive.length : (o.archive.size ?? BATCH_ARCHIVE_BYTES);
+      }
+      await Promise.all(batch.map(check));
+    }
+  }
+  for (const f of versionFailures) if (f) report.failures.push(f);
   // Archives nobody references: left by an interrupted publish, or dropped in by hand.
   if (dirs !== null) {
     for (const m of metas) {

@@ -1,0 +1,137 @@
+/**
+ * gzip compression spread over worker threads, pigz-style (runtime/workers.ts): GzipFramer cuts the
+ * input into fixed blocks, workers deflate them (_deflate_block.ts) and the outputs are joined in
+ * order. The bytes are GzipEncoder's whatever the number of workers, or with none: a block's output
+ * depends on the block and the 32 KiB before it only. Where workers cannot start (no permission to
+ * read their module on Deno, a bundle without the worker), blocks are deflated inline instead.
+ */
+import { deflateBlock, type DeflateJob } from "./_deflate_block.ts";
+import { GzipFramer } from "./gzip.ts";
+import { cpuCount, startWorkerPool, TaskNotRunError, type WorkerPool } from "../runtime/workers.ts";
+
+/** Below this much input, blocks are deflated inline: starting workers (15–50 ms) costs more than it saves. */
+export const PARALLEL_MIN_BYTES = 1024 * 1024;
+const MAX_WORKERS = 4;
+/** Blocks queued per worker: keeps each busy while the main thread reads files, and bounds memory. */
+const BLOCKS_PER_WORKER = 4;
+
+// Set by the bundlers to the bundled worker's path, relative to the output file holding this code
+// (scripts/build.mjs, scripts/build_binary.ts); unset when running from source.
+declare const AAM_DEFLATE_WORKER: string | undefined;
+
+function workerUrl(): URL {
+  return new URL(typeof AAM_DEFLATE_WORKER === "string" ? AAM_DEFLATE_WORKER : "./deflate_worker.ts", import.meta.url);
+}
+
+/** One per core, at most MAX_WORKERS; none on one core, where a worker only adds its start-up. */
+function defaultWorkers(): number {
+  const n = cpuCount();
+  return n < 2 ? 0 : Math.min(n, MAX_WORKERS);
+}
+
+export interface ParallelGzipOptions {
+  /** Worker threads; default one per core (at most 4). 0 deflates inline; the bytes are the same. */
+  workers?: number;
+  /** The input size if known: from PARALLEL_MIN_BYTES up, workers start at once, not after the first MiB. */
+  expectedBytes?: number;
+}
+
+/**
+ * Streaming gzip compressor with GzipEncoder's output, on worker threads for inputs of a MiB or
+ * more. `onChunk` is called in order, from write() and end(); an error it throws is thrown there.
+ * Call close() when giving up before end() (end() closes the workers itself).
+ * @example
+ * ```ts
+ * const gz = new ParallelGzipEncoder((c) => out.push(c));
+ * try { await gz.write(a); await gz.end(); } finally { gz.close(); }
+ * ```
+ */
+export class ParallelGzipEncoder {
+  readonly #onChunk: (chunk: Uint8Array) => void;
+  readonly #framer: GzipFramer;
+  readonly #workers: number;
+  #pool: WorkerPool | null = null;
+  #started = false;
+  #written = 0;
+  /** Outputs in stream order: the header, then each block's, as they are dispatched. */
+  #queue: Promise<Uint8Array>[] = [];
+  #ended = false;
+  #closed = false;
+  #busy = false; // a write() or end() not yet settled: the next call must wait, or output could reorder
+
+  constructor(onChunk: (chunk: Uint8Array) => void, opts: ParallelGzipOptions = {}) {
+    this.#onChunk = onChunk;
+    this.#workers = opts.workers ?? defaultWorkers();
+    this.#framer = new GzipFramer((job) => this.#queue.push(this.#deflate(job)));
+    this.#queue.push(Promise.resolve(GzipFramer.header()));
+    if ((opts.expectedBytes ?? 0) >= PARALLEL_MIN_BYTES) this.#startPool();
+  }
+
+  /** Adds bytes; `data` may be reused by the caller once the call returns (before it settles, even). */
+  async write(data: Uint8Array): Promise<void> {
+    if (this.#ended) throw new TypeError("ParallelGzipEncoder.write() after end()");
+    this.#written += data.length;
+    if (this.#written >= PARALLEL_MIN_BYTES) this.#startPool();
+    this.#framer.write(data);
+    // Wait only when too many blocks are in flight: memory stays bounded, reading goes on meanwhile.
+    await this.#drain(this.#pool ? this.#workers * BLOCKS_PER_WORKER : 0);
+  }
+
+  /** Ends the input and passes the rest of the output, trailer last, to `onChunk`. */
+  async end(): Promise<void> {
+    if (this.#ended) throw new TypeError("ParallelGzipEncoder.end() called twice");
+    this.#ended = true;
+    try {
+      const trailer = this.#framer.end();
+      await this.#drain(0);
+      this.#onChunk(trailer);
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Stops the workers; output not yet passed on is dropped. Idempotent. */
+  close(): void {
+    this.#closed = true;
+    this.#started = true; // a closed encoder starts no workers
+    this.#pool?.close();
+    this.#pool = null;
+  }
+
+  #startPool(): void {
+    if (this.#started) return;
+    this.#started = true;
+    if (this.#workers > 0) this.#pool = startWorkerPool(workerUrl(), this.#workers); // null: inline
+  }
+
+  #deflate(job: DeflateJob): Promise<Uint8Array> {
+    let out: Promise<Uint8Array>;
+    if (this.#pool) {
+      // Handed over, not copied: the framer allocates new arrays for the next block.
+      out = this.#pool.run<Uint8Array>(job, [job.block.buffer as ArrayBuffer, job.window.buffer as ArrayBuffer]).catch((e) => {
+        // The workers did not start, so the job is intact: do it here (same bytes), and the rest too.
+        if (!(e instanceof TaskNotRunError) || this.#closed) throw e;
+        this.#pool = null;
+        return deflateBlock(job);
+      });
+    } else {
+      try {
+        out = Promise.resolve(deflateBlock(job));
+      } catch (e) {
+        out = Promise.reject(e);
+      }
+    }
+    out.catch(() => {}); // #drain awaits it in turn; this only stops an early failure counting as unhandled
+    return out;
+  }
+
+  async #drain(keep: number): Promise<void> {
+    if (this.#busy) throw new TypeError("ParallelGzipEncoder: await each write() before the next call");
+    this.#busy = true;
+    try {
+      while (this.#queue.length > keep) this.#onChunk(await this.#queue.shift()!);
+    } finally {
+      this.#busy = false;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Native raw-deflate inflation and CRC-32 from node:zlib, which Node, Bun and Deno all provide.
+ * Only an accelerator for reading archives: archive/gzip.ts keeps its fflate decoder as the
+ * authority on every refusal and for everything too large to inflate in one call, and packing never
+ * uses this (zlib's compressed bytes differ across runtimes, SPEC §3 wants the same bytes on all).
+ *
+ * Loaded on first use: importing node:zlib costs ~7 ms of start-up on Bun, and most commands never
+ * read an archive.
+ */
+import type * as Zlib from "node:zlib";
+import { builtin } from "./builtin.ts";
+
+let zlibModule: typeof Zlib | null | undefined;
+
+function zlib(): typeof Zlib | null {
+  if (zlibModule === undefined) {
+    try {
+      zlibModule = builtin<typeof Zlib>("node:zlib");
+    } catch {
+      zlibModule = null; // no node:zlib here: callers use their pure-JS code
+    }
+  }
+  return zlibModule;
+}
+
+export interface RawInflateResult {
+  output: Uint8Array;
+  /** Input bytes the deflate stream took; anything after them was not read. */
+  inputBytes: number;
+}
+
+/**
+ * Inflates one whole raw deflate stream (RFC 1951) in one call, never producing more than
+ * `maxOutputBytes`.
+ * @returns the output and the input bytes consumed, or null when it was not done: no native zlib,
+ * malformed or truncated data, or output past `maxOutputBytes` (zlib stops there; the rest of a
+ * gzip bomb is never inflated). Callers treat null as "use the streaming decoder", which then
+ * reports the problem in its own words.
+ */
+export function inflateRawCapped(data: Uint8Array, maxOutputBytes: number): RawInflateResult | null {
+  const z = zlib();
+  if (z === null || maxOutputBytes < 1) return null;
+  try {
+    // info: true hands back the engine, whose bytesWritten counts the input consumed (on all three runtimes).
+    const r = z.inflateRawSync(data, { info: true, maxOutputLength: maxOutputBytes }) as unknown as {
+      buffer: Uint8Array;
+      engine: { bytesWritten: number };
+    };
+    const b = r.buffer;
+    return { output: new Uint8Array(b.buffer, b.byteOffset, b.byteLength), inputBytes: r.engine.bytesWritten };
+  } catch {
+    // Z_DATA_ERROR, Z_BUF_ERROR (truncated) or RangeError ERR_BUFFER_TOO_LARGE (over the cap): see @returns.
+    return null;
+  }
+}
+
+/** zlib's CRC-32 (`crc32(data, running)`), or null where node:zlib lacks it (Node < 20.15). */
+export function nativeCrc32(): ((data: Uint8Array, crc: number) => number) | null {
+  const z = zlib() as (typeof Zlib & { crc32?: (data: Uint8Array, crc: number) => number }) | null;
+  return typeof z?.crc32 === "function" ? z.crc32 : null;
+}
