@@ -12,6 +12,8 @@
  * Decompression is for untrusted input: input is inflated in small slices and output counted, so a
  * gzip bomb stops at the limit after inflating at most one slice past it; the CRC-32 and length in
  * the trailer are checked; truncation, corruption, extra members and trailing data are refused.
+ * A whole small archive may first be inflated by node:zlib in one capped call (gunzipWholeNative,
+ * ~5x faster); anything it does not fully accept goes through the fflate decoder, which decides.
  */
 import { Inflate } from "fflate";
 import { deflateBlock, DEFLATE_WINDOW_BYTES, type DeflateJob } from "./_deflate_block.ts";

@@ -59,6 +59,12 @@ export interface VerifyOptions {
    * (`registry verify` audits archives; `install` validates them anyway while extracting).
    */
   checkWholeArchive?: boolean;
+  /**
+   * Runs each pass over the archive (`read`: unpacking it for steps 1-2 and the structural check)
+   * when the caller lets it. `registry verify` keeps many versions in flight and unpacks one at a
+   * time, so memory stays that of one archive's pass however many wait on their signatures.
+   */
+  readGate?: <T>(read: () => Promise<T>) => Promise<T>;
 }
 
 function where(input: VerifyInput) {
@@ -91,20 +97,20 @@ export function verifyChecksum(input: VerifyInput, actual: string, sigHash: stri
 
 /**
  * Step 2: the archive's own aam.yaml names the package and version being verified. Before refusing,
- * the rest of the archive is validated, so a structural problem is reported first, as it would be
- * by a whole-archive read.
+ * the rest of the archive is validated (by `finish`), so a structural problem is reported first, as
+ * it would be by a whole-archive read.
  */
-export async function verifyIdentity(input: VerifyInput, scan: ArchiveScan): Promise<void> {
+export async function verifyIdentity(input: VerifyInput, scan: ArchiveScan, finish = () => finishArchiveCheck(input.archive, scan)): Promise<void> {
   if (scan.error !== undefined) throw scan.error;
   let m;
   try {
     m = parseArchiveManifest(scan.manifest, input.files.archive);
   } catch (e) {
-    await finishArchiveCheck(input.archive, scan);
+    await finish();
     throw e;
   }
   if (m.name !== input.name || m.version !== input.version) {
-    await finishArchiveCheck(input.archive, scan);
+    await finish();
     throw new AamError("TamperedPackage", `Cannot verify "${input.name}@${input.version}": the archive's aam.yaml names "${m.name}@${m.version}"`, {
       ...where(input),
       expected: `${input.name}@${input.version}`,
@@ -212,14 +218,15 @@ async function verifySignatures(input: VerifyInput, checksum: string, policy: Tr
 }
 
 export async function verifyPackage(input: VerifyInput, policy: TrustPolicy, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const gate = opts.readGate ?? ((read) => read());
   // Steps 1 and 2 share one pass over the archive; see archive_scan.ts.
-  const scan = await scanArchive(input.archive, { whole: opts.checkWholeArchive });
-  const checksum = verifyChecksum(input, scan.checksum, peekSigHash(input.sigText));
-  await verifyIdentity(input, scan);
+  const scan = await gate(() => scanArchive(input.archive, { whole: opts.checkWholeArchive }));
   // The rest of the archive is validated before any outcome but "verified" (whole-archive errors
   // keep their old precedence over signature errors). When a trusted signer vouches for these exact
   // bytes, `verify` skips it: extraction validates every entry anyway before anything is installed.
-  const finish = () => finishArchiveCheck(input.archive, scan);
+  const finish = () => gate(() => finishArchiveCheck(input.archive, scan));
+  const checksum = verifyChecksum(input, scan.checksum, peekSigHash(input.sigText));
+  await verifyIdentity(input, scan, finish);
   const head = { package: input.name, version: input.version, checksum };
   if (opts.skipSignatures || (policy.onSignatureFailure === "ignore" && !policy.requireSignature)) {
     await finish();
