@@ -1,3 +1,4 @@
+import { concatBytes } from "../encoding/bytes.ts";
 import { describe, expect, test } from "bun:test";
 import { inflateSync } from "fflate";
 import { gunzipSync as zlibGunzip, inflateRawSync as zlibInflateRaw } from "node:zlib";
@@ -19,16 +20,6 @@ function sample(n: number, seed = 1): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
 async function parallelGzip(data: Uint8Array, workers: number, step = 65_536): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   const gz = new ParallelGzipEncoder((c) => parts.push(c), { workers, expectedBytes: data.length });
@@ -38,7 +29,7 @@ async function parallelGzip(data: Uint8Array, workers: number, step = 65_536): P
   } finally {
     gz.close();
   }
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 describe("ParallelGzipEncoder", () => {
@@ -107,7 +98,7 @@ describe("deflateBlock()", () => {
       }
       blocks.push(b);
     }
-    const all = concat(blocks);
+    const all = concatBytes(blocks);
     const parts: Uint8Array[] = [];
     let off = 0;
     blocks.forEach((block, k) => {
@@ -117,7 +108,7 @@ describe("deflateBlock()", () => {
       parts.push(out);
       off += block.length;
     });
-    const raw = concat(parts);
+    const raw = concatBytes(parts);
     expect(inflateSync(raw) as Uint8Array).toEqual(all);
     expect(new Uint8Array(zlibInflateRaw(raw))).toEqual(all);
   });

@@ -1,3 +1,4 @@
+import { concatBytes } from "../encoding/bytes.ts";
 import { beforeAll, describe, expect, test } from "bun:test";
 import { gunzipSync, gzipSync } from "fflate";
 import {
@@ -33,13 +34,7 @@ function sample(n: number, seed = 1): Uint8Array {
 async function gunzipAll(input: AsyncIterable<Uint8Array>, limits = BIG): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   for await (const c of gunzipChunks(input, limits)) parts.push(c);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 

@@ -3,6 +3,7 @@
  * leaves no trace in the project or next to it. The corpus is src/archive/_hostile_test_helpers.ts
  * (the same cases the unit tests feed to the reader), plus a gzip bomb and too many entries.
  */
+import { concatBytes } from "../../src/encoding/bytes.ts";
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,13 +23,7 @@ function gzipBomb(): Uint8Array {
   const slice = new Uint8Array(4 * 1024 * 1024);
   for (let done = 0; done < size; done += slice.length) g.push(slice);
   g.push(new Uint8Array(1024), true);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** 20,001 entries, one over the limit. */
