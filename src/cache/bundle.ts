@@ -9,6 +9,10 @@ import { concatBytes } from "../encoding/bytes.ts";
 import { encodeEntryHeader, GzipEncoder, readArchive } from "../archive/index.ts";
 import { toFsName, isValidName } from "../manifest/name.ts";
 import { isValidVersion } from "../manifest/semver.ts";
+import { parseMetadata, findVersion } from "../registry/metadata.ts";
+import type { VerifyInput } from "../verify/pipeline.ts";
+import type { LocalTrust } from "../verify/local_trust.ts";
+import { ARCHIVE_FILE, SIG_FILE, METADATA_FILE } from "./entry.ts";
 
 export const BUNDLE_FORMAT = "aam-bundle-v1";
 export const BUNDLE_MANIFEST = "aam-bundle.json";
@@ -111,4 +115,34 @@ export async function readBundle(chunks: AsyncIterable<Uint8Array>, file: string
   }
   for (const name of members.keys()) if (!listed.has(name)) throw tampered(file, `member "${name}" is not in the manifest`, { entry: name });
   return out;
+}
+
+/**
+ * The pipeline's input for one bundle entry, judged against its own metadata.yaml. Its OpenPGP keys
+ * are copies that may check a signature; its trusted_root.json is never used (SPEC §6).
+ */
+export function bundleEntryInput(e: BundleEntry, bundleFile: string, trust: LocalTrust): { input: VerifyInput & { archive: Uint8Array }; metadataText: string } {
+  const where = `${bundleFile}!${e.package}@${e.version}`;
+  const metaBytes = e.files[METADATA_FILE];
+  const archive = e.files[ARCHIVE_FILE];
+  if (!metaBytes || !archive) throw new AamError("TamperedPackage", `Cannot import "${where}": the entry lacks its archive or metadata`, { file: bundleFile, hint: "export it again" });
+  const metadataText = new TextDecoder().decode(metaBytes);
+  const meta = parseMetadata(metadataText, `${where}/${METADATA_FILE}`);
+  const rec = findVersion(meta, e.version);
+  if (meta.name !== e.package || !rec) throw new AamError("TamperedPackage", `Cannot import "${where}": its metadata.yaml does not list it`, { file: bundleFile, hint: "export it again" });
+  const sig = e.files[SIG_FILE];
+  const keyCopies = Object.entries(e.files).filter(([n]) => n.endsWith(".asc")).map(([, d]) => new TextDecoder().decode(d));
+  return {
+    metadataText,
+    input: {
+      name: e.package,
+      version: e.version,
+      archive,
+      expectedChecksum: rec.checksum,
+      sigText: sig ? new TextDecoder().decode(sig) : null,
+      files: { archive: `${where}/${ARCHIVE_FILE}`, sig: `${where}/${SIG_FILE}` },
+      trust,
+      keyCopies,
+    },
+  };
 }

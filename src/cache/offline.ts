@@ -10,6 +10,8 @@ import { toFsName } from "../manifest/name.ts";
 import { compareVersions } from "../manifest/semver.ts";
 import { parseMetadata, findVersion } from "../registry/metadata.ts";
 import type { VerifyInput, VerifyReport } from "../verify/pipeline.ts";
+import type { LocalTrust } from "../verify/local_trust.ts";
+import { signatureSet } from "./signature_set.ts";
 import { ARCHIVE_FILE, SIG_FILE, METADATA_FILE, ENTRY_FILE, ENTRY_FORMAT, parseCacheEntry, type CacheEntry } from "./entry.ts";
 
 export function offlineDir(home: string): string {
@@ -27,9 +29,47 @@ export interface PreparedFiles {
 const enc = new TextEncoder();
 const bytesOf = (d: Uint8Array | string) => (typeof d === "string" ? enc.encode(d) : d);
 
-/** Writes one verified entry atomically: a temp folder, renamed over any older copy. */
+/**
+ * A prepared version is immutable (SPEC §8): a new entry for it must have the same checksum as the
+ * one cached (else TamperedPackage) and carry every signature the cached one carries (else
+ * PolicyViolation), so a hostile bundle or registry can neither swap the bytes nor strip signatures.
+ * An unreadable cached entry may be replaced: whoever can damage it could remove it as well.
+ */
+export async function assertReplaceable(home: string, name: string, version: string, checksum: string, sigText: string | null): Promise<void> {
+  const dir = fs.path.join(offlineDir(home), toFsName(name), version);
+  let old: LoadedEntry;
+  try {
+    old = await loadEntry(home, name, version);
+  } catch (e) {
+    if (e instanceof AamError && (e.code === "OfflineCacheMiss" || e.code === "TamperedPackage")) return;
+    throw e;
+  }
+  if (old.entry.checksum !== checksum) {
+    throw new AamError("TamperedPackage", `Cannot replace the prepared "${name}@${version}": its checksum differs from the one already cached`, {
+      package: name,
+      version,
+      expected: old.entry.checksum,
+      actual: checksum,
+      file: dir,
+      hint: "a published version never changes; whoever offers other bytes for it is not to be trusted. Keep the cached entry, or remove the folder yourself if you know why it changed",
+    });
+  }
+  const kept = signatureSet(sigText);
+  const missing = [...signatureSet(old.input.sigText)].filter((k) => !kept.has(k));
+  if (missing.length > 0) {
+    throw new AamError("PolicyViolation", `Cannot replace the prepared "${name}@${version}": the new copy lacks ${missing.length} of the cached entry's signatures`, {
+      package: name,
+      version,
+      file: dir,
+      hint: "a cached entry is only ever replaced by one carrying every signature it has; remove the folder yourself to accept fewer",
+    });
+  }
+}
+
+/** Writes one verified entry atomically: a temp folder, renamed over any older copy (see assertReplaceable). */
 export async function writeEntry(home: string, name: string, version: string, source: string, files: PreparedFiles, report: VerifyReport, now: Date): Promise<string> {
   const pkgDir = fs.path.join(offlineDir(home), toFsName(name));
+  await assertReplaceable(home, name, version, report.checksum, files.sigText);
   await fs.mkdirp(pkgDir);
   await sweepDeadTemps(pkgDir);
   const final = fs.path.join(pkgDir, version);
@@ -104,6 +144,15 @@ export interface LoadedEntry {
   input: VerifyInput & { archive: Uint8Array };
   metadataText: string;
   extra: Record<string, Uint8Array>;
+}
+
+/**
+ * The pipeline's input for a cache entry. Its OpenPGP keys are copies that may check a signature;
+ * its trusted_root.json is never used (SPEC §6): Sigstore entries verify against this machine's root.
+ */
+export function entryInput(loaded: LoadedEntry, trust: LocalTrust): VerifyInput & { archive: Uint8Array } {
+  const keyCopies = Object.entries(loaded.extra).filter(([n]) => n.endsWith(".asc")).map(([, d]) => new TextDecoder().decode(d));
+  return { ...loaded.input, trust, keyCopies };
 }
 
 /** Versions prepared for a package, highest first. */
@@ -204,7 +253,6 @@ export async function loadEntry(home: string, name: string, version?: string): P
   }
   const extra: Record<string, Uint8Array> = {};
   for (const [n, d] of Object.entries(files)) if (![ARCHIVE_FILE, SIG_FILE, METADATA_FILE].includes(n)) extra[n] = d;
-  const trustedRoot = extra["trusted_root.json"] ? new TextDecoder().decode(extra["trusted_root.json"]) : undefined;
   return {
     entry,
     dir,
@@ -217,7 +265,6 @@ export async function loadEntry(home: string, name: string, version?: string): P
       expectedChecksum: rec.checksum,
       sigText: files[SIG_FILE] ? new TextDecoder().decode(files[SIG_FILE]) : null,
       files: { archive: fs.path.join(dir, ARCHIVE_FILE), sig: fs.path.join(dir, SIG_FILE), metadata: fs.path.join(dir, METADATA_FILE) },
-      trustedRoot,
     },
   };
 }

@@ -50,7 +50,7 @@ export class RegistryReader {
         hint: `aam search ${name.replace(/^@[^/]+\//, "")} --registry ${this.location}`,
       });
     }
-    const m = parseMetadata(text, `${this.location}/${rel}`);
+    const m = this.#parse(text, rel);
     if (m.name !== name) {
       throw new AamError("TamperedPackage", `Cannot read "${name}": ${rel} names another package`, {
         package: name,
@@ -63,6 +63,22 @@ export class RegistryReader {
     return m;
   }
 
+  /** metadata.yaml texts as read, by the Metadata parsed from them (to store exactly what was checked). */
+  readonly #texts = new WeakMap<Metadata, string>();
+
+  #parse(text: string, rel: string): Metadata {
+    const m = parseMetadata(text, `${this.location}/${rel}`);
+    this.#texts.set(m, text);
+    return m;
+  }
+
+  /** The exact metadata.yaml text `meta` was parsed from (by this reader). */
+  metadataText(meta: Metadata): string {
+    const t = this.#texts.get(meta);
+    if (t === undefined) throw new Error("metadataText: metadata was not read by this reader");
+    return t;
+  }
+
   /** Every package's metadata: by listing packages/ where possible, else by the names in index.yaml. */
   async allMetadata(): Promise<Metadata[]> {
     const dirs = await this.source.listDir(PACKAGES_DIR);
@@ -71,7 +87,16 @@ export class RegistryReader {
       for (const d of dirs.sort()) {
         const rel = `${PACKAGES_DIR}/${d}/metadata.yaml`;
         const text = await this.source.readText(rel);
-        if (text !== null) out.push(parseMetadata(text, `${this.location}/${rel}`));
+        if (text === null) continue;
+        const m = this.#parse(text, rel);
+        if (toFsName(m.name) !== d) {
+          throw new AamError("TamperedPackage", `Cannot read "${rel}": it names "${m.name}", whose folder is "${toFsName(m.name)}"`, {
+            package: m.name,
+            file: `${this.location}/${rel}`,
+            hint: "the registry was edited by hand or tampered with; restore it from version control",
+          });
+        }
+        out.push(m);
       }
       return out;
     }

@@ -150,6 +150,16 @@ async function transact(
     const metaFile = join(root, metadataPath(fsName));
     const text = await fs.readTextIfExists(metaFile);
     const current = text === null ? null : parseMetadata(text, metaFile);
+    if (current && current.name !== name) {
+      // `@a/b` and `a--b` share the folder a--b (SPEC §1): the second is refused and nothing changes.
+      throw new AamError("PolicyViolation", `Cannot change "${name}" in registry "${root}": its folder ${packageDir(fsName)} belongs to "${current.name}"`, {
+        package: name,
+        expected: current.name,
+        actual: name,
+        file: metaFile,
+        hint: `"${name}" and "${current.name}" share a file-system name; publish under another name`,
+      });
+    }
     const change = await fn(current);
     await applyChange(root, name, change, opts.now);
   }, { timeoutMs: opts.lockTimeoutMs });

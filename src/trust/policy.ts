@@ -1,7 +1,7 @@
 /**
  * The trust policy (SPEC §6 step 6, §9 `security.*`) and the questions asked of it: is this key
  * trusted for this package, is this certificate identity trusted. Pure: the shell builds the
- * policy from configuration and flags (verify/policy_from_config.ts).
+ * policy from configuration and flags (trust/build_policy.ts).
  *
  * Nothing is trusted by presence: not a key in `$AAM_HOME/keys/`, not a `.sig`'s `public_key`.
  * A key is trusted only when its fingerprint is listed in `trustedKeys` and not in `revokedKeys`;

@@ -14,6 +14,8 @@ import { checkEntry, type EntryResult } from "./entry_check.ts";
 import { parseArchiveManifest } from "./archive_manifest.ts";
 import { bytesOf, type ArchiveInput } from "./archive_source.ts";
 import { finishArchiveCheck, scanArchive, type ArchiveScan } from "./archive_scan.ts";
+import type { LocalTrust } from "./local_trust.ts";
+import { checksumOf } from "../encoding/sha256.ts";
 
 export type { ArchiveInput, ArchiveSource } from "./archive_source.ts";
 
@@ -27,10 +29,13 @@ export interface VerifyInput {
   expectedChecksum?: string;
   sigText: string | null;
   files: { archive: string; sig: string; metadata?: string };
-  /** Local trust material handed to the entry verifiers (see EntryContext). */
-  trustedRoot?: string;
-  publicKeys?: string[];
-  verifyTransparencyLog?: boolean;
+  /** Trust material from this machine only (verify/local_trust.ts); never from the registry, cache or bundle. */
+  trust?: LocalTrust;
+  /**
+   * OpenPGP public keys that travelled with the version (registry keys/, cache entry, bundle): copies
+   * that may check a signature, never trust it (step 6 asks the local policy about the fingerprint).
+   */
+  keyCopies?: string[];
 }
 
 export interface SignerReport extends EntryResult {
@@ -132,6 +137,26 @@ function peekSigHash(sigText: string | null): string | undefined {
   }
 }
 
+/**
+ * The archive's bytes for verifiers that sign the bytes themselves. A streamed archive is read again
+ * here, so these bytes are hashed and must be the ones step 1 checked: a file swapped between the two
+ * reads (a FIFO, a rename on a shared drive) must not lend another archive's signature to these bytes.
+ */
+async function wholeArchive(input: VerifyInput, checksum: string): Promise<Uint8Array> {
+  const bytes = await bytesOf(input.archive);
+  const actual = checksumOf(bytes);
+  if (actual !== checksum) {
+    throw new AamError("TamperedPackage", `Cannot verify "${input.name}@${input.version}": the archive changed while it was being verified`, {
+      ...where(input),
+      expected: checksum,
+      actual,
+      file: input.files.archive,
+      hint: "something replaced the file between two reads; copy it to a private folder and verify that copy",
+    });
+  }
+  return bytes;
+}
+
 /** Steps 3–6: answers the report, or throws the step's coded error. */
 async function verifySignatures(input: VerifyInput, checksum: string, policy: TrustPolicy): Promise<Omit<VerifyReport, "package" | "version" | "checksum">> {
   const checks: VerifyReport["checks"] = { checksum: "passed", identity: "passed", signature: "unsigned", trust: "unsigned" };
@@ -171,14 +196,14 @@ async function verifySignatures(input: VerifyInput, checksum: string, policy: Tr
   const signers: SignerReport[] = [];
   // OpenPGP and Sigstore verify the bytes themselves: read them (once) only if such an entry is present.
   let whole: Promise<Uint8Array> | undefined;
-  const archive = () => (whole ??= bytesOf(input.archive));
+  const archive = () => (whole ??= wholeArchive(input, checksum));
   for (const entry of sig.signatures) {
     const r = await checkEntry(entry, {
       archive,
       packageHash: checksum,
-      trustedRoot: input.trustedRoot,
-      publicKeys: input.publicKeys,
-      verifyTransparencyLog: input.verifyTransparencyLog,
+      trustedRoot: input.trust?.trustedRoot,
+      publicKeys: [...(input.trust?.publicKeys ?? []), ...(input.keyCopies ?? [])],
+      verifyTransparencyLog: input.trust?.verifyTransparencyLog ?? true,
     });
     signers.push({ ...r, trusted: false });
   }
@@ -189,7 +214,10 @@ async function verifySignatures(input: VerifyInput, checksum: string, policy: Tr
       ...where(input),
       file: input.files.sig,
       actual: signers.map((s) => `${s.algorithm} ${s.key_fingerprint ?? s.identity ?? ""}: ${s.reason ?? "invalid"}`).join("; "),
-      hint: "the archive or .sig was altered, or signed with another key; re-sign with `aam pkg sign`",
+      hint:
+        signers.some((s) => s.algorithm === "sigstore") && input.trust?.trustedRoot === undefined
+          ? "this machine has no Sigstore trusted root (one that travels with a package is never used): aam trust-root import <trusted_root.json>, or aam trust-root update while connected"
+          : "the archive or .sig was altered, or signed with another key; re-sign with `aam pkg sign`",
     });
   }
   checks.signature = "passed";

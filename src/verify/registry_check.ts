@@ -5,6 +5,8 @@
 import { AamError, type ErrorCode } from "../errors.ts";
 import type { PackageVersion, RegistryReader } from "../registry/reader.ts";
 import type { TrustPolicy } from "../trust/policy.ts";
+import type { LocalTrust } from "./local_trust.ts";
+import { registryInput } from "./inputs.ts";
 import { parseMetadata, type Metadata } from "../registry/metadata.ts";
 import { verifyPackage, type VerifyOptions } from "./pipeline.ts";
 import { isArchiveBytes, type ArchiveInput } from "./archive_source.ts";
@@ -91,18 +93,11 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Prom
   await Promise.all(workers);
 }
 
-/** Local trust material for the entry verifiers (trusted root, OpenPGP keys). */
-export interface RegistryTrust {
-  trustedRoot?: string;
-  publicKeys?: string[];
-  verifyTransparencyLog?: boolean;
-}
-
 export async function verifyRegistry(
   reader: RegistryReader,
   policy: TrustPolicy,
   progress?: (done: number, total: number) => void,
-  trust: RegistryTrust = {},
+  trust?: LocalTrust,
 ): Promise<RegistryReport> {
   const report: RegistryReport = {
     registry: reader.location,
@@ -176,7 +171,7 @@ export async function verifyRegistry(
   const check = async ({ m, v, index, pv, archive, sigText }: Opened, gate?: { gate: ReadGate; leave: () => void }): Promise<void> => {
     try {
       const r = await verifyPackage(
-        { name: m.name, version: v.version, archive, expectedChecksum: v.checksum, sigText, files: { archive: `${reader.location}/${pv.archiveFile}`, sig: `${reader.location}/${pv.sigFile}` }, ...trust },
+        registryInput(reader, pv, archive, sigText, trust),
         { ...policy, onSignatureFailure: policy.onSignatureFailure === "ignore" ? "ignore" : "error" },
         // An audit: every archive's structure is checked, whoever signed it.
         { checkWholeArchive: true, readGate: gate?.gate },

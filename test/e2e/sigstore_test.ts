@@ -183,8 +183,15 @@ describe.each(RUNTIMES)("sigstore under %s", (rt: RuntimeName) => {
 
       expect((await run(["verify", "--offline-prepare", "@acme/keyless"])).code).toBe(0);
       rmSync(join(dir, "reg"), { recursive: true, force: true });
-      // The cache entry carries its own copy of the trusted root.
+      // The cache entry's copy of the trusted root is never used (SPEC §6): without a local root the
+      // Sigstore entry cannot be verified, and the error says how to get one.
+      const rootCopy = readFileSync(join(dir, ".aam", "trusted_root.json"), "utf8");
       rmSync(join(dir, ".aam", "trusted_root.json"));
+      const noRoot = offline(["verify", "--offline", "@acme/keyless", "--require-signature"]);
+      expectFailure(noRoot, 11, "InvalidSignature");
+      expect(noRoot.stderr).toContain("aam trust-root import");
+      writeFileSync(join(dir, "mock_root.json"), rootCopy);
+      expect(offline(["trust-root", "import", "mock_root.json"]).code).toBe(0);
       const off = offline(["verify", "--offline", "@acme/keyless", "--require-signature", "--json"]);
       expect(off.stderr).not.toContain("NETWORK-ACCESS-ATTEMPTED");
       expect(off.code).toBe(0);

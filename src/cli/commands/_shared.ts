@@ -1,13 +1,12 @@
 /** Small pieces several commands share: opening the registry, the policy, reporting a verification. */
+export type { LocalTrust } from "../../verify/local_trust.ts";
 import type { Context } from "../context.ts";
 import { openRegistry, type OpenedRegistry } from "../../registry/location.ts";
-import { policyFromConfig, type PolicyFlags } from "../../verify/policy_from_config.ts";
+import { buildPolicy, type PolicyFlags } from "../../trust/build_policy.ts";
+import { readLocalTrust, type LocalTrust } from "../../verify/local_trust.ts";
 import type { TrustPolicy } from "../../trust/policy.ts";
 import type { VerifyReport } from "../../verify/pipeline.ts";
-import type { PackageVersion, RegistryReader } from "../../registry/reader.ts";
-import type { VerifyInput } from "../../verify/pipeline.ts";
-import { fs, proc } from "../../runtime/index.ts";
-import { AamError } from "../../errors.ts";
+import { proc } from "../../runtime/index.ts";
 import { httpSource } from "../../registry/source_http.ts";
 import { gitSource } from "../../registry/source_git.ts";
 
@@ -25,61 +24,19 @@ export async function trustPolicy(ctx: Context, flags: PolicyFlags, registryRequ
   if (loaded.projectSecurityKeys.length > 0) {
     ctx.out.warn(`${loaded.projectFile} sets ${loaded.projectSecurityKeys.join(", ")}: this project's configuration changes what is trusted`);
   }
-  return policyFromConfig(loaded.merged, flags, registryRequires);
+  return buildPolicy(loaded.merged, flags, registryRequires);
 }
 
 export function actor(): string {
   return proc.env("AAM_ACTOR") ?? `${proc.env("USER") ?? proc.env("USERNAME") ?? "unknown"}@${proc.hostname()}`;
 }
 
-/** Trust material this machine holds: the Sigstore trusted root and trusted OpenPGP public keys. */
-export interface LocalTrust {
-  trustedRoot?: string;
-  publicKeys: string[];
-  verifyTransparencyLog: boolean;
-}
-
+/** This machine's trust material (verify/local_trust.ts), with the tlog switch announced at every use. */
 export async function localTrust(ctx: Context, trustedRootFile?: string): Promise<LocalTrust> {
-  const cfg = (await ctx.config()).merged;
-  const rootFile = trustedRootFile ? fs.path.resolve(ctx.cwd, trustedRootFile) : fs.path.join(ctx.home, "trusted_root.json");
-  const trustedRoot = (await fs.readTextIfExists(rootFile)) ?? undefined;
-  if (trustedRootFile && trustedRoot === undefined) {
-    throw new AamError("NotFound", `Cannot read trusted root "${rootFile}"`, { file: rootFile, hint: "check the path given to --trusted-root" });
-  }
-  const publicKeys: string[] = [];
-  for (const e of await fs.readDirIfExists(fs.path.join(ctx.home, "keys"))) {
-    if (e.isFile && e.name.endsWith(".asc")) publicKeys.push(await fs.readText(fs.path.join(ctx.home, "keys", e.name)));
-  }
-  const verifyTransparencyLog = cfg.security.verify_transparency_log !== false;
+  const trust = await readLocalTrust(ctx.home, (await ctx.config()).merged, { trustedRootFile, cwd: ctx.cwd });
   // A risky switch is announced at every use (as cosign does for --insecure-ignore-tlog).
-  if (!verifyTransparencyLog) ctx.out.warn("security.verify_transparency_log is false: Sigstore transparency-log entries are not checked, and only a timestamp authority can vouch for the signing time");
-  return { trustedRoot, publicKeys, verifyTransparencyLog };
-}
-
-function inputFor(reader: RegistryReader, pv: PackageVersion, sigText: string | null, trust?: LocalTrust) {
-  return {
-    name: pv.name,
-    version: pv.version,
-    expectedChecksum: pv.record.checksum,
-    sigText,
-    files: { archive: `${reader.location}/${pv.archiveFile}`, sig: `${reader.location}/${pv.sigFile}` },
-    ...trust,
-  };
-}
-
-/** The pipeline's input for a registry version, with the archive read whole (to store it, e.g.). */
-export async function loadVerifyInput(reader: RegistryReader, pv: PackageVersion, trust?: LocalTrust): Promise<VerifyInput & { archive: Uint8Array }> {
-  const [archive, sigText] = await Promise.all([reader.archive(pv), reader.sig(pv)]);
-  return { ...inputFor(reader, pv, sigText, trust), archive };
-}
-
-/**
- * The pipeline's input for a registry version, with the archive streamed from a local registry's
- * file (memory flat in the archive size) or, for HTTP, read whole.
- */
-export async function openVerifyInput(reader: RegistryReader, pv: PackageVersion, trust?: LocalTrust): Promise<VerifyInput> {
-  const [archive, sigText] = await Promise.all([reader.archiveSource(pv), reader.sig(pv)]);
-  return { ...inputFor(reader, pv, sigText, trust), archive };
+  if (!trust.verifyTransparencyLog) ctx.out.warn("security.verify_transparency_log is false: Sigstore transparency-log entries are not checked, and only a timestamp authority can vouch for the signing time");
+  return trust;
 }
 
 /** One line per outcome, as minisign prints, plus warnings on stderr. */

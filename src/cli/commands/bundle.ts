@@ -4,11 +4,10 @@ import type { Context } from "../context.ts";
 import { AamError } from "../../errors.ts";
 import { fs } from "../../runtime/index.ts";
 import { parsePackageRef } from "../../manifest/name.ts";
-import { parseMetadata, findVersion } from "../../registry/metadata.ts";
-import { verifyPackage, type VerifyReport } from "../../verify/pipeline.ts";
-import { loadEntry, writeEntry } from "../../cache/offline.ts";
+import { verifyPackage, type VerifyInput, type VerifyReport } from "../../verify/pipeline.ts";
+import { loadEntry, writeEntry, assertReplaceable } from "../../cache/offline.ts";
 import { ARCHIVE_FILE, SIG_FILE, METADATA_FILE, ENTRY_FILE } from "../../cache/entry.ts";
-import { writeBundle, readBundle, type BundleEntry } from "../../cache/bundle.ts";
+import { writeBundle, readBundle, bundleEntryInput, type BundleEntry } from "../../cache/bundle.ts";
 import { trustPolicy, localTrust, printVerifyReport } from "./_shared.ts";
 
 export function register(cli: CAC, ctx: Context): void {
@@ -40,46 +39,24 @@ export function register(cli: CAC, ctx: Context): void {
       const path = fs.path.resolve(ctx.cwd, file);
       if (!(await fs.stat(path))) throw new AamError("NotFound", `Cannot find bundle "${path}"`, { file: path, hint: "check the path" });
       const entries = await readBundle(fs.readChunks(path), path);
-      const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature });
       // Importing adds only what verifies here: a failing signature is an error whatever `warn` says.
-      if (policy.onSignatureFailure === "warn") policy.onSignatureFailure = "error";
-      const local = await localTrust(ctx);
-      const checked: { e: BundleEntry; report: VerifyReport; metadataText: string }[] = [];
+      const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature, purpose: "store" });
+      const trust = await localTrust(ctx);
+      const checked: { e: BundleEntry; report: VerifyReport; input: VerifyInput & { archive: Uint8Array }; metadataText: string }[] = [];
       let i = 0;
       for (const e of entries) {
         ctx.out.progress("Verifying", i++, entries.length);
-        const where = `${path}!${e.package}@${e.version}`;
-        const metaBytes = e.files[METADATA_FILE];
-        const archive = e.files[ARCHIVE_FILE];
-        if (!metaBytes || !archive) throw new AamError("TamperedPackage", `Cannot import "${where}": the entry lacks its archive or metadata`, { file: path, hint: "export it again" });
-        const metadataText = new TextDecoder().decode(metaBytes);
-        const meta = parseMetadata(metadataText, `${where}/${METADATA_FILE}`);
-        const rec = findVersion(meta, e.version);
-        if (meta.name !== e.package || !rec) throw new AamError("TamperedPackage", `Cannot import "${where}": its metadata.yaml does not list it`, { file: path, hint: "export it again" });
-        const keys = Object.entries(e.files).filter(([n]) => n.endsWith(".asc")).map(([, d]) => new TextDecoder().decode(d));
-        const root = e.files["trusted_root.json"];
-        const report = await verifyPackage(
-          {
-            name: e.package,
-            version: e.version,
-            archive,
-            expectedChecksum: rec.checksum,
-            sigText: e.files[SIG_FILE] ? new TextDecoder().decode(e.files[SIG_FILE]) : null,
-            files: { archive: `${where}/${ARCHIVE_FILE}`, sig: `${where}/${SIG_FILE}` },
-            trustedRoot: local.trustedRoot ?? (root ? new TextDecoder().decode(root) : undefined),
-            publicKeys: [...local.publicKeys, ...keys],
-            verifyTransparencyLog: local.verifyTransparencyLog,
-          },
-          policy,
-        );
-        checked.push({ e, report, metadataText });
+        const { input, metadataText } = bundleEntryInput(e, path, trust);
+        const report = await verifyPackage(input, policy);
+        // A prepared version is immutable: same bytes, and no fewer signatures (SPEC §8).
+        await assertReplaceable(ctx.home, e.package, e.version, report.checksum, input.sigText);
+        checked.push({ e, report, input, metadataText });
       }
       ctx.out.clearProgress();
-      // Every entry verified: only now is anything written.
-      for (const { e, report, metadataText } of checked) {
+      // Every entry verified: only now is anything written, from the same bytes that were verified.
+      for (const { e, report, input, metadataText } of checked) {
         const extra = Object.fromEntries(Object.entries(e.files).filter(([n]) => ![ARCHIVE_FILE, SIG_FILE, METADATA_FILE, ENTRY_FILE].includes(n)));
-        const sig = e.files[SIG_FILE];
-        await writeEntry(ctx.home, e.package, e.version, `bundle:${fs.path.basename(path)}`, { archive: e.files[ARCHIVE_FILE], sigText: sig ? new TextDecoder().decode(sig) : null, metadataText, extra }, report, ctx.now());
+        await writeEntry(ctx.home, e.package, e.version, `bundle:${fs.path.basename(path)}`, { archive: input.archive, sigText: input.sigText, metadataText, extra }, report, ctx.now());
       }
       if (ctx.out.json) ctx.out.data({ ok: true, imported: checked.map((c) => c.report) });
       else {

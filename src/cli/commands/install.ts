@@ -9,9 +9,10 @@ import { installVerified, type ReadyPackage } from "../../install/install.ts";
 import { verifyPackage, type VerifyOptions } from "../../verify/pipeline.ts";
 import { readArchiveManifestOf } from "../../verify/archive_manifest.ts";
 import { openFileArchive } from "../../verify/archive_source.ts";
-import type { TrustPolicy } from "../../trust/policy.ts";
+import type { PolicyFlags } from "../../trust/build_policy.ts";
 import type { RegistryReader } from "../../registry/reader.ts";
-import { openFromOptions, trustPolicy, openVerifyInput, printVerifyReport, localTrust, type LocalTrust } from "./_shared.ts";
+import { fileInput, openRegistryVersion } from "../../verify/inputs.ts";
+import { openFromOptions, trustPolicy, printVerifyReport, localTrust, type LocalTrust } from "./_shared.ts";
 
 export interface InstallFlags {
   registry?: string;
@@ -22,13 +23,12 @@ export interface InstallFlags {
   force?: boolean;
 }
 
-type OfflineInstall = (ctx: Context, ref: string, o: InstallFlags) => Promise<ReadyPackage[]>;
-let offlineInstall: OfflineInstall | undefined;
-export function setOfflineInstall(h: OfflineInstall): void {
-  offlineInstall = h;
-}
-
-async function fromRegistry(reader: RegistryReader, raw: string, policy: TrustPolicy, vopts: VerifyOptions, trust: LocalTrust, extraDeps: Record<string, string> = {}): Promise<ReadyPackage[]> {
+/**
+ * Resolves and verifies `raw` (and `extraDeps`) from one registry. Each version is judged under that
+ * registry's own `require_signatures` (SPEC §9), whoever asked for it.
+ */
+async function fromRegistry(ctx: Context, reader: RegistryReader, raw: string, flags: PolicyFlags, vopts: VerifyOptions, trust: LocalTrust, extraDeps: Record<string, string> = {}): Promise<ReadyPackage[]> {
+  const policy = await trustPolicy(ctx, flags, (await reader.info()).require_signatures);
   const roots: { name: string; range: string }[] = [];
   if (raw) {
     const ref = parsePackageRef(raw);
@@ -40,7 +40,7 @@ async function fromRegistry(reader: RegistryReader, raw: string, policy: TrustPo
   const ready: ReadyPackage[] = [];
   for (const [name, version] of chosen) {
     const pv = await reader.resolve(name, { version });
-    const input = await openVerifyInput(reader, pv, trust);
+    const input = await openRegistryVersion(reader, pv, trust);
     const report = await verifyPackage(input, policy, vopts);
     ready.push({ name, version, archive: input.archive, source: reader.location, report });
   }
@@ -62,37 +62,37 @@ export function register(cli: CAC, ctx: Context): void {
     .action(async (target: string | undefined, o: InstallFlags) => {
       if (!target) throw new AamError("UsageError", "Nothing to install", { hint: "aam install <pkg>[@version] or aam install <file.aam>" });
       const noVerify = o.verify === false;
-      if (noVerify) ctx.out.warn("--no-verify: signatures are NOT checked (the checksum still is)");
       if (noVerify && (o.requireSignature || o.verifySignature)) {
         throw new AamError("UsageError", "Cannot combine --no-verify with --require-signature or --verify-signature", { hint: "drop one of them" });
       }
+      const flags: PolicyFlags = { requireSignature: o.requireSignature, verifySignature: o.verifySignature, noVerify };
+      // Checked once here, before anything is read, against the user's configuration (the registry's
+      // own requirement is checked where its policy is built).
+      await trustPolicy(ctx, flags);
+      if (noVerify) ctx.out.warn("--no-verify: signatures are NOT checked (the checksum still is)");
       const vopts: VerifyOptions = { skipSignatures: noVerify };
       let ready: ReadyPackage[];
       if (o.offline) {
-        if (!offlineInstall) await import("../../cache/cli_offline.ts");
-        ready = await offlineInstall!(ctx, target, o);
+        const { readyFromCache } = await import("../../cache/offline_install.ts");
+        ready = await readyFromCache(ctx.home, target, await trustPolicy(ctx, flags), await localTrust(ctx), vopts);
       } else if (target.endsWith(".aam")) {
         const file = fs.path.resolve(ctx.cwd, target);
-        const archive = await openFileArchive(file); // streamed: verified, then extracted, never held whole
+        const archive = await openFileArchive(file); // streamed: verified, then extracted (hashed again), never held whole
         if (!archive) throw new AamError("NotFound", `Cannot find archive "${file}"`, { file, hint: "check the path" });
         const m = await readArchiveManifestOf(archive, file);
-        const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature });
-        if (o.verifySignature && policy.onSignatureFailure !== "error") policy.onSignatureFailure = "error";
+        const policy = await trustPolicy(ctx, flags);
         const sigFile = `${file}.sig`;
         const trust = await localTrust(ctx);
-        const report = await verifyPackage({ name: m.name, version: m.version, archive, sigText: await fs.readTextIfExists(sigFile), files: { archive: file, sig: sigFile }, ...trust }, policy, vopts);
+        const report = await verifyPackage(fileInput(m, archive, await fs.readTextIfExists(sigFile), { archive: file, sig: sigFile }, trust), policy, vopts);
         ready = [{ name: m.name, version: m.version, archive, source: file, report }];
         const deps = Object.entries(m.dependencies ?? {});
         if (deps.length > 0) {
           const opened = await openFromOptions(ctx, o.registry);
-          ready.push(...(await fromRegistry(opened.reader, "", policy, vopts, trust, Object.fromEntries(deps))));
+          ready.push(...(await fromRegistry(ctx, opened.reader, "", flags, vopts, trust, Object.fromEntries(deps))));
         }
       } else {
         const opened = await openFromOptions(ctx, o.registry);
-        const info = await opened.reader.info();
-        const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature }, info.require_signatures);
-        if (o.verifySignature && policy.onSignatureFailure !== "error") policy.onSignatureFailure = "error";
-        ready = await fromRegistry(opened.reader, target, policy, vopts, await localTrust(ctx));
+        ready = await fromRegistry(ctx, opened.reader, target, flags, vopts, await localTrust(ctx));
       }
       if (!ctx.out.json) for (const p of ready) printVerifyReport(ctx, p.report);
       const res = await installVerified(ctx.cwd, ready, o.force);

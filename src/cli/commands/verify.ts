@@ -7,7 +7,8 @@ import { parsePackageRef } from "../../manifest/name.ts";
 import { verifyPackage, type VerifyReport } from "../../verify/pipeline.ts";
 import { readArchiveManifestOf } from "../../verify/archive_manifest.ts";
 import { openFileArchive } from "../../verify/archive_source.ts";
-import { openFromOptions, trustPolicy, openVerifyInput, printVerifyReport, localTrust } from "./_shared.ts";
+import { fileInput, openRegistryVersion } from "../../verify/inputs.ts";
+import { openFromOptions, trustPolicy, printVerifyReport, localTrust } from "./_shared.ts";
 
 interface VerifyFlags {
   registry?: string;
@@ -18,13 +19,6 @@ interface VerifyFlags {
   offlinePrepare?: boolean;
   all?: boolean;
   verify?: boolean;
-}
-
-type OfflineHandler = (ctx: Context, refs: string[], o: VerifyFlags) => Promise<void>;
-let offlineHandler: OfflineHandler | undefined;
-/** The offline cache module plugs in here (it is loaded only for --offline and --offline-prepare). */
-export function setOfflineHandler(h: OfflineHandler): void {
-  offlineHandler = h;
 }
 
 function identityFromSig(sigText: string | null): { name: string; version: string } | null {
@@ -57,8 +51,8 @@ export function register(cli: CAC, ctx: Context): void {
     .action(async (refs: string[], o: VerifyFlags) => {
       if (o.offline || o.offlinePrepare) {
         if (o.offline && o.offlinePrepare) throw new AamError("UsageError", "Cannot use --offline and --offline-prepare together", { hint: "prepare while connected, then verify with --offline" });
-        if (!offlineHandler) await import("../../cache/cli_offline.ts");
-        return await offlineHandler!(ctx, refs, o);
+        // Loaded only for these flags: the offline path needs none of the registry code.
+        return await (await import("./verify_offline.ts")).runOffline(ctx, refs, o);
       }
       if (o.file) {
         if (refs.length > 0) throw new AamError("UsageError", "Cannot verify packages and --file at once", { hint: "aam verify --file <x.aam>" });
@@ -72,7 +66,7 @@ export function register(cli: CAC, ctx: Context): void {
         // Step 1 comes first: when a .sig names the package, check the bytes against it before unpacking anything.
         const m = identityFromSig(sigText) ?? (await readArchiveManifestOf(archive, file));
         const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature });
-        const report = await verifyPackage({ name: m.name, version: m.version, archive, sigText, files: { archive: file, sig: sigFile }, ...(await localTrust(ctx)) }, policy);
+        const report = await verifyPackage(fileInput(m, archive, sigText, { archive: file, sig: sigFile }, await localTrust(ctx)), policy);
         return emit(ctx, [report]);
       }
       if (refs.length === 0) throw new AamError("UsageError", "Nothing to verify", { hint: "aam verify <pkg>[@version], or aam verify --file <x.aam>" });
@@ -84,7 +78,7 @@ export function register(cli: CAC, ctx: Context): void {
       for (const raw of refs) {
         const ref = parsePackageRef(raw);
         const pv = await opened.reader.resolve(ref.name, ref);
-        reports.push(await verifyPackage(await openVerifyInput(opened.reader, pv, trust), policy));
+        reports.push(await verifyPackage(await openRegistryVersion(opened.reader, pv, trust), policy));
       }
       emit(ctx, reports);
     });

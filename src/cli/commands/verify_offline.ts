@@ -1,0 +1,85 @@
+/**
+ * `verify --offline-prepare` and `verify --offline` (SPEC §8), loaded by `verify` only for those
+ * flags. The offline path builds no registry source at all, so "no network" holds by construction.
+ */
+import type { Context } from "../context.ts";
+import { AamError } from "../../errors.ts";
+import { parsePackageRef } from "../../manifest/name.ts";
+import { verifyPackage, type VerifyReport } from "../../verify/pipeline.ts";
+import { readRegistryVersion } from "../../verify/inputs.ts";
+import { writeEntry, loadEntry, entryInput, assertReplaceable } from "../../cache/offline.ts";
+import { trustMaterialCopies } from "../../cache/trust_copies.ts";
+import { openFromOptions, trustPolicy, printVerifyReport, localTrust } from "./_shared.ts";
+import type { PackageVersion } from "../../registry/reader.ts";
+
+export interface OfflineFlags {
+  registry?: string;
+  requireSignature?: boolean;
+  offline?: boolean;
+  offlinePrepare?: boolean;
+  all?: boolean;
+}
+
+export async function runOffline(ctx: Context, refs: string[], o: OfflineFlags): Promise<void> {
+  return o.offlinePrepare ? await prepare(ctx, refs, o) : await verifyOffline(ctx, refs, o);
+}
+
+async function prepare(ctx: Context, refs: string[], o: OfflineFlags): Promise<void> {
+  if (refs.length === 0 && !o.all) throw new AamError("UsageError", "Nothing to prepare", { hint: "aam verify --offline-prepare <pkg>[@version]... or --all" });
+  const opened = await openFromOptions(ctx, o.registry);
+  const reader = opened.reader;
+  const info = await reader.info();
+  // Preparing caches only what verifies: a signature failure is an error here whatever `warn` says.
+  const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature, purpose: "store" }, info.require_signatures);
+  const targets: PackageVersion[] = [];
+  if (o.all) {
+    for (const m of await reader.allMetadata()) for (const v of m.versions) if (!v.yanked) targets.push(await reader.versionOf(m, v));
+  }
+  for (const raw of refs) {
+    const ref = parsePackageRef(raw);
+    targets.push(await reader.resolve(ref.name, ref));
+  }
+  const trust = await localTrust(ctx);
+  const done: { package: string; version: string; path: string; outcome: string }[] = [];
+  let i = 0;
+  for (const pv of targets) {
+    ctx.out.progress("Preparing", i++, targets.length);
+    // One read of each file: the bytes verified are the bytes stored, with the metadata.yaml they were checked against.
+    const input = await readRegistryVersion(reader, pv, trust);
+    const report = await verifyPackage(input, policy);
+    await assertReplaceable(ctx.home, pv.name, pv.version, report.checksum, input.sigText);
+    const path = await writeEntry(
+      ctx.home,
+      pv.name,
+      pv.version,
+      reader.location,
+      { archive: input.archive, sigText: input.sigText, metadataText: reader.metadataText(pv.metadata), extra: await trustMaterialCopies(ctx.home, reader, report) },
+      report,
+      ctx.now(),
+    );
+    done.push({ package: pv.name, version: pv.version, path, outcome: report.outcome });
+    if (!ctx.out.json) {
+      for (const w of report.warnings) ctx.out.warn(w);
+      ctx.out.line(`✓ prepared ${pv.name}@${pv.version} for offline use (${report.outcome})`);
+    }
+  }
+  ctx.out.clearProgress();
+  if (ctx.out.json) ctx.out.data({ ok: true, prepared: done });
+}
+
+async function verifyOffline(ctx: Context, refs: string[], o: OfflineFlags): Promise<void> {
+  if (refs.length === 0) throw new AamError("UsageError", "Nothing to verify", { hint: "aam verify --offline <pkg>[@version]" });
+  if (o.registry) ctx.out.warn("--registry is ignored with --offline: only the offline cache is read");
+  const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature });
+  const trust = await localTrust(ctx);
+  const reports: VerifyReport[] = [];
+  for (const raw of refs) {
+    const ref = parsePackageRef(raw);
+    if (ref.tag || ref.range) throw new AamError("UsageError", `Cannot verify "${raw}" offline: name an exact version or none`, { hint: `aam verify --offline ${ref.name}` });
+    const loaded = await loadEntry(ctx.home, ref.name, ref.version);
+    // The whole pipeline, under today's local policy: the outcome recorded at prepare time is not used.
+    reports.push(await verifyPackage(entryInput(loaded, trust), policy));
+  }
+  if (ctx.out.json) ctx.out.data({ ok: true, offline: true, results: reports });
+  else for (const r of reports) printVerifyReport(ctx, r);
+}
