@@ -10,7 +10,7 @@ import { parseSigFile, type SigFile } from "../signing/sig_file.ts";
 import type { TrustPolicy } from "../trust/policy.ts";
 import { isKeyTrustedFor, isIdentityTrusted } from "../trust/policy.ts";
 import { decideSignatureOutcome } from "../trust/decide.ts";
-import { checkEntry, type EntryResult } from "./entry_check.ts";
+import { checkEntry, type EntryResult } from "../signing/check_entry.ts";
 import { parseArchiveManifest } from "./archive_manifest.ts";
 import { bytesOf, type ArchiveInput } from "./archive_source.ts";
 import { finishArchiveCheck, scanArchive, type ArchiveScan } from "./archive_scan.ts";

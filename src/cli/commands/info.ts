@@ -3,7 +3,7 @@ import type { CAC } from "cac";
 import type { Context } from "../context.ts";
 import { parsePackageRef } from "../../manifest/name.ts";
 import { parseSigFile } from "../../signing/sig_file.ts";
-import { checkEntry } from "../../verify/entry_check.ts";
+import { checkEntry } from "../../signing/check_entry.ts";
 import { isKeyTrustedFor, isIdentityTrusted } from "../../trust/policy.ts";
 import { parseAuditEvents } from "../../registry/audit_log.ts";
 import { checksumOf } from "../../encoding/sha256.ts";

@@ -16,7 +16,7 @@
  */
 import * as openpgp from "openpgp";
 import type { SigEntry } from "../sig_file.ts";
-import type { EntryContext, EntryResult } from "../../verify/entry_check.ts";
+import type { EntryContext, EntryResult } from "../entry_types.ts";
 import { isoSeconds } from "../_iso_seconds.ts";
 import { fingerprintOf, keyState, userIdOf, firstLine, armourBlocks, MAX_ARMOURED_KEY_CHARS } from "./public_key.ts";
 

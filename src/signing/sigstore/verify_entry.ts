@@ -5,7 +5,7 @@
  * certificate's identity and issuer for step 6 (trust/policy.ts `isIdentityTrusted`).
  */
 import type { SigEntry } from "../sig_file.ts";
-import type { EntryContext, EntryResult } from "../../verify/entry_check.ts";
+import type { EntryContext, EntryResult } from "../entry_types.ts";
 import { AamError } from "../../errors.ts";
 import { verifySigstoreBundle } from "./verify_bundle.ts";
 

@@ -2,38 +2,14 @@
  * Step 5 for one `.sig` entry: does its signature verify? Each algorithm answers valid or not with a
  * reason; the pipeline decides what that means. OpenPGP and Sigstore verifiers load only when needed.
  */
-import type { SigEntry } from "../signing/sig_file.ts";
-import { signatureMessage } from "../signing/message.ts";
-import { verifyEd25519 } from "../signing/ed25519/verify.ts";
-import { fingerprint as ed25519Fingerprint } from "../signing/ed25519/fingerprint.ts";
+import type { SigEntry } from "./sig_file.ts";
+import type { EntryContext, EntryResult } from "./entry_types.ts";
+import { signatureMessage } from "./message.ts";
+import { verifyEd25519 } from "./ed25519/verify.ts";
+import { fingerprint as ed25519Fingerprint } from "./ed25519/fingerprint.ts";
 import { fromBase64 } from "../encoding/base64.ts";
 
-export interface EntryResult {
-  algorithm: string;
-  valid: boolean;
-  /** Key fingerprint for key-based entries. */
-  key_fingerprint?: string;
-  /** Certificate identity and issuer for Sigstore entries. */
-  identity?: string;
-  issuer?: string;
-  signed_at?: string;
-  reason?: string;
-  /** Extra facts worth showing (OpenPGP user id, log index, ...). */
-  info?: Record<string, string | number>;
-}
-
-export interface EntryContext {
-  archive: Uint8Array;
-  packageHash: string;
-  /** Sigstore trust material (trusted_root.json text): local, --trusted-root, or from an offline cache entry. */
-  trustedRoot?: string;
-  /** Armoured OpenPGP public keys known locally (key store, offline cache entry), for entries without `public_key`. */
-  publicKeys?: string[];
-  /** security.verify_transparency_log (default true). */
-  verifyTransparencyLog?: boolean;
-}
-
-export type EntryVerifier = (entry: SigEntry, ctx: EntryContext) => Promise<EntryResult>;
+export type { EntryContext, EntryResult, EntryVerifier } from "./entry_types.ts";
 
 async function checkEd25519(entry: SigEntry & { algorithm: "ed25519" }, ctx: { packageHash: string }): Promise<EntryResult> {
   const base = { algorithm: "ed25519", key_fingerprint: entry.key_fingerprint, signed_at: entry.signed_at };
@@ -63,9 +39,9 @@ export async function checkEntry(entry: SigEntry, inputs: EntryInputs): Promise<
     case "ed25519":
       return await checkEd25519(entry, inputs);
     case "openpgp":
-      return await (await import("../signing/openpgp/verify_entry.ts")).verifyOpenPgpEntry(entry, await withBytes(inputs));
+      return await (await import("./openpgp/verify_entry.ts")).verifyOpenPgpEntry(entry, await withBytes(inputs));
     case "sigstore":
-      return await (await import("../signing/sigstore/verify_entry.ts")).verifySigstoreEntry(entry, await withBytes(inputs));
+      return await (await import("./sigstore/verify_entry.ts")).verifySigstoreEntry(entry, await withBytes(inputs));
     default:
       return { algorithm: (entry as { algorithm: string }).algorithm, valid: false, reason: "unknown signature algorithm" };
   }

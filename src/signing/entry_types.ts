@@ -1,0 +1,32 @@
+/**
+ * What a per-algorithm verifier takes and answers (SPEC §6 step 5): the contract between the
+ * dispatcher (signing/check_entry.ts) and ed25519/, openpgp/ and sigstore/.
+ */
+import type { SigEntry } from "./sig_file.ts";
+
+export interface EntryResult {
+  algorithm: string;
+  valid: boolean;
+  /** Key fingerprint for key-based entries. */
+  key_fingerprint?: string;
+  /** Certificate identity and issuer for Sigstore entries. */
+  identity?: string;
+  issuer?: string;
+  signed_at?: string;
+  reason?: string;
+  /** Extra facts worth showing (OpenPGP user id, log index, ...). */
+  info?: Record<string, string | number>;
+}
+
+export interface EntryContext {
+  archive: Uint8Array;
+  packageHash: string;
+  /** Sigstore trust material (trusted_root.json text): local, --trusted-root, or from an offline cache entry. */
+  trustedRoot?: string;
+  /** Armoured OpenPGP public keys known locally (key store, offline cache entry), for entries without `public_key`. */
+  publicKeys?: string[];
+  /** security.verify_transparency_log (default true). */
+  verifyTransparencyLog?: boolean;
+}
+
+export type EntryVerifier = (entry: SigEntry, ctx: EntryContext) => Promise<EntryResult>;
