@@ -2,11 +2,13 @@
 import { AamError } from "../../errors.ts";
 import type { Context } from "../context.ts";
 import { checksumOf } from "../../encoding/sha256.ts";
-import { fromBase64 } from "../../encoding/base64.ts";
-import { ed25519PublicKeyToPem } from "../../encoding/pem.ts";
-import { parseSigFile, serializeSigFile, addEntry, createEd25519Entry, type SigFile, type SigEntry } from "../../signing/sig_file.ts";
-import { decryptKeyFile } from "../../signing/ed25519/key_store.ts";
-import { findStoredKey, readPrivateKeyFile } from "../../keys/store.ts";
+import { fs, proc, run } from "../../runtime/index.ts";
+import { parseSigFile, serializeSigFile, addEntry, type SigFile, type SigEntry } from "../../signing/sig_file.ts";
+import type { PrivateKeyInput, PublishedKey, Signer } from "../../signing/signer.ts";
+import { ed25519Signer } from "../../signing/ed25519/signer.ts";
+import { TRUSTED_ROOT_FILE } from "../../verify/local_trust.ts";
+import { findStoredKey, readPrivateKeyFile, type StoredKey } from "../../keys/store.ts";
+import { selectOpenPgpKey } from "../../keys/select.ts";
 import { readPassphrase } from "../../keys/passphrase.ts";
 import type { SignatureSummary } from "../../registry/metadata.ts";
 
@@ -25,7 +27,7 @@ export interface SignResult {
   sig: SigFile;
   sigText: string;
   entry: SigEntry;
-  keys: { fileName: string; text: string; fingerprint: string }[];
+  keys: PublishedKey[];
 }
 
 export function summarise(sig: SigFile): SignatureSummary[] {
@@ -44,7 +46,18 @@ async function pickMethod(ctx: Context, given?: string): Promise<SigningMethod> 
   return m as SigningMethod;
 }
 
-async function ed25519Entry(ctx: Context, packageHash: string, opts: SignOptions) {
+/** A stored private key, with its passphrase asked only when the signer uses it. */
+async function storedKeyInput(stored: StoredKey, opts: SignOptions): Promise<PrivateKeyInput & { label: string }> {
+  const label = stored.name || stored.fingerprint.slice(0, 16);
+  return {
+    text: await readPrivateKeyFile(stored.file),
+    file: stored.file,
+    label,
+    passphrase: stored.encrypted ? () => readPassphrase({ passphraseFile: opts.passphraseFile, purpose: `unlock key "${label}"` }) : null,
+  };
+}
+
+async function ed25519Key(ctx: Context, opts: SignOptions): Promise<PrivateKeyInput> {
   const cfg = (await ctx.config()).merged;
   const stored = await findStoredKey(ctx.home, opts.key ?? cfg.security.signing_key, "ed25519");
   if (stored.algorithm !== "ed25519") {
@@ -52,27 +65,62 @@ async function ed25519Entry(ctx: Context, packageHash: string, opts: SignOptions
       hint: `use --signing-method ${stored.algorithm === "openpgp" ? "openpgp" : stored.algorithm}, or pick an Ed25519 key with --key`,
     });
   }
-  const text = await readPrivateKeyFile(stored.file);
-  const passphrase = stored.encrypted
-    ? await readPassphrase({ passphraseFile: opts.passphraseFile, purpose: `unlock key "${stored.name || stored.fingerprint.slice(0, 16)}"` })
-    : null;
-  const key = await decryptKeyFile(text, passphrase, stored.file);
-  try {
-    const entry = await createEd25519Entry({ seed: key.seed, publicKey: key.publicKey, packageHash, now: ctx.now() });
-    const pub = fromBase64(entry.public_key)!;
-    return { entry: entry as SigEntry, keys: [{ fileName: `${entry.key_fingerprint}.pem`, text: ed25519PublicKeyToPem(pub), fingerprint: entry.key_fingerprint }] };
-  } finally {
-    key.seed.fill(0);
-  }
+  return await storedKeyInput(stored, opts);
 }
 
-/** The OpenPGP, gpg and Sigstore signers; each loads its library only when used. */
-export type ExternalSigner = (ctx: Context, archive: Uint8Array, packageHash: string, opts: SignOptions) => Promise<{ entry: SigEntry; keys: SignResult["keys"] }>;
-const external: Record<Exclude<SigningMethod, "ed25519">, () => Promise<ExternalSigner>> = {
-  gpg: async () => (await import("../../signing/openpgp/gpg_sign.ts")).signWithGpg,
-  openpgp: async () => (await import("../../signing/openpgp/sign.ts")).signWithOpenPgp,
-  sigstore: async () => (await import("../../signing/sigstore/sign.ts")).signWithSigstore,
-};
+/** The OIDC identity token: `--identity-token`, SIGSTORE_ID_TOKEN, or a browser sign-in on a terminal. */
+async function identityToken(ctx: Context, opts: SignOptions, oidcIssuer: string | undefined): Promise<string> {
+  const token = (opts.identityToken ?? proc.env("SIGSTORE_ID_TOKEN") ?? "").trim();
+  if (token !== "") return token;
+  if (!proc.isStdinTTY()) {
+    throw new AamError("UsageError", 'Cannot sign with "sigstore": no OIDC identity token', {
+      hint: "pass --identity-token <jwt> or set SIGSTORE_ID_TOKEN (in GitHub Actions: request one with `id-token: write` and audience \"sigstore\"), or run on a terminal to sign in with a browser",
+    });
+  }
+  const { interactiveIdentityToken, DEFAULT_OIDC_ISSUER } = await import("../../signing/sigstore/oauth_flow.ts");
+  return await interactiveIdentityToken({
+    issuer: oidcIssuer ?? DEFAULT_OIDC_ISSUER,
+    openUrl: async (url) => {
+      ctx.out.warn(`sign in with your browser to sign keylessly:\n  ${url}`);
+      await run(proc.platform() === "darwin" ? "open" : "xdg-open", [url]).catch(() => null); // best effort: the URL is printed
+    },
+  });
+}
+
+/** Builds the signer for `method` from configuration and flags; each loads its library only when used. */
+async function signerFor(ctx: Context, method: SigningMethod, opts: SignOptions): Promise<Signer> {
+  const cfg = (await ctx.config()).merged.security;
+  const now = () => ctx.now();
+  switch (method) {
+    case "ed25519":
+      return ed25519Signer(await ed25519Key(ctx, opts), now);
+    case "openpgp": {
+      const stored = await selectOpenPgpKey(ctx.home, opts.key, cfg.signing_key);
+      return (await import("../../signing/openpgp/sign.ts")).openPgpSigner(await storedKeyInput(stored, opts), now);
+    }
+    case "gpg":
+      return (await import("../../signing/openpgp/gpg_sign.ts")).gpgSigner({ keyRef: opts.gpgKey ?? cfg.gpg_key, now });
+    case "sigstore": {
+      const { sigstoreSigner } = await import("../../signing/sigstore/sign.ts");
+      const { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, DEFAULT_TSA_URL } = await import("../../signing/sigstore/create_bundle.ts");
+      const rootFile = fs.path.join(ctx.home, TRUSTED_ROOT_FILE);
+      const rootText = await fs.readTextIfExists(rootFile);
+      return sigstoreSigner({
+        identityToken: await identityToken(ctx, opts, cfg.sigstore?.oidc_issuer),
+        services: {
+          fulcioUrl: cfg.sigstore?.fulcio_url ?? DEFAULT_FULCIO_URL,
+          rekorUrl: cfg.sigstore?.rekor_url ?? DEFAULT_REKOR_URL,
+          tsaUrl: cfg.sigstore?.tsa_url ?? DEFAULT_TSA_URL,
+        },
+        trustedRoot: rootText === null ? null : { text: rootText, file: rootFile },
+        verifyTransparencyLog: cfg.verify_transparency_log !== false,
+        now,
+        warn: (m) => ctx.out.warn(m),
+        progress: (label) => (label === null ? ctx.out.clearProgress() : ctx.out.progress(label, 0, 1)),
+      });
+    }
+  }
+}
 
 /**
  * Signs an archive and merges the new entry into the existing .sig (if any), so a version can carry
@@ -94,9 +142,7 @@ export async function signArchive(
     else ctx.out.warn(`${existingSigFile} belongs to other bytes; starting a new .sig`);
   }
   const method = await pickMethod(ctx, opts.signingMethod);
-  let made;
-  if (method === "ed25519") made = await ed25519Entry(ctx, packageHash, opts);
-  else made = await (await external[method]())(ctx, archive, packageHash, opts);
+  const made = await (await signerFor(ctx, method, opts)).sign(archive, packageHash);
   sig = addEntry(sig, made.entry);
   return { sig, sigText: serializeSigFile(sig), entry: made.entry, keys: made.keys };
 }

@@ -36,7 +36,7 @@ async function storeEd25519(ctx: Context, seed: Uint8Array, publicKey: Uint8Arra
 /** `aam key trust <key.asc>`: stores each OpenPGP public key in keys/ and trusts its primary fingerprint. */
 async function trustOpenPgp(ctx: Context, text: string, path: string): Promise<void> {
   const { trustOpenPgpKeys } = await import("../../signing/openpgp/trust_key.ts");
-  const keys = await trustOpenPgpKeys(ctx, text, path);
+  const keys = await trustOpenPgpKeys(ctx.home, ctx.now(), text, path);
   const revokedByConfig = new Set(((await ctx.config()).merged.security.revoked_keys ?? []).map((k) => k.toLowerCase()));
   for (const k of keys) {
     await addTrusted(ctx, k.fingerprint);
@@ -145,7 +145,7 @@ export function register(cli: CAC, ctx: Context): void {
       if (text.includes("-----BEGIN PGP PRIVATE KEY BLOCK-----")) {
         // openpgp.js loads only here, for OpenPGP keys.
         const { importOpenPgpKey } = await import("../../signing/openpgp/import_key.ts");
-        const k = await importOpenPgpKey(ctx, text, path, o, fs.path.basename(path).replace(/\.[^.]*$/, ""));
+        const k = await importOpenPgpKey({ home: ctx.home, now: ctx.now(), warn: (m) => ctx.out.warn(m) }, text, path, o, fs.path.basename(path).replace(/\.[^.]*$/, ""));
         await addTrusted(ctx, k.fingerprint);
         if (ctx.out.json) return ctx.out.data({ ok: true, name: k.name, algorithm: "openpgp", fingerprint: k.fingerprint, user_id: k.userId, file: k.file, encrypted: k.encrypted });
         ctx.out.line(`Imported OpenPGP key "${k.name}" ${k.fingerprint} (${k.userId}) and trusted it`);

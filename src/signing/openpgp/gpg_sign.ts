@@ -4,11 +4,11 @@
  * `security.gpg_key` picks the key (else gpg's default key); GNUPGHOME and the rest of the
  * environment pass through. The key's public part comes from `gpg --export`, and the signature is
  * checked in-process with openpgp.js before the entry is made (signing/openpgp/_entry.ts).
- * Loaded only through a dynamic import (cli/commands/_signing.ts).
+ * Loaded only through a dynamic import.
  */
 import { AamError } from "../../errors.ts";
 import { run } from "../../runtime/index.ts";
-import type { ExternalSigner } from "../../cli/commands/_signing.ts";
+import type { SignedEntry, Signer } from "../signer.ts";
 import { readPublicKeys } from "./public_key.ts";
 import { makeOpenPgpEntry } from "./_entry.ts";
 
@@ -36,8 +36,17 @@ const INV_SGNR: Record<string, string> = {
   "13": "disabled",
 };
 
-export const signWithGpg: ExternalSigner = async (ctx, archive, _packageHash, opts) => {
-  const keyRef = opts.gpgKey ?? (await ctx.config()).merged.security.gpg_key;
+export interface GpgSignerOptions {
+  /** `--gpg-key` or `security.gpg_key`; gpg's default key when absent. */
+  keyRef?: string;
+  now: () => Date;
+}
+
+export function gpgSigner(o: GpgSignerOptions): Signer {
+  return { sign: (archive) => signWithGpg(archive, o) };
+}
+
+async function signWithGpg(archive: Uint8Array, { keyRef, now }: GpgSignerOptions): Promise<SignedEntry> {
   const fix = "list your keys with `gpg --list-secret-keys` (or `gpg --list-keys`), then `aam config set security.gpg_key <fingerprint>` or pass --gpg-key";
   const args = ["--batch", "--no-tty", "--status-fd", "2", "--armor", "--detach-sign", "--output", "-"];
   if (keyRef) args.push("--local-user", keyRef);
@@ -81,6 +90,6 @@ export const signWithGpg: ExternalSigner = async (ctx, archive, _packageHash, op
   const want = signingFpr.toUpperCase();
   const key = (await readPublicKeys(text, `gpg --export ${signingFpr}`)).find((k) => k.getKeys().some((s) => s.getFingerprint().toUpperCase() === want));
   if (!key) throw new AamError("Error", `Cannot sign with gpg: the exported key does not contain ${signingFpr}`, { hint: `check \`gpg --list-keys ${signingFpr}\`` });
-  const made = await makeOpenPgpEntry(archive, signature, key, ctx.now(), "gpg");
+  const made = await makeOpenPgpEntry(archive, signature, key, now(), "gpg");
   return { entry: made.entry, keys: made.keys };
-};
+}

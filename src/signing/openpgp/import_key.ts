@@ -7,12 +7,18 @@
  */
 import type * as openpgp from "openpgp";
 import { AamError } from "../../errors.ts";
-import type { Context } from "../../cli/context.ts";
 import { readPassphrase } from "../../keys/passphrase.ts";
 import { writeKeyFiles } from "../../keys/store.ts";
 import { encodeOpenPgpKeyFile } from "./key_file.ts";
 import { readSecretKey, unlockSecretKey, fingerprintOf, userIdOf, minimalPublicKey, firstLine } from "./public_key.ts";
 import { mergedPublicKeyText } from "./trust_key.ts";
+
+/** Where keys are stored and what the caller's clock and warnings are. */
+export interface KeyStoreEnv {
+  home: string;
+  now: Date;
+  warn: (message: string) => void;
+}
 
 export interface ImportOptions {
   name?: string;
@@ -35,10 +41,10 @@ export interface ImportedOpenPgpKey {
  * @throws {AamError} UsageError for unreadable input, a missing passphrase, or a key that cannot
  * sign; Error for a wrong passphrase or inconsistent key material.
  */
-export async function importOpenPgpKey(ctx: Context, text: string, path: string, o: ImportOptions, defaultName: string): Promise<ImportedOpenPgpKey> {
+export async function importOpenPgpKey(env: KeyStoreEnv, text: string, path: string, o: ImportOptions, defaultName: string): Promise<ImportedOpenPgpKey> {
   const key = await readSecretKey(text, path);
   const fp = fingerprintOf(key);
-  const now = ctx.now();
+  const now = env.now;
   const name = o.name ?? defaultName;
   const wasProtected = !key.isDecrypted();
   const given = wasProtected ? await readPassphrase({ passphraseFile: o.passphraseFile, purpose: `unlock OpenPGP key ${fp}` }) : null;
@@ -65,13 +71,13 @@ export async function importOpenPgpKey(ctx: Context, text: string, path: string,
       });
     }
     const encrypt = o.passphrase !== false;
-    if (!encrypt) ctx.out.warn("--no-passphrase: the private key is stored UNENCRYPTED; anyone who can read it can sign as you");
+    if (!encrypt) env.warn("--no-passphrase: the private key is stored UNENCRYPTED; anyone who can read it can sign as you");
     const passphrase = !encrypt ? null : (given ?? (await readPassphrase({ passphraseFile: o.passphraseFile, confirm: true, purpose: `protect key "${name}"` })));
     const userId = await userIdOf(unlocked, now);
     const publicKey = minimalPublicKey(unlocked).armor();
     packets = unlocked.write();
     const keyText = await encodeOpenPgpKeyFile(packets, { name, fingerprint: fp, userId, publicKey }, { passphrase, now });
-    const file = await writeKeyFiles(ctx.home, fp, keyText, await mergedPublicKeyText(ctx.home, fp, publicKey, now), ".asc");
+    const file = await writeKeyFiles(env.home, fp, keyText, await mergedPublicKeyText(env.home, fp, publicKey, now), ".asc");
     return { name, fingerprint: fp, userId, file, encrypted: encrypt };
   } finally {
     packets?.fill(0);

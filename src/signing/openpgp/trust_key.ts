@@ -6,7 +6,6 @@
  * the stored key only lets signatures be checked. Loaded only through a dynamic import.
  */
 import * as openpgp from "openpgp";
-import type { Context } from "../../cli/context.ts";
 import { fs } from "../../runtime/index.ts";
 import { keysDir, writePublicKeyFile } from "../../keys/store.ts";
 import { readPublicKeys, keyState, minimalPublicKey, fingerprintOf } from "./public_key.ts";
@@ -24,13 +23,13 @@ export interface TrustedOpenPgpKey {
  * @param text Armoured public key(s) (untrusted).
  * @throws {AamError} UsageError when the text holds no readable public key, or a secret key.
  */
-export async function trustOpenPgpKeys(ctx: Context, text: string, path: string): Promise<TrustedOpenPgpKey[]> {
-  const now = ctx.now();
+/** @param home `$AAM_HOME`, whose keys/ receives the merged public keys. */
+export async function trustOpenPgpKeys(home: string, now: Date, text: string, path: string): Promise<TrustedOpenPgpKey[]> {
   const out: TrustedOpenPgpKey[] = [];
   for (const key of await readPublicKeys(text, path)) {
     const fp = fingerprintOf(key);
-    const merged = await mergedPublicKeyText(ctx.home, fp, minimalPublicKey(key).armor(), now);
-    const file = await writePublicKeyFile(ctx.home, fp, merged);
+    const merged = await mergedPublicKeyText(home, fp, minimalPublicKey(key).armor(), now);
+    const file = await writePublicKeyFile(home, fp, merged);
     const state = await keyState((await openpgp.readKey({ armoredKey: merged })) as openpgp.PublicKey, now);
     out.push({ fingerprint: fp, userId: state.userId, revoked: state.revoked, expired: state.expired, file });
   }

@@ -1,9 +1,6 @@
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
-import { fs } from "../../runtime/index.ts";
-import { Output } from "../../cli/output.ts";
-import { makeContext } from "../../cli/context.ts";
 import { createSigstoreBundle } from "./create_bundle.ts";
-import { signWithSigstore } from "./sign.ts";
+import { sigstoreSigner } from "./sign.ts";
 import { verifySigstoreBundle } from "./verify_bundle.ts";
 import { startSigstoreStandIns, fakeIdentityToken, type SigstoreStandIns } from "../../../test/sigstore_mock.ts";
 import { catchAamError as failure } from "../../testing.ts";
@@ -11,12 +8,6 @@ import { catchAamError as failure } from "../../testing.ts";
 const ARTIFACT = new TextEncoder().encode("an .aam archive's bytes");
 const ISSUER = "https://accounts.example.com";
 
-
-function context(home: string) {
-  const err: string[] = [];
-  const out = new Output({ stdout: () => {}, stderr: (s) => err.push(s), stdoutIsTTY: false, stderrIsTTY: false, noColor: true }, { json: false, quiet: false, verbose: false });
-  return { ctx: makeContext(out, home, home), err };
-}
 
 describe("keyless signing against local stand-ins", () => {
   let s: SigstoreStandIns;
@@ -44,30 +35,29 @@ describe("keyless signing against local stand-ins", () => {
     expect(err.message).toContain(closed);
   });
 
-  test("signWithSigstore() signs through the security.sigstore.* services and checks the bundle against the local root", async () => {
-    const home = await fs.makeTempDir("aam-sign-");
-    try {
-      await fs.writeFileAtomic(fs.path.join(home, "config.yaml"), `security:\n  sigstore:\n    fulcio_url: ${s.url}\n    rekor_url: ${s.url}\n    tsa_url: ${s.url}\n`);
-      await fs.writeFileAtomic(fs.path.join(home, "trusted_root.json"), s.trustedRoot);
-      const { ctx, err } = context(home);
-      const made = await signWithSigstore(ctx, ARTIFACT, "", { identityToken: fakeIdentityToken("ci@example.com", ISSUER) });
-      expect(made.keys).toEqual([]);
-      expect(made.entry.algorithm).toBe("sigstore");
-      expect(err.join("")).toBe(""); // checked against the local root before writing: no warning
-    } finally {
-      await fs.remove(home);
-    }
+  test("sigstoreSigner() signs through the given services and checks the bundle against the local root", async () => {
+    const warnings: string[] = [];
+    const signer = sigstoreSigner({
+      identityToken: fakeIdentityToken("ci@example.com", ISSUER),
+      services: { fulcioUrl: s.url, rekorUrl: s.url, tsaUrl: s.url },
+      trustedRoot: { text: s.trustedRoot, file: "mock" },
+      verifyTransparencyLog: true,
+      now: () => new Date(),
+      warn: (m) => warnings.push(m),
+    });
+    const made = await signer.sign(ARTIFACT, "");
+    expect(made.keys).toEqual([]);
+    expect(made.entry.algorithm).toBe("sigstore");
+    expect(warnings).toEqual([]); // checked against the local root before writing: no warning
   });
 
-  test("signWithSigstore() throws UsageError without a token", async () => {
-    const home = await fs.makeTempDir("aam-sign-");
-    try {
-      const { ctx } = context(home);
-      const err = await failure(signWithSigstore(ctx, ARTIFACT, "", { identityToken: "  " }));
-      expect(err.code).toBe("UsageError");
-      expect(err.details.hint).toContain("SIGSTORE_ID_TOKEN");
-    } finally {
-      await fs.remove(home);
-    }
+  test("sigstoreSigner() warns when the new bundle cannot be checked, and refuses an expired token", async () => {
+    const warnings: string[] = [];
+    const base = { services: { fulcioUrl: s.url, rekorUrl: s.url, tsaUrl: s.url }, verifyTransparencyLog: true, now: () => new Date(), warn: (m: string) => warnings.push(m) };
+    await sigstoreSigner({ ...base, identityToken: fakeIdentityToken("ci@example.com", ISSUER), trustedRoot: null }).sign(ARTIFACT, "");
+    expect(warnings.join("\n")).toContain("aam trust-root import");
+    const later = () => new Date(Date.now() + 24 * 3600 * 1000);
+    const err = await failure(sigstoreSigner({ ...base, now: later, identityToken: fakeIdentityToken("ci@example.com", ISSUER), trustedRoot: null }).sign(ARTIFACT, ""));
+    expect(err.code).toBeString();
   });
 });
