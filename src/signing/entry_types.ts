@@ -27,6 +27,8 @@ export interface EntryContext {
   publicKeys?: string[];
   /** security.verify_transparency_log (default true). */
   verifyTransparencyLog?: boolean;
+  /** The time keys are judged at (OpenPGP expiry and revocation). */
+  now: Date;
 }
 
 export type EntryVerifier = (entry: SigEntry, ctx: EntryContext) => Promise<EntryResult>;

@@ -57,6 +57,8 @@ export interface VerifyReport {
 }
 
 export interface VerifyOptions {
+  /** The time signatures and keys are judged at (expiry, revocation); the clock when absent. */
+  now?: Date;
   /** `--no-verify`: steps 3–6 skipped; steps 1–2 always run. */
   skipSignatures?: boolean;
   /**
@@ -158,7 +160,7 @@ async function wholeArchive(input: VerifyInput, checksum: string): Promise<Uint8
 }
 
 /** Steps 3–6: answers the report, or throws the step's coded error. */
-async function verifySignatures(input: VerifyInput, checksum: string, policy: TrustPolicy): Promise<Omit<VerifyReport, "package" | "version" | "checksum">> {
+async function verifySignatures(input: VerifyInput, checksum: string, policy: TrustPolicy, now: Date): Promise<Omit<VerifyReport, "package" | "version" | "checksum">> {
   const checks: VerifyReport["checks"] = { checksum: "passed", identity: "passed", signature: "unsigned", trust: "unsigned" };
   // Step 3: presence.
   if (input.sigText === null) {
@@ -204,6 +206,7 @@ async function verifySignatures(input: VerifyInput, checksum: string, policy: Tr
       trustedRoot: input.trust?.trustedRoot,
       publicKeys: [...(input.trust?.publicKeys ?? []), ...(input.keyCopies ?? [])],
       verifyTransparencyLog: input.trust?.verifyTransparencyLog ?? true,
+      now,
     });
     signers.push({ ...r, trusted: false });
   }
@@ -268,7 +271,8 @@ export async function verifyPackage(input: VerifyInput, policy: TrustPolicy, opt
   }
   let result;
   try {
-    result = await verifySignatures(input, checksum, policy);
+    // The library's edge: a caller that names no time gets the clock's, read once here.
+    result = await verifySignatures(input, checksum, policy, opts.now ?? new Date());
   } catch (e) {
     await finish();
     if (!(e instanceof AamError) || e.code === "TamperedPackage") throw e;

@@ -98,6 +98,7 @@ export async function verifyRegistry(
   policy: TrustPolicy,
   progress?: (done: number, total: number) => void,
   trust?: LocalTrust,
+  now: Date = new Date(),
 ): Promise<RegistryReport> {
   const report: RegistryReport = {
     registry: reader.location,
@@ -174,7 +175,7 @@ export async function verifyRegistry(
         registryInput(reader, pv, archive, sigText, trust),
         { ...policy, onSignatureFailure: policy.onSignatureFailure === "ignore" ? "ignore" : "error" },
         // An audit: every archive's structure is checked, whoever signed it.
-        { checkWholeArchive: true, readGate: gate?.gate },
+        { checkWholeArchive: true, readGate: gate?.gate, now },
       );
       if (r.outcome === "verified") report.verified++;
       else if (r.outcome === "unsigned") report.unsigned++;

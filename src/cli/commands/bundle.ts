@@ -47,7 +47,7 @@ export function register(cli: CAC, ctx: Context): void {
       for (const e of entries) {
         ctx.out.progress("Verifying", i++, entries.length);
         const { input, metadataText } = bundleEntryInput(e, path, trust);
-        const report = await verifyPackage(input, policy);
+        const report = await verifyPackage(input, policy, { now: ctx.now() });
         // A prepared version is immutable: same bytes, and no fewer signatures (SPEC §8).
         await assertReplaceable(ctx.home, e.package, e.version, report.checksum, input.sigText);
         checked.push({ e, report, input, metadataText });

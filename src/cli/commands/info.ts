@@ -32,7 +32,7 @@ export function register(cli: CAC, ctx: Context): void {
           const policy = await trustPolicy(ctx, {});
           const trust = await localTrust(ctx);
           for (const e of sig.signatures) {
-            const r = hash === sig.package_hash ? await checkEntry(e, { archive, packageHash: hash, ...trust }) : { algorithm: e.algorithm, valid: false, reason: "archive does not match package_hash" };
+            const r = hash === sig.package_hash ? await checkEntry(e, { archive, packageHash: hash, ...trust, now: ctx.now() }) : { algorithm: e.algorithm, valid: false, reason: "archive does not match package_hash" };
             const fp = "key_fingerprint" in r ? r.key_fingerprint : undefined;
             const id = "identity" in r ? r.identity : undefined;
             const t = fp ? isKeyTrustedFor(fp, pv.name, policy) : id ? isIdentityTrusted(id, ("issuer" in r ? r.issuer : "") ?? "", policy) : { trusted: false, reason: "unknown signer" };

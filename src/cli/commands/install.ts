@@ -70,7 +70,7 @@ export function register(cli: CAC, ctx: Context): void {
       // own requirement is checked where its policy is built).
       await trustPolicy(ctx, flags);
       if (noVerify) ctx.out.warn("--no-verify: signatures are NOT checked (the checksum still is)");
-      const vopts: VerifyOptions = { skipSignatures: noVerify };
+      const vopts: VerifyOptions = { skipSignatures: noVerify, now: ctx.now() };
       let ready: ReadyPackage[];
       if (o.offline) {
         const { readyFromCache } = await import("../../cache/offline_install.ts");

@@ -117,7 +117,7 @@ async function signPublished(ctx: Context, raw: string, o: SignOptions & { regis
   const pv = await opened.reader.resolve(ref.name, { version: ref.version });
   const archive = await opened.reader.archive(pv);
   const where = `${opened.reader.location}/${pv.sigFile}`;
-  await verifyPackage({ name: pv.name, version: pv.version, archive, expectedChecksum: pv.record.checksum, sigText: null, files: { archive: `${opened.reader.location}/${pv.archiveFile}`, sig: where } }, await trustPolicy(ctx, {}), { skipSignatures: true });
+  await verifyPackage({ name: pv.name, version: pv.version, archive, expectedChecksum: pv.record.checksum, sigText: null, files: { archive: `${opened.reader.location}/${pv.archiveFile}`, sig: where } }, await trustPolicy(ctx, {}), { skipSignatures: true, now: ctx.now() });
   const before = await opened.reader.sig(pv);
   const r = await signArchive(ctx, archive, pv, before, where, o);
   const all = summarise(r.sig);

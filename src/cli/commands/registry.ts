@@ -85,7 +85,7 @@ export function register(cli: CAC, ctx: Context): void {
       const opened = await openFromOptions(ctx, registry);
       const info = await opened.reader.info();
       const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature }, info.require_signatures);
-      const report = await verifyRegistry(opened.reader, policy, (done, total) => ctx.out.progress("Verifying", done, total), await localTrust(ctx));
+      const report = await verifyRegistry(opened.reader, policy, (done, total) => ctx.out.progress("Verifying", done, total), await localTrust(ctx), ctx.now());
       ctx.out.clearProgress();
       if (ctx.out.json) ctx.out.data(report);
       else {

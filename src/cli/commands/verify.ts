@@ -66,7 +66,7 @@ export function register(cli: CAC, ctx: Context): void {
         // Step 1 comes first: when a .sig names the package, check the bytes against it before unpacking anything.
         const m = identityFromSig(sigText) ?? (await readArchiveManifestOf(archive, file));
         const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature });
-        const report = await verifyPackage(fileInput(m, archive, sigText, { archive: file, sig: sigFile }, await localTrust(ctx)), policy);
+        const report = await verifyPackage(fileInput(m, archive, sigText, { archive: file, sig: sigFile }, await localTrust(ctx)), policy, { now: ctx.now() });
         return emit(ctx, [report]);
       }
       if (refs.length === 0) throw new AamError("UsageError", "Nothing to verify", { hint: "aam verify <pkg>[@version], or aam verify --file <x.aam>" });
@@ -78,7 +78,7 @@ export function register(cli: CAC, ctx: Context): void {
       for (const raw of refs) {
         const ref = parsePackageRef(raw);
         const pv = await opened.reader.resolve(ref.name, ref);
-        reports.push(await verifyPackage(await openRegistryVersion(opened.reader, pv, trust), policy));
+        reports.push(await verifyPackage(await openRegistryVersion(opened.reader, pv, trust), policy, { now: ctx.now() }));
       }
       emit(ctx, reports);
     });

@@ -46,7 +46,7 @@ async function prepare(ctx: Context, refs: string[], o: OfflineFlags): Promise<v
     ctx.out.progress("Preparing", i++, targets.length);
     // One read of each file: the bytes verified are the bytes stored, with the metadata.yaml they were checked against.
     const input = await readRegistryVersion(reader, pv, trust);
-    const report = await verifyPackage(input, policy);
+    const report = await verifyPackage(input, policy, { now: ctx.now() });
     await assertReplaceable(ctx.home, pv.name, pv.version, report.checksum, input.sigText);
     const path = await writeEntry(
       ctx.home,
@@ -78,7 +78,7 @@ async function verifyOffline(ctx: Context, refs: string[], o: OfflineFlags): Pro
     if (ref.tag || ref.range) throw new AamError("UsageError", `Cannot verify "${raw}" offline: name an exact version or none`, { hint: `aam verify --offline ${ref.name}` });
     const loaded = await loadEntry(ctx.home, ref.name, ref.version);
     // The whole pipeline, under today's local policy: the outcome recorded at prepare time is not used.
-    reports.push(await verifyPackage(entryInput(loaded, trust), policy));
+    reports.push(await verifyPackage(entryInput(loaded, trust), policy, { now: ctx.now() }));
   }
   if (ctx.out.json) ctx.out.data({ ok: true, offline: true, results: reports });
   else for (const r of reports) printVerifyReport(ctx, r);

@@ -20,11 +20,6 @@ import type { EntryContext, EntryResult } from "../entry_types.ts";
 import { isoSeconds } from "../_iso_seconds.ts";
 import { fingerprintOf, keyState, userIdOf, firstLine, armourBlocks, MAX_ARMOURED_KEY_CHARS } from "./public_key.ts";
 
-/** EntryContext plus the time to judge expiry and revocation at (defaults to the clock). */
-export interface OpenPgpEntryContext extends EntryContext {
-  now?: Date;
-}
-
 /** The outcome of checking one detached signature against one key. */
 export interface DetachedCheck {
   valid: boolean;
@@ -37,10 +32,9 @@ export interface DetachedCheck {
 }
 
 /** Verifies an `openpgp` `.sig` entry. Answers valid or not with a reason; never throws for bad input. */
-export async function verifyOpenPgpEntry(entry: SigEntry, ctx: OpenPgpEntryContext): Promise<EntryResult> {
+export async function verifyOpenPgpEntry(entry: SigEntry, ctx: EntryContext): Promise<EntryResult> {
   if (entry.algorithm !== "openpgp") return { algorithm: entry.algorithm, valid: false, reason: "not an openpgp entry" };
-  // The pipeline passes no clock yet; reading it here, at the edge, is the one impure step.
-  const now = ctx.now ?? new Date();
+  const now = ctx.now;
   const fp = entry.key_fingerprint.toUpperCase();
   const base = { algorithm: "openpgp", key_fingerprint: fp, signed_at: entry.signed_at };
   const found = await findKey(fp, [entry.public_key, ...(ctx.publicKeys ?? [])], now);
