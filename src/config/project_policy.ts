@@ -49,11 +49,11 @@ const RULES: Record<string, Rule> = {
 
 /** Why a key is never taken from an untrusted project (`gpg_home`, `gpg_key`, `signing_key`, `sigstore.*`). */
 const NEVER: Record<string, string> = {
-  "security.gpg_home": "a project may not pick the GnuPG home (its gpg.conf can run programs)",
+  "security.gpg_home": "a project may not pick the GnuPG home: its gpg.conf can run programs",
   "security.gpg_key": "a project may not pick which gpg key signs",
   "security.signing_key": "a project may not pick which key signs",
 };
-const SIGSTORE_NEVER = "a project may not pick Sigstore servers (your OIDC token and signatures would go there)";
+const SIGSTORE_NEVER = "a project may not pick Sigstore servers: your OIDC token and signatures would go there";
 
 const STRICTNESS: Record<OnSignatureFailure, number> = { ignore: 0, warn: 1, error: 2 };
 
