@@ -19,7 +19,15 @@ export function makeContext(out: Output, home: string, cwd: string, now: () => D
     now,
     config() {
       // Imported on first use: the YAML parser and config schema stay out of start-up.
-      cached ??= import("../config/load.ts").then((m) => m.loadConfig({ home, cwd }));
+      cached ??= import("../config/load.ts").then(async (m) => {
+        const loaded = await m.loadConfig({ home, cwd });
+        // Once per command, on stderr: which project settings were left out, and how to trust the file.
+        if (loaded.ignored.length > 0) {
+          const { ignoredProjectWarning } = await import("../config/project_policy.ts");
+          out.warn(ignoredProjectWarning(loaded.projectFile, loaded.ignored));
+        }
+        return loaded;
+      });
       return cached;
     },
   };

@@ -26,9 +26,3 @@ export function mergeConfigs(...layers: (Config | null | undefined)[]): Resolved
   }
   return out;
 }
-
-/** The `security.*` keys a configuration sets, dotted, e.g. to warn that a project file changes trust. */
-export function securityKeysSet(cfg: Config | null | undefined): string[] {
-  if (!cfg) return [];
-  return CONFIG_KEYS.filter((s) => s.key.startsWith("security.") && get(cfg, s.key.split(".")) !== undefined).map((s) => s.key);
-}

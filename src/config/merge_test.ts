@@ -1,5 +1,5 @@
 import { test, expect } from "bun:test";
-import { mergeConfigs, securityKeysSet } from "./merge.ts";
+import { mergeConfigs } from "./merge.ts";
 import type { Config } from "./schema.ts";
 
 test("mergeConfigs() lets the project override the user and the user override the defaults", () => {
@@ -30,9 +30,4 @@ test("mergeConfigs() copies values so changing the result leaves the layers alon
 test("mergeConfigs() with no layers is the defaults, and a null project is skipped", () => {
   expect(mergeConfigs().security.on_signature_failure).toBe("warn");
   expect(mergeConfigs({ security: { require_signature: true } }, null).security.require_signature).toBe(true);
-});
-
-test("securityKeysSet() lists the security keys a file sets", () => {
-  expect(securityKeysSet({ registries: [], security: { on_signature_failure: "ignore", sigstore: { rekor_url: "https://r" } } })).toEqual(["security.on_signature_failure", "security.sigstore.rekor_url"]);
-  expect(securityKeysSet(null)).toEqual([]);
 });

@@ -13,6 +13,7 @@ import * as fss from "node:fs";
 import * as nodePath from "node:path";
 import { randomBytes } from "./hash.ts";
 import { toHex } from "../encoding/hex.ts";
+import { concatBytes } from "../encoding/bytes.ts";
 import { builtin } from "./builtin.ts";
 
 // Loaded on first use: reads do not need it, and on Bun it costs ~2 ms of start-up.
@@ -80,6 +81,42 @@ export async function readTextIfExists(p: string): Promise<string | null> {
   } catch (e) {
     if (isNotFound(e)) return null;
     throw e;
+  }
+}
+
+/** The path with every symbolic link resolved, or null when it (or a link on the way) does not exist. */
+export async function realPath(p: string): Promise<string | null> {
+  try {
+    return fss.realpathSync(p);
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
+}
+
+/**
+ * Reads a whole regular file of at most `max` bytes; answers null when it is larger or not a
+ * regular file (a FIFO or /dev/zero would otherwise never end). One open, so the bytes are those
+ * of the file that was checked.
+ */
+export async function readFileUpTo(p: string, max: number): Promise<Uint8Array | null> {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+  const fd = fss.openSync(p, fss.constants.O_RDONLY | (fss.constants.O_NONBLOCK ?? 0));
+  try {
+    if (!fss.fstatSync(fd).isFile()) return null;
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = new Uint8Array(Math.min(1 << 20, max + 1 - total));
+      const n = fss.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+      total += n;
+      if (total > max) return null;
+    }
+    return concatBytes(chunks);
+  } finally {
+    fss.closeSync(fd);
   }
 }
 

@@ -19,11 +19,9 @@ export async function openFromOptions(ctx: Context, registry: string | undefined
 }
 
 export async function trustPolicy(ctx: Context, flags: PolicyFlags, registryRequires = false): Promise<TrustPolicy> {
+  // An untrusted project file's loosening settings are already left out (config/project_policy.ts),
+  // and the warning naming them is printed once, when the configuration is loaded (cli/context.ts).
   const loaded = await ctx.config();
-  // A cloned repository's .aam/config.yaml can change what is trusted: say so at every use.
-  if (loaded.projectSecurityKeys.length > 0) {
-    ctx.out.warn(`${loaded.projectFile} sets ${loaded.projectSecurityKeys.join(", ")}: this project's configuration changes what is trusted`);
-  }
   return buildPolicy(loaded.merged, flags, registryRequires);
 }
 

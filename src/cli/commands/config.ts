@@ -1,9 +1,16 @@
-/** `aam config get|set|unset|add|list` (SPEC §9). Writes go to the user's file unless --project. */
+/**
+ * `aam config get|set|unset|add|list|trust-project` (SPEC §9). Writes go to the user's file unless
+ * --project. `get` and `list` show the values in effect; `list` marks project settings left out.
+ */
 import type { CAC } from "cac";
 import type { Context } from "../context.ts";
 import { getKey, setKey, unsetKey, addToList, listKeys } from "../../config/keys.ts";
 import { updateConfigFile } from "../../config/save.ts";
-import { fs } from "../../runtime/index.ts";
+import { CONFIG_FILE, projectConfigFile, readConfigFile, readProjectFile } from "../../config/load.ts";
+import { applyProjectConfig, type IgnoredSetting } from "../../config/project_policy.ts";
+import { isTrustedProject, readTrustedProjects, recordTrustedProject } from "../../config/trusted_projects.ts";
+import { AamError } from "../../errors.ts";
+import { fs, proc } from "../../runtime/index.ts";
 
 function show(v: unknown): string {
   if (v === undefined || v === null) return "";
@@ -54,9 +61,70 @@ export function register(cli: CAC, ctx: Context): void {
       else ctx.out.line(`Added to ${key} in ${file}`);
     });
 
-  cli.command("list", "Print every key with its merged value").action(async () => {
-    const flat = listKeys((await ctx.config()).merged);
-    if (ctx.out.json) return ctx.out.data({ ok: true, config: flat });
-    for (const [k, v] of Object.entries(flat)) ctx.out.line(`${k} = ${show(v)}`);
+  cli.command("list", "Print every key with the value in effect").action(async () => {
+    const { merged, ignored } = await ctx.config();
+    const flat = listKeys(merged);
+    if (ctx.out.json) return ctx.out.data({ ok: true, config: flat, ignored });
+    const of = (k: string) => ignored.filter((i) => i.key === k || i.key.startsWith(`${k}.`) || i.key.startsWith(`${k}[`));
+    for (const [k, v] of Object.entries(flat)) {
+      const left = of(k);
+      ctx.out.line(`${k} = ${show(v)}${left.length > 0 ? `  # project value ignored (not trusted): ${left.map((i) => i.reason).join("; ")}` : ""}`);
+    }
   });
+
+  cli
+    .command("trust-project [dir]", "Let this project's .aam/config.yaml apply whole, loosening included, until it changes")
+    .option("--yes, -y", "Do not ask (needed when not on a terminal)")
+    .example("aam config trust-project")
+    .example("aam config trust-project ../other-project --yes")
+    .action(async (dirArg: string | undefined, o: { yes?: boolean }) => await trustProject(ctx, dirArg, Boolean(o.yes)));
+}
+
+/**
+ * Records a project file as trusted: its real path and the SHA-256 of the bytes that were read,
+ * parsed and judged here (one read). Lists what it would loosen, then asks on a terminal; elsewhere
+ * it needs --yes, as `gpg --batch` needs `--yes` to do anything it would ask about.
+ */
+async function trustProject(ctx: Context, dirArg: string | undefined, yes: boolean): Promise<void> {
+  const dir = fs.path.resolve(ctx.cwd, dirArg ?? ".");
+  const file = projectConfigFile(dir);
+  const userFile = fs.path.join(ctx.home, CONFIG_FILE);
+  const pf = await readProjectFile(file, userFile);
+  if (pf === null) {
+    throw new AamError("NotFound", `Cannot trust "${file}": there is no project configuration there`, {
+      file,
+      hint: "run this in the project's folder, or pass it: aam config trust-project <dir>",
+    });
+  }
+  const user = (await readConfigFile(userFile)) ?? { security: {} };
+  const loosens: IgnoredSetting[] = applyProjectConfig(user, pf.config, false).ignored;
+  const doc = { ok: true, file: pf.realPath, sha256: `sha256:${pf.sha256}`, loosens };
+  if (isTrustedProject(await readTrustedProjects(ctx.home), pf.realPath, pf.sha256)) {
+    if (ctx.out.json) return ctx.out.data({ ...doc, recorded: false, already_trusted: true });
+    ctx.out.line(`${pf.realPath} (sha256:${pf.sha256}) is already trusted; nothing to do`);
+    return;
+  }
+  if (!ctx.out.json) {
+    ctx.out.line(`${pf.realPath} (sha256:${pf.sha256})`);
+    if (loosens.length === 0) ctx.out.line("  loosens nothing: every setting in it already applies");
+    else {
+      ctx.out.line("  once trusted, these settings apply although they loosen security:");
+      for (const l of loosens) ctx.out.line(`  - ${l.key}: ${l.reason}`);
+    }
+  }
+  if (!yes) {
+    if (ctx.out.json || !proc.isStdinTTY()) {
+      throw new AamError("UsageError", `Cannot trust "${pf.realPath}" without confirmation: not asked on a terminal`, {
+        file: pf.realPath,
+        hint: `review the file, then run \`aam config trust-project ${dirArg ?? "."} --yes\``,
+      });
+    }
+    const answer = (await proc.prompt(`Trust this file until it changes? [y/N] `)).trim().toLowerCase();
+    if (answer !== "y" && answer !== "yes") {
+      throw new AamError("Error", `Did not trust "${pf.realPath}": not confirmed`, { file: pf.realPath, hint: "nothing was recorded; its loosening settings stay ignored" });
+    }
+  }
+  const state = await recordTrustedProject(ctx.home, pf.realPath, pf.sha256, ctx.now());
+  if (ctx.out.json) return ctx.out.data({ ...doc, recorded: true, state_file: state });
+  ctx.out.line(`Trusted ${pf.realPath}: it applies whole until its content changes (recorded in ${state})`);
 }

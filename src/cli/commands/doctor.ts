@@ -24,8 +24,8 @@ async function configChecks(ctx: Context, out: Check[]): Promise<boolean> {
   try {
     const c = await ctx.config();
     out.push({ check: "config", status: "ok", detail: `${c.userFile}${c.project ? ` + ${c.projectFile}` : ""}` });
-    if (c.projectSecurityKeys.length > 0) {
-      out.push({ check: "project config", status: "warn", detail: `${c.projectFile} changes ${c.projectSecurityKeys.join(", ")}`, fix: "review that file: a cloned repository can change what you trust" });
+    if (c.ignored.length > 0) {
+      out.push({ check: "project config", status: "warn", detail: `${c.projectFile} is not trusted; ignored: ${c.ignored.map((i) => i.key).join(", ")}`, fix: "review that file, then `aam config trust-project` if you trust it" });
     }
     return true;
   } catch (e) {
