@@ -91,7 +91,29 @@ function forbiddenEdges(graph: Map<string, string[]>): string[] {
   return bad;
 }
 
+/** Code with comments and string contents blanked, so only real uses of a name count. */
+function codeOnly(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, "").replace(/`(?:\\.|[^`\\])*`|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'/g, '""');
+}
+
+/** Modules outside runtime/ that use Node's Buffer or import a `node:` module: only runtime/ knows the runtime. */
+function runtimeLeaks(): string[] {
+  const bad: string[] = [];
+  for (const file of sourceFiles(SRC)) {
+    const rel = relative(SRC, file);
+    if (rel.startsWith("runtime/")) continue;
+    const text = readFileSync(file, "utf8");
+    if (/\bBuffer\b/.test(codeOnly(text))) bad.push(`${rel} uses Buffer (runtime's asBuffer)`);
+    if (/(?:from\s+|import\(\s*)"node:/.test(text)) bad.push(`${rel} imports a node: module`);
+  }
+  return bad;
+}
+
 describe("architecture", () => {
+  test("only runtime/ names Node's Buffer or node: modules", () => {
+    expect(runtimeLeaks()).toEqual([]);
+  });
+
   test("src/ has no import circle", () => {
     expect(circles(importGraph())).toEqual([]);
   });

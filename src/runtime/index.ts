@@ -5,3 +5,4 @@ export { run, type RunResult, type RunOptions } from "./spawn.ts";
 export { createSha256, randomBytes, type Sha256 } from "./hash.ts";
 export { runtimeName, runtimeVersion, type RuntimeName } from "./detect.ts";
 export { listenForCallback, type Callback } from "./http_callback.ts";
+export { asBuffer } from "./buffer.ts";

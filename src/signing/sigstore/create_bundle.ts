@@ -7,6 +7,7 @@
  */
 import { AamError } from "../../errors.ts";
 import { loadSignLibs } from "./_libs.ts";
+import { asBuffer } from "../../runtime/index.ts";
 
 export const DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
 export const DEFAULT_REKOR_URL = "https://rekor.sigstore.dev";
@@ -81,7 +82,7 @@ export async function createSigstoreBundle(o: CreateBundleOptions): Promise<Reco
   });
   const witnesses = [new sign.RekorWitness({ rekorBaseURL: o.rekorUrl, timeout }), new sign.TSAWitness({ tsaBaseURL: o.tsaUrl, timeout })];
   try {
-    const made = await new sign.MessageSignatureBundleBuilder({ signer, witnesses }).create({ data: Buffer.from(o.artifact) });
+    const made = await new sign.MessageSignatureBundleBuilder({ signer, witnesses }).create({ data: asBuffer(o.artifact) });
     return bundle.bundleToJSON(made as Parameters<typeof bundle.bundleToJSON>[0]) as unknown as Record<string, unknown>;
   } catch (e) {
     throw toAam(e, o);

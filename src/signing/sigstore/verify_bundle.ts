@@ -11,7 +11,7 @@
  * InvalidSignature, with the Sigstore error code in `actual`.
  */
 import { AamError } from "../../errors.ts";
-import { createSha256 } from "../../runtime/index.ts";
+import { asBuffer, createSha256 } from "../../runtime/index.ts";
 import { loadVerifyLibs } from "./_libs.ts";
 import { parseTrustedRoot } from "./trusted_root.ts";
 import { checkInTotoSubject } from "./in_toto_subject.ts";
@@ -90,7 +90,7 @@ export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerifi
     throw malformed("it is signed with a public key, not a Sigstore certificate (only keyless bundles are supported)");
   }
   try {
-    entity = isDsse ? verify.toSignedEntity(bundle) : verify.toSignedEntity(bundle, Buffer.from(c.artifact));
+    entity = isDsse ? verify.toSignedEntity(bundle) : verify.toSignedEntity(bundle, asBuffer(c.artifact));
   } catch (e) {
     throw malformed(`its certificate or timestamps do not parse (${e instanceof Error ? e.message : String(e)})`, e);
   }
@@ -134,7 +134,7 @@ export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerifi
   const tsaTimes: string[] = [];
   for (const t of bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? []) {
     try {
-      tsaTimes.push(toIso(core.RFC3161Timestamp.parse(Buffer.from(t.signedTimestamp)).signingTime));
+      tsaTimes.push(toIso(core.RFC3161Timestamp.parse(asBuffer(t.signedTimestamp)).signingTime));
     } catch {
       // Already verified by the Verifier; a timestamp we cannot re-read only loses its display.
     }
