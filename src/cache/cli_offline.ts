@@ -29,6 +29,7 @@ import { writeEntry, loadEntry, preparedVersions } from "./offline.ts";
 import { KEYS_DIR, metadataPath } from "../registry/layout.ts";
 import { toFsName } from "../manifest/name.ts";
 import type { RegistryReader, PackageVersion } from "../registry/reader.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 interface Flags {
   registry?: string;
@@ -49,7 +50,7 @@ async function trustMaterial(ctx: Context, reader: RegistryReader, report: Verif
     }
   }
   if (report.signers.some((s) => s.algorithm === "sigstore")) {
-    const root = await fs.readFileIfExists(fs.path.join(ctx.home, "trusted_root.json"));
+    const root = await fs.readFileIfExists(fs.path.join(ctx.home, "trusted_root.json"), DOCUMENT_LIMIT);
     if (root) extra["trusted_root.json"] = root;
   }
   return extra;

@@ -9,6 +9,7 @@ import { extractArchive } from "../archive/index.ts";
 import type { VerifyReport } from "../verify/pipeline.ts";
 import { chunksOf, type ArchiveInput } from "../verify/archive_source.ts";
 import { parseLockfile, serializeLockfile, type LockEntry } from "./lockfile.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 export interface ReadyPackage {
   name: string;
@@ -33,7 +34,7 @@ export async function installVerified(projectDir: string, pkgs: ReadyPackage[], 
   const aamDir = fs.path.join(projectDir, ".aam");
   const pkgRoot = fs.path.join(aamDir, "packages");
   const lockFile = fs.path.join(aamDir, "aam-lock.yaml");
-  const lock = parseLockfile(await fs.readTextIfExists(lockFile), lockFile);
+  const lock = parseLockfile(await fs.readTextIfExists(lockFile, DOCUMENT_LIMIT), lockFile);
   const result: InstallResult = { installed: [], unchanged: [] };
   const todo = pkgs.filter((p) => {
     const cur = lock.packages[p.name];

@@ -10,6 +10,7 @@ import { fs, proc } from "../../runtime/index.ts";
 import { AamError } from "../../errors.ts";
 import { httpSource } from "../../registry/source_http.ts";
 import { gitSource } from "../../registry/source_git.ts";
+import { DOCUMENT_LIMIT } from "../../read_limits.ts";
 
 export async function openFromOptions(ctx: Context, registry: string | undefined): Promise<OpenedRegistry> {
   const cfg = (await ctx.config()).merged;
@@ -42,13 +43,13 @@ export interface LocalTrust {
 export async function localTrust(ctx: Context, trustedRootFile?: string): Promise<LocalTrust> {
   const cfg = (await ctx.config()).merged;
   const rootFile = trustedRootFile ? fs.path.resolve(ctx.cwd, trustedRootFile) : fs.path.join(ctx.home, "trusted_root.json");
-  const trustedRoot = (await fs.readTextIfExists(rootFile)) ?? undefined;
+  const trustedRoot = (await fs.readTextIfExists(rootFile, DOCUMENT_LIMIT)) ?? undefined;
   if (trustedRootFile && trustedRoot === undefined) {
     throw new AamError("NotFound", `Cannot read trusted root "${rootFile}"`, { file: rootFile, hint: "check the path given to --trusted-root" });
   }
   const publicKeys: string[] = [];
   for (const e of await fs.readDirIfExists(fs.path.join(ctx.home, "keys"))) {
-    if (e.isFile && e.name.endsWith(".asc")) publicKeys.push(await fs.readText(fs.path.join(ctx.home, "keys", e.name)));
+    if (e.isFile && e.name.endsWith(".asc")) publicKeys.push(await fs.readText(fs.path.join(ctx.home, "keys", e.name), DOCUMENT_LIMIT));
   }
   const verifyTransparencyLog = cfg.security.verify_transparency_log !== false;
   // A risky switch is announced at every use (as cosign does for --insecure-ignore-tlog).

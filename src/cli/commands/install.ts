@@ -12,6 +12,7 @@ import { openFileArchive } from "../../verify/archive_source.ts";
 import type { TrustPolicy } from "../../trust/policy.ts";
 import type { RegistryReader } from "../../registry/reader.ts";
 import { openFromOptions, trustPolicy, openVerifyInput, printVerifyReport, localTrust, type LocalTrust } from "./_shared.ts";
+import { SIG_LIMIT } from "../../read_limits.ts";
 
 export interface InstallFlags {
   registry?: string;
@@ -80,7 +81,7 @@ export function register(cli: CAC, ctx: Context): void {
         if (o.verifySignature && policy.onSignatureFailure !== "error") policy.onSignatureFailure = "error";
         const sigFile = `${file}.sig`;
         const trust = await localTrust(ctx);
-        const report = await verifyPackage({ name: m.name, version: m.version, archive, sigText: await fs.readTextIfExists(sigFile), files: { archive: file, sig: sigFile }, ...trust }, policy, vopts);
+        const report = await verifyPackage({ name: m.name, version: m.version, archive, sigText: await fs.readTextIfExists(sigFile, SIG_LIMIT), files: { archive: file, sig: sigFile }, ...trust }, policy, vopts);
         ready = [{ name: m.name, version: m.version, archive, source: file, report }];
         const deps = Object.entries(m.dependencies ?? {});
         if (deps.length > 0) {

@@ -10,6 +10,7 @@ import type { ExternalSigner } from "../../cli/commands/_signing.ts";
 import { createSigstoreBundle, DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, DEFAULT_TSA_URL } from "./create_bundle.ts";
 import { checkIdentityToken } from "./identity_token.ts";
 import { verifySigstoreBundle } from "./verify_bundle.ts";
+import { DOCUMENT_LIMIT } from "../../read_limits.ts";
 
 export const signWithSigstore: ExternalSigner = async (ctx, archive, _packageHash, opts) => {
   const cfg = (await ctx.config()).merged.security;
@@ -40,7 +41,7 @@ export const signWithSigstore: ExternalSigner = async (ctx, archive, _packageHas
   ctx.out.clearProgress();
   // As minisign does: check a new signature before writing it, when this machine can.
   const rootFile = fs.path.join(ctx.home, "trusted_root.json");
-  const root = await fs.readTextIfExists(rootFile);
+  const root = await fs.readTextIfExists(rootFile, DOCUMENT_LIMIT);
   if (root === null) {
     ctx.out.warn(`the new Sigstore signature was not checked: no ${rootFile} (aam trust-root update, or aam trust-root import <file>)`);
   } else {
