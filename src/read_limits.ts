@@ -22,6 +22,11 @@ export interface ReadLimit {
 export const MAX_DOCUMENT_BYTES = 16 * MiB;
 export const MAX_INDEX_BYTES = 256 * MiB;
 export const MAX_SIG_BYTES = 1 * MiB;
+/**
+ * Most packages one index.yaml may list. 256 MiB of tiny entries would be ~20 million objects (GBs
+ * of memory); this bounds the parsed index to about 100 MiB, far above any real registry.
+ */
+export const MAX_INDEX_ENTRIES = 250_000;
 
 /** An `.aam` archive: passing the limit is an unsafe archive (SPEC §3, §10: "limits exceeded"). */
 export const ARCHIVE_LIMIT: ReadLimit = Object.freeze({

@@ -2,6 +2,7 @@
 import type { Metadata } from "./metadata.ts";
 import { MAX_YAML_BYTES, parseYaml, stringifyYaml } from "../encoding/yaml.ts";
 import { AamError } from "../errors.ts";
+import { MAX_INDEX_ENTRIES } from "../read_limits.ts";
 
 export interface IndexEntry {
   name: string;
@@ -75,14 +76,15 @@ function toIndexEntry(p: unknown): IndexEntry | null {
 }
 
 /** Entries are parsed in batches of about this many characters. */
-const BATCH_CHARS = 1 << 20;
+const BATCH_CHARS = 256 * 1024;
 
 /**
  * Parses index.yaml as it streams in (SPEC §10: up to 256 MiB, read as a stream; the source bounds
  * the bytes). The form AAM writes (`packages:` then `  - ` items) is parsed a batch of whole items at
  * a time, so the text is never held whole; any other form is parsed whole, and only up to the 16 MiB
- * every YAML document is allowed.
- * @throws {AamError} Error when the index is malformed, or larger than 16 MiB and not in AAM's form
+ * every YAML document is allowed. At most MAX_INDEX_ENTRIES packages are kept, which bounds memory.
+ * @throws {AamError} Error when the index is malformed, lists too many packages, or is larger than
+ *   16 MiB and not in AAM's form
  */
 export async function parseIndexStream(chunks: AsyncIterable<Uint8Array>, file: string): Promise<IndexFile> {
   const decoder = new TextDecoder();
@@ -97,6 +99,13 @@ export async function parseIndexStream(chunks: AsyncIterable<Uint8Array>, file: 
   const flush = () => {
     if (batch.length === 0) return;
     for (const p of parseIndex("packages:\n" + batch.join("\n"), file).packages) packages.push(p);
+    if (packages.length > MAX_INDEX_ENTRIES) {
+      throw new AamError("Error", `Cannot read "${file}": it lists more than ${MAX_INDEX_ENTRIES} packages`, {
+        file,
+        expected: `at most ${MAX_INDEX_ENTRIES} packages`,
+        hint: "the index is not one AAM wrote, or was tampered with; restore it from version control",
+      });
+    }
     batch = [];
     batchChars = 0;
   };

@@ -54,3 +54,13 @@ describe("parseIndexStream()", () => {
     expect((await catchAamError(parseIndexStream(oneHugeItem, "i"))).code).toBe("Error");
   }, 60_000);
 });
+
+test("parseIndexStream() throws Error past MAX_INDEX_ENTRIES packages, so an endless list of tiny entries stays bounded", async () => {
+  const items = (async function* () {
+    yield enc.encode("packages:\n");
+    yield* repeat("  - name: a\n".repeat(20_000), 256 * 1024 * 1024);
+  })();
+  const err = await catchAamError(parseIndexStream(items, "i"));
+  expect(err.code).toBe("Error");
+  expect(err.details.expected).toContain("packages");
+}, 60_000);

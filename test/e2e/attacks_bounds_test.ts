@@ -58,7 +58,7 @@ function aamMeasured(rt: RuntimeName, args: string[], cwd: string, home: string)
  */
 interface HostileServer {
   url: string;
-  endless: { path: string; chunk: Uint8Array } | null;
+  endless: { path: string; chunk: Uint8Array; prefix?: string } | null;
   close(): Promise<void>;
 }
 
@@ -67,8 +67,9 @@ async function serveHostile(root: string): Promise<HostileServer> {
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     if (box.endless && path === box.endless.path) {
-      const { chunk } = box.endless;
+      const { chunk, prefix } = box.endless;
       res.writeHead(200, { "content-type": "application/octet-stream" });
+      if (prefix) res.write(prefix);
       const stopAt = Date.now() + HANG_MS;
       const pump = () => {
         while (!res.destroyed && Date.now() < stopAt) if (!res.write(chunk)) return void res.once("drain", pump);
@@ -119,6 +120,7 @@ function expectCleanError(r: { code: number; stderr: string }, name: string, cod
 
 const ZEROS = new Uint8Array(64 * 1024);
 const LETTERS = new Uint8Array(64 * 1024).fill(0x61); // one endless line of "aaa…"
+const ENTRIES = new TextEncoder().encode("  - name: a\n".repeat(5000)); // an endless list of tiny packages
 
 let dir: string;
 beforeAll(() => {
@@ -187,6 +189,14 @@ describe.each(RUNTIMES)("endless HTTP bodies under %s", (rt: RuntimeName) => {
     server.endless = { path: "/index.yaml", chunk: ZEROS };
     const r = await run(["search", "x"]);
     report("endless index.yaml", r);
+    expectCleanError(r, "Error", 1);
+    expectSmall(r);
+  });
+
+  test("an endless list of index entries stops at 250,000 packages: Error (1)", async () => {
+    server.endless = { path: "/index.yaml", chunk: ENTRIES, prefix: "packages:\n" };
+    const r = await run(["search", "x"]);
+    report("endless index entries", r);
     expectCleanError(r, "Error", 1);
     expectSmall(r);
   });
