@@ -4,6 +4,7 @@ import { extractArchive, listArchive, readArchiveFile } from "./extract.ts";
 import { packDirectory } from "./pack.ts";
 import { chunksOf, file, gz, HOSTILE, lazyZeroBomb, MANIFEST, tarOf } from "./_hostile_test_helpers.ts";
 import { catchAam } from "../testing.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 const temps: string[] = [];
 afterEach(async () => {
@@ -27,7 +28,7 @@ async function snapshot(root: string, rel = ""): Promise<Record<string, string>>
       out[`${r}/`] = "";
       Object.assign(out, await snapshot(root, r));
     } else {
-      out[r] = await fs.readText(fs.path.join(root, r));
+      out[r] = await fs.readText(fs.path.join(root, r), DOCUMENT_LIMIT);
     }
   }
   return out;

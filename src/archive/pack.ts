@@ -16,6 +16,7 @@ import { type ArchiveLimits, resolveLimits } from "./limits.ts";
 import { BLOCK, encodeEntryHeader, type EntryType } from "./tar_header.ts";
 import { normaliseEntryName } from "./_entry_name.ts";
 import { unsafeArchive } from "./_unsafe.ts";
+import { DOCUMENT_LIMIT, PACKAGE_FILE_LIMIT } from "../read_limits.ts";
 
 export interface PackOptions {
   /** Called as entries are written, with the number written so far. */
@@ -121,7 +122,7 @@ async function collect(root: string, skip: IgnoreFilter, limits: ArchiveLimits):
 }
 
 async function readWhole(e: SourceEntry): Promise<Uint8Array> {
-  return await fs.readFile(e.abs);
+  return await fs.readFile(e.abs, PACKAGE_FILE_LIMIT);
 }
 
 function changed(rel: string): AamError {
@@ -163,7 +164,7 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
 
   const ignoreInfo = await fs.stat(fs.path.join(root, IGNORE_FILE));
   if (ignoreInfo?.isSymlink) throw refuseSource(IGNORE_FILE, "is a symbolic link");
-  const ignoreText = ignoreInfo?.isFile ? await fs.readText(fs.path.join(root, IGNORE_FILE)) : null;
+  const ignoreText = ignoreInfo?.isFile ? await fs.readText(fs.path.join(root, IGNORE_FILE), DOCUMENT_LIMIT) : null;
 
   const entries = await collect(root, createIgnoreFilter(ignoreText), limits);
   entries.sort((a, b) => compareBytes(a.sortKey, b.sortKey));

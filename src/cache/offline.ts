@@ -13,6 +13,7 @@ import type { VerifyInput, VerifyReport } from "../verify/pipeline.ts";
 import type { LocalTrust } from "../verify/local_trust.ts";
 import { signatureSet } from "./signature_set.ts";
 import { ARCHIVE_FILE, SIG_FILE, METADATA_FILE, ENTRY_FILE, ENTRY_FORMAT, parseCacheEntry, type CacheEntry } from "./entry.ts";
+import { DOCUMENT_LIMIT, limitForFile } from "../read_limits.ts";
 
 export function offlineDir(home: string): string {
   return fs.path.join(home, "cache", "offline");
@@ -176,7 +177,7 @@ export async function listPrepared(home: string): Promise<{ name: string; versio
     if (!d.isDirectory || fs.isTempName(d.name)) continue;
     for (const v of await fs.readDirIfExists(fs.path.join(offlineDir(home), d.name))) {
       if (!v.isDirectory || fs.isTempName(v.name)) continue;
-      const text = await fs.readTextIfExists(fs.path.join(offlineDir(home), d.name, v.name, ENTRY_FILE));
+      const text = await fs.readTextIfExists(fs.path.join(offlineDir(home), d.name, v.name, ENTRY_FILE), DOCUMENT_LIMIT);
       if (text === null) continue;
       try {
         const e = parseCacheEntry(text, v.name);
@@ -202,7 +203,7 @@ export async function loadEntry(home: string, name: string, version?: string): P
   }
   const dir = fs.path.join(offlineDir(home), toFsName(name), v);
   const entryFile = fs.path.join(dir, ENTRY_FILE);
-  const entryText = await fs.readTextIfExists(entryFile);
+  const entryText = await fs.readTextIfExists(entryFile, DOCUMENT_LIMIT);
   if (entryText === null) {
     throw new AamError("OfflineCacheMiss", `Cannot verify "${name}@${v}" offline: its cache entry is incomplete`, {
       package: name,
@@ -228,7 +229,7 @@ export async function loadEntry(home: string, name: string, version?: string): P
       throw new AamError("TamperedPackage", `Offline cache entry "${dir}" names a file outside itself: "${n}"`, { file: entryFile, hint: `remove "${dir}" and prepare again` });
     }
     const p = fs.path.join(dir, n);
-    const data = await fs.readFileIfExists(p);
+    const data = await fs.readFileIfExists(p, limitForFile(n));
     const got = data === null ? "(missing)" : checksumOf(data);
     if (got !== want) {
       throw new AamError("TamperedPackage", `Offline cache file "${p}" was changed after it was prepared`, {

@@ -9,6 +9,7 @@ import { KEYS_DIR } from "../registry/layout.ts";
 import type { RegistryReader } from "../registry/reader.ts";
 import type { VerifyReport } from "../verify/pipeline.ts";
 import { TRUSTED_ROOT_FILE } from "../verify/local_trust.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 export async function trustMaterialCopies(home: string, reader: RegistryReader, report: VerifyReport): Promise<Record<string, Uint8Array>> {
   const extra: Record<string, Uint8Array> = {};
@@ -20,7 +21,7 @@ export async function trustMaterialCopies(home: string, reader: RegistryReader, 
     }
   }
   if (report.signers.some((s) => s.algorithm === "sigstore")) {
-    const root = await fs.readFileIfExists(fs.path.join(home, TRUSTED_ROOT_FILE));
+    const root = await fs.readFileIfExists(fs.path.join(home, TRUSTED_ROOT_FILE), DOCUMENT_LIMIT);
     if (root) extra[TRUSTED_ROOT_FILE] = root;
   }
   return extra;

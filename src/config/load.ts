@@ -13,6 +13,7 @@ import type { Config, ResolvedConfig } from "./schema.ts";
 import { validateConfig } from "./validate.ts";
 import { applyProjectConfig, type IgnoredSetting } from "./project_policy.ts";
 import { isTrustedProject, readTrustedProjects } from "./trusted_projects.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 export const CONFIG_FILE = "config.yaml";
 
@@ -57,7 +58,7 @@ export function projectConfigFile(cwd: string): string {
  * @throws {AamError} Error for YAML syntax errors or schema problems, naming the file.
  */
 export async function readConfigFile(file: string): Promise<Config | null> {
-  const text = await fs.readTextIfExists(file);
+  const text = await fs.readTextIfExists(file, DOCUMENT_LIMIT);
   if (text === null) return null;
   return validateConfig(parseYaml(text, file), file);
 }

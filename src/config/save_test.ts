@@ -5,6 +5,7 @@ import { saveConfig, updateConfigFile, formatConfig } from "./save.ts";
 import { readConfigFile, loadConfig } from "./load.ts";
 import { setKey, addToList, unsetKey } from "./keys.ts";
 import type { Config } from "./schema.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 const ED = "e".repeat(64);
 let dir = "";
@@ -20,7 +21,7 @@ describe("saveConfig()", () => {
   test("saveConfig() creates the folder and writes only the keys that are set", async () => {
     const file = fs.path.join(dir, "new", "nested", "config.yaml");
     await saveConfig(file, { security: { on_signature_failure: "error" } });
-    const text = await fs.readText(file);
+    const text = await fs.readText(file, DOCUMENT_LIMIT);
     expect(text).toContain("on_signature_failure: error");
     expect(text).not.toContain("signing_method");
     expect(await readConfigFile(file)).toEqual({ security: { on_signature_failure: "error" } });
@@ -62,10 +63,10 @@ describe("updateConfigFile()", () => {
   test("updateConfigFile() leaves the file alone when the change throws", async () => {
     const file = fs.path.join(dir, "config.yaml");
     await updateConfigFile(file, (c) => setKey(c, "security.signing_key", "k"));
-    const before = await fs.readText(file);
+    const before = await fs.readText(file, DOCUMENT_LIMIT);
     let err: unknown;
     await updateConfigFile(file, (c) => setKey(c, "security.require_signature", "maybe")).catch((e) => (err = e));
     expect((err as AamError).code).toBe("UsageError");
-    expect(await fs.readText(file)).toBe(before);
+    expect(await fs.readText(file, DOCUMENT_LIMIT)).toBe(before);
   });
 });

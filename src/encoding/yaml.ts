@@ -4,9 +4,10 @@
  */
 import YAML from "yaml";
 import { AamError } from "../errors.ts";
+import { MAX_DOCUMENT_BYTES } from "../read_limits.ts";
 import { parseBlockYaml } from "./block_yaml.ts";
 
-export const MAX_YAML_BYTES = 16 * 1024 * 1024;
+export const MAX_YAML_BYTES = MAX_DOCUMENT_BYTES;
 
 export function parseYaml(text: string, file: string): unknown {
   if (text.length > MAX_YAML_BYTES) {

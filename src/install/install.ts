@@ -10,6 +10,7 @@ import { extractArchive } from "../archive/index.ts";
 import type { VerifyReport } from "../verify/pipeline.ts";
 import { chunksOf, type ArchiveInput } from "../verify/archive_source.ts";
 import { parseLockfile, serializeLockfile, type LockEntry, type Lockfile } from "./lockfile.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 export interface ReadyPackage {
   name: string;
@@ -105,7 +106,7 @@ export async function installVerified(projectDir: string, pkgs: ReadyPackage[], 
   const lockFile = fs.path.join(aamDir, "aam-lock.yaml");
   await refuseLinkedTarget(aamDir);
   await refuseLinkedTarget(pkgRoot);
-  const lock = parseLockfile(await fs.readTextIfExists(lockFile), lockFile);
+  const lock = parseLockfile(await fs.readTextIfExists(lockFile, DOCUMENT_LIMIT), lockFile);
   refuseNameClash(pkgs, lock);
   const result: InstallResult = { installed: [], unchanged: [] };
   const todo = pkgs.filter((p) => {

@@ -1,6 +1,7 @@
 /** Where a passphrase comes from (SPEC §5): AAM_PASSPHRASE, --passphrase-file, or a hidden prompt on a terminal. */
 import { AamError } from "../errors.ts";
 import { fs, proc } from "../runtime/index.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 export interface PassphraseOptions {
   passphraseFile?: string;
@@ -11,7 +12,7 @@ export interface PassphraseOptions {
 
 export async function readPassphrase(opts: PassphraseOptions): Promise<string> {
   if (opts.passphraseFile) {
-    const text = await fs.readTextIfExists(opts.passphraseFile);
+    const text = await fs.readTextIfExists(opts.passphraseFile, DOCUMENT_LIMIT);
     if (text === null) {
       throw new AamError("NotFound", `Cannot read passphrase file "${opts.passphraseFile}"`, {
         file: opts.passphraseFile,

@@ -4,6 +4,7 @@
  */
 import { AamError } from "../errors.ts";
 import { fs } from "../runtime/index.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 export interface StoredKey {
   name: string;
@@ -54,7 +55,7 @@ export async function listStoredKeys(home: string): Promise<StoredKey[]> {
   for (const e of await fs.readDirIfExists(dir)) {
     if (!e.isFile || !e.name.endsWith(".key")) continue;
     const file = fs.path.join(dir, e.name);
-    const k = summarise(await fs.readText(file), file);
+    const k = summarise(await fs.readText(file, DOCUMENT_LIMIT), file);
     if (k) out.push(k);
   }
   return out.sort((a, b) => a.created_at.localeCompare(b.created_at));
@@ -93,7 +94,7 @@ export async function readPrivateKeyFile(file: string): Promise<string> {
       hint: `chmod 600 "${file}"`,
     });
   }
-  return await fs.readText(file);
+  return await fs.readText(file, DOCUMENT_LIMIT);
 }
 
 /** Writes `<fp>.key` (0600) and its public part, `<fp>.pub` (Ed25519 PEM) or `<fp>.asc` (armoured OpenPGP). */

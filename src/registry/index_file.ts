@@ -1,7 +1,8 @@
 /** `index.yaml` (SPEC §4): a flat search index rebuilt from every metadata.yaml on each change. */
 import type { Metadata } from "./metadata.ts";
-import { parseYaml, stringifyYaml } from "../encoding/yaml.ts";
+import { MAX_YAML_BYTES, parseYaml, stringifyYaml } from "../encoding/yaml.ts";
 import { AamError } from "../errors.ts";
+import { MAX_INDEX_ENTRIES } from "../read_limits.ts";
 
 export interface IndexEntry {
   name: string;
@@ -53,20 +54,116 @@ export function parseIndex(text: string, file: string): IndexFile {
   }
   const packages: IndexEntry[] = [];
   for (const p of (doc.packages as unknown[]) ?? []) {
-    if (typeof p !== "object" || p === null) continue;
-    const e = p as Record<string, unknown>;
-    if (typeof e.name !== "string") continue;
-    packages.push({
-      name: e.name,
-      description: typeof e.description === "string" ? e.description : "",
-      latest: typeof e.latest === "string" ? e.latest : String(e.latest ?? ""),
-      keywords: Array.isArray(e.keywords) ? e.keywords.filter((k): k is string => typeof k === "string") : [],
-      artifact_types: Array.isArray(e.artifact_types) ? e.artifact_types.filter((k): k is string => typeof k === "string") : [],
-      signed: e.signed === true,
-      updated_at: typeof e.updated_at === "string" ? e.updated_at : "",
-    });
+    const e = toIndexEntry(p);
+    if (e) packages.push(e);
   }
   return { packages };
+}
+
+function toIndexEntry(p: unknown): IndexEntry | null {
+  if (typeof p !== "object" || p === null) return null;
+  const e = p as Record<string, unknown>;
+  if (typeof e.name !== "string") return null;
+  return {
+    name: e.name,
+    description: typeof e.description === "string" ? e.description : "",
+    latest: typeof e.latest === "string" ? e.latest : String(e.latest ?? ""),
+    keywords: Array.isArray(e.keywords) ? e.keywords.filter((k): k is string => typeof k === "string") : [],
+    artifact_types: Array.isArray(e.artifact_types) ? e.artifact_types.filter((k): k is string => typeof k === "string") : [],
+    signed: e.signed === true,
+    updated_at: typeof e.updated_at === "string" ? e.updated_at : "",
+  };
+}
+
+/** Entries are parsed in batches of about this many characters. */
+const BATCH_CHARS = 256 * 1024;
+
+/**
+ * Parses index.yaml as it streams in (SPEC §10: up to 256 MiB, read as a stream; the source bounds
+ * the bytes). The form AAM writes (`packages:` then `  - ` items) is parsed a batch of whole items at
+ * a time, so the text is never held whole; any other form is parsed whole, and only up to the 16 MiB
+ * every YAML document is allowed. At most MAX_INDEX_ENTRIES packages are kept, which bounds memory.
+ * @throws {AamError} Error when the index is malformed, lists too many packages, or is larger than
+ *   16 MiB and not in AAM's form
+ */
+export async function parseIndexStream(chunks: AsyncIterable<Uint8Array>, file: string): Promise<IndexFile> {
+  const decoder = new TextDecoder();
+  let whole: string[] | null = []; // the text so far, kept for the fallback while it is small
+  let wholeChars = 0;
+  let pending: string[] = []; // a line not yet ended
+  let pendingChars = 0;
+  let state = "start" as "start" | "items" | "other";
+  const packages: IndexEntry[] = [];
+  let batch: string[] = [];
+  let batchChars = 0;
+  const flush = () => {
+    if (batch.length === 0) return;
+    for (const p of parseIndex("packages:\n" + batch.join("\n"), file).packages) packages.push(p);
+    if (packages.length > MAX_INDEX_ENTRIES) {
+      throw new AamError("Error", `Cannot read "${file}": it lists more than ${MAX_INDEX_ENTRIES} packages`, {
+        file,
+        expected: `at most ${MAX_INDEX_ENTRIES} packages`,
+        hint: "the index is not one AAM wrote, or was tampered with; restore it from version control",
+      });
+    }
+    batch = [];
+    batchChars = 0;
+  };
+  const tooLarge = () =>
+    new AamError("Error", `Cannot read "${file}": larger than ${MAX_YAML_BYTES} bytes and not in the form AAM writes`, {
+      file,
+      hint: "rebuild it with any write (publish, dist-tag), or restore it from version control",
+    });
+  const line = (l: string) => {
+    if (state === "start") {
+      if (l.trim() === "" || l.startsWith("#")) return;
+      state = l === "packages:" ? "items" : "other";
+      return;
+    }
+    if (state !== "items") return;
+    if (l.startsWith("  - ")) {
+      if (batchChars >= BATCH_CHARS) flush();
+    } else if (!(l.startsWith("    ") || l.trim() === "")) {
+      state = "other";
+      return;
+    }
+    batch.push(l);
+    batchChars += l.length + 1;
+    // A batch is whole items of about BATCH_CHARS; one item alone may not pass the document limit.
+    if (batchChars > BATCH_CHARS + MAX_YAML_BYTES) throw tooLarge();
+  };
+  const take = (text: string) => {
+    if (whole) {
+      whole.push(text);
+      wholeChars += text.length;
+      if (wholeChars > MAX_YAML_BYTES) whole = null; // only the item form can go on from here
+    }
+    // Pieces of an unfinished line are joined once it ends: joining per chunk would copy a long line
+    // over and over (an endless line cost seconds and hundreds of MiB that way).
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
+      pending.push(text.slice(start, nl));
+      const l = pending.join("");
+      pending = [];
+      pendingChars = 0;
+      line(l.endsWith("\r") ? l.slice(0, -1) : l);
+      start = nl + 1;
+    }
+    if (start < text.length) {
+      pending.push(text.slice(start));
+      pendingChars += text.length - start;
+    }
+    if ((state === "other" && whole === null) || pendingChars > MAX_YAML_BYTES) throw tooLarge();
+  };
+  for await (const c of chunks) take(decoder.decode(c, { stream: true }));
+  take(decoder.decode());
+  if (pending.length > 0) line(pending.join(""));
+  if (state === "items") {
+    flush();
+    return { packages };
+  }
+  if (whole === null) throw tooLarge();
+  return parseIndex(whole.join(""), file);
 }
 
 /** Case-insensitive match on name, description and keywords. */

@@ -30,6 +30,45 @@ export function locationKind(url: string): LocationKind {
   return "file";
 }
 
+/**
+ * Refuses a `git+<url>` registry whose transport is not one SPEC §4 allows: `https://`, `ssh://`,
+ * scp-like `[user@]host:path`, `file://` and local paths. Anything else (git's `ext::` runs a
+ * command, `fd::` reads a file descriptor, other `<helper>::` remote helpers, `git://`, `http://`)
+ * is refused before git runs, whatever git's own configuration allows; source_git.ts also runs git
+ * with the same allow-list.
+ * @returns the URL with `git+` removed
+ * @throws {AamError} UsageError for any other transport
+ */
+export function gitRemoteOf(url: string): string {
+  const remote = url.replace(/^git\+/, "");
+  if (!isAllowedGitRemote(remote)) {
+    throw new AamError("UsageError", `Cannot use git registry "${url}": only https://, ssh://, git@host:path, file:// and local paths are accepted as git transports`, {
+      expected: "git+https://…, git+ssh://…, git+git@host:path, git+file://… or git+<folder>",
+      hint: "remote helpers such as ext:: and fd:: are refused; give the repository's https or ssh URL",
+    });
+  }
+  return remote;
+}
+
+function isAllowedGitRemote(remote: string): boolean {
+  // "<helper>::<address>" selects a remote helper anywhere git sees "::"; a leading "-" would be an option.
+  if (remote === "" || remote.includes("::") || remote.startsWith("-") || /[\0\r\n]/.test(remote)) return false;
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(remote);
+  if (scheme) {
+    const s = scheme[1].toLowerCase();
+    if (s !== "https" && s !== "ssh" && s !== "file") return false;
+    // The host must not read as an option to ssh.
+    return s === "file" || !/^[A-Za-z]+:\/\/([^@/]*@)?-/.test(remote);
+  }
+  if (/^[A-Za-z]:[\\/]/.test(remote)) return true; // a Windows drive path
+  const colon = remote.indexOf(":");
+  const slash = remote.indexOf("/");
+  // No colon before the first slash: a local path, as git reads it.
+  if (colon === -1 || (slash !== -1 && slash < colon)) return true;
+  // scp-like [user@]host:path (ssh): a plain host name, or a bracketed address.
+  return /^([A-Za-z0-9._~+-]+@)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):[^:]/.test(remote) && !/^([^@]*@)?-/.test(remote);
+}
+
 export function filePathOf(url: string, cwd: string): string {
   if (url.startsWith("file://")) return fs.fromFileUrl(url);
   return fs.path.resolve(cwd, url);
@@ -69,6 +108,7 @@ export async function openRegistry(
     const root = filePathOf(picked.url, cwd);
     return { reader: new RegistryReader(fileSource(root, picked.url)), name: picked.name, root };
   }
+  if (kind === "git") gitRemoteOf(picked.url);
   const make = kind === "http" ? factories.http : factories.git;
   if (!make) {
     throw new AamError("UsageError", `Cannot open registry "${picked.url}": ${kind} registries are not available in this build`, {

@@ -8,6 +8,7 @@
  */
 import { AamError } from "../errors.ts";
 import { fs, proc } from "../runtime/index.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 export const STALE_MS = 5 * 60 * 1000;
 /** A takeover guard is held for a few file operations; one older than this was left by a killed process. */
@@ -44,7 +45,7 @@ function parseLock(text: string): LockInfo | null {
 
 /** The lock's raw text and what it says; "absent" when there is no lock. */
 async function readLock(path: string): Promise<{ text: string; info: LockInfo | null; mtimeMs: number } | "absent"> {
-  const [text, st] = await Promise.all([fs.readTextIfExists(path), fs.stat(path)]);
+  const [text, st] = await Promise.all([fs.readTextIfExists(path, DOCUMENT_LIMIT), fs.stat(path)]);
   if (text === null || st === null) return "absent";
   return { text, info: parseLock(text), mtimeMs: st.mtimeMs };
 }
@@ -84,7 +85,7 @@ async function takeOverStale(path: string, seenText: string, now: () => number):
 }
 
 async function removeIfUnchanged(path: string, text: string): Promise<void> {
-  if ((await fs.readTextIfExists(path)) === text) await fs.remove(path);
+  if ((await fs.readTextIfExists(path, DOCUMENT_LIMIT)) === text) await fs.remove(path);
 }
 
 /** Removes temp files of lock candidates whose writer was killed between writing and linking them. */

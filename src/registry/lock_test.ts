@@ -2,6 +2,7 @@ import { describe, test, expect, beforeEach, afterEach } from "bun:test";
 import { fs, proc } from "../runtime/index.ts";
 import { AamError } from "../errors.ts";
 import { withLock, isLockCandidate, STALE_MS } from "./lock.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 let dir: string;
 let lock: string;
@@ -34,7 +35,7 @@ describe("withLock()", () => {
   });
 
   test("withLock() records pid, host and time in the lock while held", async () => {
-    const seen = await withLock(lock, async () => JSON.parse((await fs.readTextIfExists(lock))!));
+    const seen = await withLock(lock, async () => JSON.parse((await fs.readTextIfExists(lock, DOCUMENT_LIMIT))!));
     expect(seen).toMatchObject({ pid: proc.pid(), host: proc.hostname(), time: expect.any(Number) });
   });
 
@@ -64,7 +65,7 @@ describe("withLock()", () => {
     expect(err).toBeInstanceOf(AamError);
     expect(err).toMatchObject({ code: "Error", details: { file: lock, hint: expect.any(String) } });
     expect((err as AamError).message).toContain(String(proc.pid()));
-    expect(await fs.readTextIfExists(lock)).not.toBeNull(); // someone else's lock stays
+    expect(await fs.readTextIfExists(lock, DOCUMENT_LIMIT)).not.toBeNull(); // someone else's lock stays
   });
 
   test("withLock() leaves unreadable lock content alone at first, then treats it as stale", async () => {
@@ -79,7 +80,7 @@ describe("withLock()", () => {
     await withLock(lock, async () => {
       await write(lock, other);
     });
-    expect(await fs.readTextIfExists(lock)).toBe(other);
+    expect(await fs.readTextIfExists(lock, DOCUMENT_LIMIT)).toBe(other);
   });
 
   test("withLock() sweeps lock candidates left by dead processes but keeps other files", async () => {

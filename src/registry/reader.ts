@@ -3,7 +3,7 @@ import { AamError } from "../errors.ts";
 import { toFsName } from "../manifest/name.ts";
 import { compareVersions } from "../manifest/semver.ts";
 import { parseMetadata, type Metadata, type VersionRecord } from "./metadata.ts";
-import { parseIndex, buildIndex, type IndexFile } from "./index_file.ts";
+import { parseIndexStream, buildIndex, type IndexFile } from "./index_file.ts";
 import { parseRegistryFile, type RegistryInfo } from "./registry_file.ts";
 import { archivePath, sigPath, metadataPath, ENV_FILE, INDEX_FILE, PACKAGES_DIR, REGISTRY_FILE, AUDIT_LOG_FILE, type Layout } from "./layout.ts";
 import type { RegistrySource } from "./source.ts";
@@ -105,8 +105,9 @@ export class RegistryReader {
   }
 
   async index(): Promise<IndexFile> {
-    const text = await this.source.readText(INDEX_FILE);
-    if (text !== null) return parseIndex(text, `${this.location}/${INDEX_FILE}`);
+    // Streamed (SPEC §10): up to 256 MiB, never held whole in AAM's own form.
+    const chunks = await this.source.readStream(INDEX_FILE);
+    if (chunks !== null) return await parseIndexStream(chunks, `${this.location}/${INDEX_FILE}`);
     if ((await this.source.listDir(PACKAGES_DIR)) !== null) return buildIndex(await this.allMetadata());
     return { packages: [] };
   }

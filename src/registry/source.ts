@@ -1,4 +1,7 @@
-/** Read access to a registry tree, whatever its location kind (SPEC §4). */
+/**
+ * Read access to a registry tree, whatever its location kind (SPEC §4). Every read is bounded by
+ * the file's limit (read_limits.ts `limitForFile`).
+ */
 export type SourceKind = "file" | "http" | "git";
 
 export interface RegistrySource {
@@ -10,6 +13,8 @@ export interface RegistrySource {
   /** A file's bytes, or null when it does not exist. */
   readBytes(rel: string): Promise<Uint8Array | null>;
   readText(rel: string): Promise<string | null>;
+  /** A file as a stream of chunks (for index.yaml), or null when it does not exist. */
+  readStream(rel: string): Promise<AsyncIterable<Uint8Array> | null>;
   /** Names in a folder, or null when the source cannot list folders (static HTTP). */
   listDir(rel: string): Promise<string[] | null>;
 }

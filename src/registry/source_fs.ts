@@ -1,6 +1,7 @@
 /** A registry in a local folder (or a git clone of one). */
 import { fs } from "../runtime/index.ts";
 import type { RegistrySource, SourceKind } from "./source.ts";
+import { limitForFile } from "../read_limits.ts";
 
 export function fileSource(root: string, location = root, kind: SourceKind = "file"): RegistrySource {
   const abs = (rel: string) => fs.path.join(root, ...rel.split("/"));
@@ -8,8 +9,12 @@ export function fileSource(root: string, location = root, kind: SourceKind = "fi
     kind,
     location,
     root,
-    readBytes: (rel) => fs.readFileIfExists(abs(rel)),
-    readText: (rel) => fs.readTextIfExists(abs(rel)),
+    readBytes: (rel) => fs.readFileIfExists(abs(rel), limitForFile(rel)),
+    readText: (rel) => fs.readTextIfExists(abs(rel), limitForFile(rel)),
+    async readStream(rel) {
+      if ((await fs.stat(abs(rel))) === null) return null;
+      return fs.readChunks(abs(rel), 1 << 20, limitForFile(rel));
+    },
     async listDir(rel) {
       const entries = await fs.readDirIfExists(abs(rel));
       // Dotfiles (.gitkeep, temp files of an interrupted write) are never registry content.

@@ -6,14 +6,24 @@ import { AamError } from "../errors.ts";
 import { fs, proc, run } from "../runtime/index.ts";
 import { sha256Hex } from "../encoding/sha256.ts";
 import { fileSource } from "./source_fs.ts";
+import { gitRemoteOf } from "./location.ts";
 import type { RegistrySource } from "./source.ts";
 
 export function gitCacheDir(url: string, home: string): string {
   return fs.path.join(home, "cache", "git", sha256Hex(new TextEncoder().encode(url)).slice(0, 16));
 }
 
+/**
+ * The transports git may use (SPEC §4), whatever GIT_ALLOW_PROTOCOL or git's configuration says:
+ * GIT_ALLOW_PROTOCOL, which git lets override protocol.allow, is replaced with ours, and the same
+ * list is repeated as `-c protocol.*` for a git that reads only the configuration.
+ */
+const ALLOWED_PROTOCOLS = ["file", "https", "ssh"];
+const PROTOCOL_CONFIG = ["-c", "protocol.allow=never", ...ALLOWED_PROTOCOLS.flatMap((p) => ["-c", `protocol.${p}.allow=always`])];
+
 async function git(args: string[], cwd?: string): Promise<string> {
-  const r = await run("git", args, { cwd, env: { ...proc.envAll(), GIT_TERMINAL_PROMPT: "0" } });
+  const env = { ...proc.envAll(), GIT_TERMINAL_PROMPT: "0", GIT_ALLOW_PROTOCOL: ALLOWED_PROTOCOLS.join(":") };
+  const r = await run("git", [...PROTOCOL_CONFIG, ...args], { cwd, env });
   if (r === null) {
     throw new AamError("NotFound", "Cannot use a git registry: the git program is not installed", {
       hint: "install git (e.g. apt-get install git), or use a folder or http(s) registry",
@@ -29,7 +39,7 @@ async function git(args: string[], cwd?: string): Promise<string> {
 
 /** Clones on first use; later uses read the clone as it is (run `aam registry update` to fetch). */
 export async function gitSource(url: string, home: string): Promise<RegistrySource> {
-  const remote = url.replace(/^git\+/, "");
+  const remote = gitRemoteOf(url);
   const dir = gitCacheDir(url, home);
   if (!(await fs.stat(fs.path.join(dir, ".git")))) await cloneInto(remote, dir);
   return fileSource(dir, url, "git");
@@ -49,7 +59,7 @@ async function cloneInto(remote: string, dir: string): Promise<void> {
 
 /** Fetches the newest commit of the clone's branch (or clones it anew). */
 export async function updateGitSource(url: string, home: string): Promise<string> {
-  const remote = url.replace(/^git\+/, "");
+  const remote = gitRemoteOf(url);
   const dir = gitCacheDir(url, home);
   if (!(await fs.stat(fs.path.join(dir, ".git")))) await cloneInto(remote, dir);
   else {

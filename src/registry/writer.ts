@@ -15,6 +15,7 @@ import { buildIndex, indexEntryFor, parseIndex, serializeIndex } from "./index_f
 import { RegistryReader } from "./reader.ts";
 import { fileSource } from "./source_fs.ts";
 import { archivePath, sigPath, metadataPath, AUDIT_LOG_FILE, INDEX_FILE, JOURNAL_FILE, KEYS_DIR, LOCK_FILE, packageDir } from "./layout.ts";
+import { DOCUMENT_LIMIT, INDEX_LIMIT } from "../read_limits.ts";
 
 export interface WriteOptions {
   now: Date;
@@ -82,7 +83,7 @@ async function applyJournal(root: string, journal: Journal): Promise<void> {
 /** Finishes a change whose writer was killed after its commit point. Call under the lock. */
 async function recoverJournal(root: string): Promise<void> {
   const file = join(root, JOURNAL_FILE);
-  const text = await fs.readTextIfExists(file);
+  const text = await fs.readTextIfExists(file, INDEX_LIMIT); // carries index.yaml: as large
   if (text !== null) await applyJournal(root, parseJournal(text, file));
 }
 
@@ -108,7 +109,7 @@ async function applyChange(root: string, name: string, change: Change, now: Date
     { rel: INDEX_FILE, text: await nextIndex(root, change.metadata) },
   ];
   if (change.events.length > 0) {
-    const log = (await fs.readTextIfExists(join(root, AUDIT_LOG_FILE))) ?? "";
+    const log = (await fs.readTextIfExists(join(root, AUDIT_LOG_FILE), INDEX_LIMIT)) ?? "";
     files.push({ rel: AUDIT_LOG_FILE, text: appendEvents(log, change.events, now) });
   }
   const journal: Journal = { format: JOURNAL_FORMAT, files };
@@ -119,7 +120,7 @@ async function applyChange(root: string, name: string, change: Change, now: Date
 
 async function nextIndex(root: string, meta: Metadata): Promise<string> {
   const file = join(root, INDEX_FILE);
-  const text = await fs.readTextIfExists(file);
+  const text = await fs.readTextIfExists(file, INDEX_LIMIT);
   let idx;
   try {
     idx = text === null ? null : parseIndex(text, file);
@@ -148,7 +149,7 @@ async function transact(
     await sweepTempFiles(join(root, KEYS_DIR));
     await recoverJournal(root);
     const metaFile = join(root, metadataPath(fsName));
-    const text = await fs.readTextIfExists(metaFile);
+    const text = await fs.readTextIfExists(metaFile, DOCUMENT_LIMIT);
     const current = text === null ? null : parseMetadata(text, metaFile);
     if (current && current.name !== name) {
       // `@a/b` and `a--b` share the folder a--b (SPEC §1): the second is refused and nothing changes.

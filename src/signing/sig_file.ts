@@ -14,9 +14,10 @@ import { fingerprint as ed25519Fingerprint } from "./ed25519/fingerprint.ts";
 import { verifyEd25519 } from "./ed25519/verify.ts";
 import { signatureMessage } from "./message.ts";
 import { isoSeconds } from "./_iso_seconds.ts";
+import { MAX_SIG_BYTES } from "../read_limits.ts";
 
 /** A `.sig` larger than this is refused before parsing. */
-export const MAX_SIG_FILE_BYTES = 1024 * 1024;
+export const MAX_SIG_FILE_BYTES = MAX_SIG_BYTES;
 
 export interface Ed25519Entry {
   algorithm: "ed25519";

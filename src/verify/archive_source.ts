@@ -4,6 +4,7 @@
  * read in 1 MiB pieces and never held whole.
  */
 import { fs } from "../runtime/index.ts";
+import { ARCHIVE_LIMIT, notRegularFileError, tooLargeError } from "../read_limits.ts";
 
 /** An archive read on demand; `chunks()` may be called more than once and starts over each time. */
 export interface ArchiveSource {
@@ -66,7 +67,7 @@ export function fileArchive(path: string, size?: number): ArchiveSource {
     size,
     async *chunks(opts?: ChunkOptions) {
       if (size !== undefined && size <= CHUNK_BYTES) {
-        const bytes = await fs.readFile(path);
+        const bytes = await fs.readFile(path, ARCHIVE_LIMIT);
         if (bytes.length <= CHUNK_BYTES) {
           yield bytes;
           return;
@@ -75,7 +76,7 @@ export function fileArchive(path: string, size?: number): ArchiveSource {
       }
       // Read-ahead pays where the consumer is fast (hashing: ~15% off `verify --file`); behind a slow
       // one (extraction) it only made the runtime hold more garbage (+25 MiB peak RSS on install).
-      const chunks = fs.readChunks(path, CHUNK_BYTES);
+      const chunks = fs.readChunks(path, CHUNK_BYTES, ARCHIVE_LIMIT);
       yield* opts?.readAhead ? readAhead(chunks) : chunks;
     },
   };
@@ -103,11 +104,16 @@ async function* readAhead(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8A
   }
 }
 
-/** A file as an archive, or null when there is no such file. */
+/**
+ * A file as an archive, or null when there is no such file. Reads stop past ARCHIVE_LIMIT.
+ * @throws {AamError} UnsafeArchive for a file over 50 MiB; UsageError for a folder, device or pipe
+ */
 export async function openFileArchive(path: string): Promise<ArchiveInput | null> {
   const st = await fs.stat(path);
   if (!st) return null;
   // stat does not follow links: a link (rare) is read whole, so a dangling one answers null as before.
-  if (st.isSymlink) return await fs.readFileIfExists(path);
+  if (st.isSymlink) return await fs.readFileIfExists(path, ARCHIVE_LIMIT);
+  if (!st.isFile) throw notRegularFileError(path, st.isDirectory);
+  if (st.size > ARCHIVE_LIMIT.maxBytes) throw tooLargeError(ARCHIVE_LIMIT, path);
   return fileArchive(path, st.size);
 }

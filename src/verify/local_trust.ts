@@ -8,6 +8,7 @@
 import { AamError } from "../errors.ts";
 import { fs } from "../runtime/index.ts";
 import type { Config } from "../config/schema.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 export interface LocalTrust {
   /** trusted_root.json text: `$AAM_HOME/trusted_root.json`, or the file given with `--trusted-root`. */
@@ -28,14 +29,14 @@ export interface LocalTrustOptions {
 
 export async function readLocalTrust(home: string, cfg: Config, opts: LocalTrustOptions = {}): Promise<LocalTrust> {
   const rootFile = opts.trustedRootFile ? fs.path.resolve(opts.cwd ?? ".", opts.trustedRootFile) : fs.path.join(home, TRUSTED_ROOT_FILE);
-  const trustedRoot = (await fs.readTextIfExists(rootFile)) ?? undefined;
+  const trustedRoot = (await fs.readTextIfExists(rootFile, DOCUMENT_LIMIT)) ?? undefined;
   if (opts.trustedRootFile && trustedRoot === undefined) {
     throw new AamError("NotFound", `Cannot read trusted root "${rootFile}"`, { file: rootFile, hint: "check the path given to --trusted-root" });
   }
   const publicKeys: string[] = [];
   const keysDir = fs.path.join(home, "keys");
   for (const e of await fs.readDirIfExists(keysDir)) {
-    if (e.isFile && e.name.endsWith(".asc")) publicKeys.push(await fs.readText(fs.path.join(keysDir, e.name)));
+    if (e.isFile && e.name.endsWith(".asc")) publicKeys.push(await fs.readText(fs.path.join(keysDir, e.name), DOCUMENT_LIMIT));
   }
   return { trustedRoot, publicKeys, verifyTransparencyLog: cfg.security.verify_transparency_log !== false };
 }

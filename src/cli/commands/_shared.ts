@@ -9,6 +9,7 @@ import type { VerifyReport } from "../../verify/pipeline.ts";
 import { proc } from "../../runtime/index.ts";
 import { httpSource } from "../../registry/source_http.ts";
 import { gitSource } from "../../registry/source_git.ts";
+import { DOCUMENT_LIMIT } from "../../read_limits.ts";
 
 export async function openFromOptions(ctx: Context, registry: string | undefined): Promise<OpenedRegistry> {
   const cfg = (await ctx.config()).merged;

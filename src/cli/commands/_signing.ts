@@ -7,6 +7,7 @@ import { parseSigFile, serializeSigFile, addEntry, type SigFile, type SigEntry }
 import type { PrivateKeyInput, PublishedKey, Signer } from "../../signing/signer.ts";
 import { ed25519Signer } from "../../signing/ed25519/signer.ts";
 import { TRUSTED_ROOT_FILE } from "../../verify/local_trust.ts";
+import { DOCUMENT_LIMIT } from "../../read_limits.ts";
 import { findStoredKey, readPrivateKeyFile, type StoredKey } from "../../keys/store.ts";
 import { selectOpenPgpKey } from "../../keys/select.ts";
 import { readPassphrase } from "../../keys/passphrase.ts";
@@ -104,7 +105,7 @@ async function signerFor(ctx: Context, method: SigningMethod, opts: SignOptions)
       const { sigstoreSigner } = await import("../../signing/sigstore/sign.ts");
       const { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, DEFAULT_TSA_URL } = await import("../../signing/sigstore/create_bundle.ts");
       const rootFile = fs.path.join(ctx.home, TRUSTED_ROOT_FILE);
-      const rootText = await fs.readTextIfExists(rootFile);
+      const rootText = await fs.readTextIfExists(rootFile, DOCUMENT_LIMIT);
       return sigstoreSigner({
         identityToken: await identityToken(ctx, opts, cfg.sigstore?.oidc_issuer),
         services: {

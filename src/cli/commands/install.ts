@@ -13,6 +13,7 @@ import type { PolicyFlags } from "../../trust/build_policy.ts";
 import type { RegistryReader } from "../../registry/reader.ts";
 import { fileInput, openRegistryVersion } from "../../verify/inputs.ts";
 import { openFromOptions, trustPolicy, printVerifyReport, localTrust, type LocalTrust } from "./_shared.ts";
+import { SIG_LIMIT } from "../../read_limits.ts";
 
 export interface InstallFlags {
   registry?: string;
@@ -83,7 +84,7 @@ export function register(cli: CAC, ctx: Context): void {
         const policy = await trustPolicy(ctx, flags);
         const sigFile = `${file}.sig`;
         const trust = await localTrust(ctx);
-        const report = await verifyPackage(fileInput(m, archive, await fs.readTextIfExists(sigFile), { archive: file, sig: sigFile }, trust), policy, vopts);
+        const report = await verifyPackage(fileInput(m, archive, await fs.readTextIfExists(sigFile, SIG_LIMIT), { archive: file, sig: sigFile }, trust), policy, vopts);
         ready = [{ name: m.name, version: m.version, archive, source: file, report }];
         const deps = Object.entries(m.dependencies ?? {});
         if (deps.length > 0) {

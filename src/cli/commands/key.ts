@@ -13,6 +13,7 @@ import { readPassphrase } from "../../keys/passphrase.ts";
 import { updateConfigFile } from "../../config/save.ts";
 import type { Config } from "../../config/schema.ts";
 import * as ed from "@noble/ed25519";
+import { DOCUMENT_LIMIT } from "../../read_limits.ts";
 
 async function addTrusted(ctx: Context, fp: string): Promise<void> {
   const { userFile } = await ctx.config();
@@ -118,7 +119,7 @@ export function register(cli: CAC, ctx: Context): void {
         // A trusted OpenPGP public key (keys/<FP>.asc) without a private part.
         const pub = (await listPublicKeyFiles(ctx.home)).find((p) => p.fingerprint.toLowerCase() === r || (r.length >= 8 && p.fingerprint.toLowerCase().startsWith(r)));
         if (!pub) throw new AamError("NotFound", `Cannot find key "${ref}"`, { hint: "aam key list" });
-        const text = await fs.readText(pub.file);
+        const text = await fs.readText(pub.file, DOCUMENT_LIMIT);
         if (ctx.out.json) return ctx.out.data({ ok: true, fingerprint: pub.fingerprint, algorithm: "openpgp", public_key: text });
         return ctx.out.essential(text.replace(/\n$/, ""));
       }
@@ -140,7 +141,7 @@ export function register(cli: CAC, ctx: Context): void {
     .option("--passphrase-file <file>", "Read the passphrase from a file")
     .action(async (file: string, o: { name?: string; passphrase?: boolean; passphraseFile?: string }) => {
       const path = fs.path.resolve(ctx.cwd, file);
-      const text = await fs.readTextIfExists(path);
+      const text = await fs.readTextIfExists(path, DOCUMENT_LIMIT);
       if (text === null) throw new AamError("NotFound", `Cannot find "${path}"`, { file: path, hint: "check the path" });
       if (text.includes("-----BEGIN PGP PRIVATE KEY BLOCK-----")) {
         // openpgp.js loads only here, for OpenPGP keys.
@@ -177,7 +178,7 @@ export function register(cli: CAC, ctx: Context): void {
       if (/^[0-9a-fA-F]{64}$/.test(ref) || /^[0-9A-Fa-f]{40}$/.test(ref)) fp = ref.length === 64 ? ref.toLowerCase() : ref.toUpperCase();
       else {
         const path = fs.path.resolve(ctx.cwd, ref);
-        const text = await fs.readTextIfExists(path);
+        const text = await fs.readTextIfExists(path, DOCUMENT_LIMIT);
         if (text === null) throw new AamError("NotFound", `Cannot find "${path}"`, { file: path, hint: "pass a PEM public key file or a 64-hex fingerprint" });
         if (text.includes("-----BEGIN PGP ")) return await trustOpenPgp(ctx, text, path);
         const raw = ed25519PublicKeyFromPem(text);

@@ -16,6 +16,7 @@ import { requireWritable } from "../../registry/location.ts";
 import { verifyPackage } from "../../verify/pipeline.ts";
 import { openFromOptions, actor, trustPolicy } from "./_shared.ts";
 import { signArchive, summarise, type SignOptions, type SignResult } from "./_signing.ts";
+import { ARCHIVE_LIMIT, DOCUMENT_LIMIT, SIG_LIMIT } from "../../read_limits.ts";
 
 interface Validated {
   manifest?: Manifest;
@@ -26,7 +27,7 @@ interface Validated {
 
 async function validateFolder(dir: string): Promise<Validated> {
   const file = fs.path.join(dir, "aam.yaml");
-  const text = await fs.readTextIfExists(file);
+  const text = await fs.readTextIfExists(file, DOCUMENT_LIMIT);
   if (text === null) {
     throw new AamError("NotFound", `Cannot find aam.yaml in "${dir}"`, { file, hint: `aam pkg init ${dir} --name <name>` });
   }
@@ -220,11 +221,11 @@ export function register(cli: CAC, ctx: Context): void {
       const file = fs.path.resolve(ctx.cwd, target);
       const isFile = target.endsWith(".aam") || (await fs.stat(file))?.isFile;
       if (!isFile) return await signPublished(ctx, target, o);
-      const archive = await fs.readFileIfExists(file);
+      const archive = await fs.readFileIfExists(file, ARCHIVE_LIMIT);
       if (!archive) throw new AamError("NotFound", `Cannot find archive "${file}"`, { file, hint: "aam pkg pack <dir> makes one" });
       const m = await readArchiveManifest(archive, file);
       const sigFile = `${file}.sig`;
-      const r = await signArchive(ctx, archive, m, await fs.readTextIfExists(sigFile), sigFile, o);
+      const r = await signArchive(ctx, archive, m, await fs.readTextIfExists(sigFile, SIG_LIMIT), sigFile, o);
       await fs.writeFileAtomic(sigFile, r.sigText);
       reportSigned(ctx, m, r, sigFile);
     });
@@ -252,11 +253,11 @@ export function register(cli: CAC, ctx: Context): void {
         archiveFile = packed.file;
       } else {
         archiveFile = path;
-        archive = await fs.readFile(path);
+        archive = await fs.readFile(path, ARCHIVE_LIMIT);
       }
       const m = await readArchiveManifest(archive, archiveFile);
       const sigFile = `${archiveFile}.sig`;
-      let sigText = await fs.readTextIfExists(sigFile);
+      let sigText = await fs.readTextIfExists(sigFile, SIG_LIMIT);
       let keys: { fileName: string; text: string; fingerprint: string }[] = [];
       let sigSummary;
       if (o.sign || o.signingMethod) {

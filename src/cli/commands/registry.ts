@@ -4,7 +4,7 @@ import type { Context } from "../context.ts";
 import { AamError } from "../../errors.ts";
 import { fs } from "../../runtime/index.ts";
 import { initRegistry } from "../../registry/init.ts";
-import { locationKind, filePathOf, type RegistryEntry } from "../../registry/location.ts";
+import { locationKind, filePathOf, gitRemoteOf, type RegistryEntry } from "../../registry/location.ts";
 import { updateConfigFile } from "../../config/save.ts";
 import { openFromOptions, trustPolicy, localTrust } from "./_shared.ts";
 import { verifyRegistry } from "../../verify/registry_check.ts";
@@ -53,6 +53,7 @@ export function register(cli: CAC, ctx: Context): void {
         throw new AamError("UsageError", `Cannot add registry "${name}": names use letters, digits, '.', '_' and '-'`, { hint: "aam registry add team ./registry" });
       }
       const url = normaliseLocation(location, ctx.cwd);
+      if (locationKind(url) === "git") gitRemoteOf(url); // refuse ext::, fd:: and the like before they are saved
       const regs = (await ctx.config()).user.registries ?? [];
       const isDefault = Boolean(o.default) || regs.filter((r) => r.name !== name).length === 0;
       await addRegistry(ctx, { name, url, default: isDefault });

@@ -8,6 +8,7 @@ import type { Context } from "../context.ts";
 import { AamError } from "../../errors.ts";
 import { fs } from "../../runtime/index.ts";
 import type { TrustedRootSummary } from "../../signing/sigstore/trusted_root.ts";
+import { DOCUMENT_LIMIT } from "../../read_limits.ts";
 
 /** Checks `text` is a usable trusted root, then replaces `$AAM_HOME/trusted_root.json` atomically. */
 async function install(ctx: Context, text: string, from: string): Promise<{ path: string; summary: TrustedRootSummary }> {
@@ -36,7 +37,7 @@ export function register(cli: CAC, ctx: Context): void {
     .example("aam trust-root import /media/usb/trusted_root.json")
     .action(async (fileArg: string) => {
       const file = fs.path.resolve(ctx.cwd, fileArg);
-      const text = await fs.readTextIfExists(file);
+      const text = await fs.readTextIfExists(file, DOCUMENT_LIMIT);
       if (text === null) throw new AamError("NotFound", `Cannot find trusted root "${file}"`, { file, hint: "check the path; on a connected machine, `aam trust-root update` writes one to $AAM_HOME/trusted_root.json" });
       report(ctx, "Imported", file, await install(ctx, text, file));
     });

@@ -9,6 +9,7 @@ import { readArchiveManifestOf } from "../../verify/archive_manifest.ts";
 import { openFileArchive } from "../../verify/archive_source.ts";
 import { fileInput, openRegistryVersion } from "../../verify/inputs.ts";
 import { openFromOptions, trustPolicy, printVerifyReport, localTrust } from "./_shared.ts";
+import { SIG_LIMIT } from "../../read_limits.ts";
 
 interface VerifyFlags {
   registry?: string;
@@ -61,7 +62,7 @@ export function register(cli: CAC, ctx: Context): void {
         const archive = await openFileArchive(file);
         if (!archive) throw new AamError("NotFound", `Cannot find archive "${file}"`, { file, hint: "check the path given to --file" });
         const sigFile = o.sig ? fs.path.resolve(ctx.cwd, o.sig) : `${file}.sig`;
-        const sigText = await fs.readTextIfExists(sigFile);
+        const sigText = await fs.readTextIfExists(sigFile, SIG_LIMIT);
         if (o.sig && sigText === null) throw new AamError("NotFound", `Cannot find signature "${sigFile}"`, { file: sigFile, hint: "check the path given to --sig" });
         // Step 1 comes first: when a .sig names the package, check the bytes against it before unpacking anything.
         const m = identityFromSig(sigText) ?? (await readArchiveManifestOf(archive, file));

@@ -8,6 +8,7 @@ import type { Context } from "../context.ts";
 import { AamError } from "../../errors.ts";
 import { fs } from "../../runtime/index.ts";
 import { checksumOf } from "../../encoding/sha256.ts";
+import { BLOB_LIMIT, DOCUMENT_LIMIT } from "../../read_limits.ts";
 
 interface Flags {
   bundle?: string;
@@ -18,7 +19,7 @@ interface Flags {
 
 async function readRoot(ctx: Context, given: string | undefined): Promise<{ text: string; file: string }> {
   const file = given ? fs.path.resolve(ctx.cwd, given) : fs.path.join(ctx.home, "trusted_root.json");
-  const text = await fs.readTextIfExists(file);
+  const text = await fs.readTextIfExists(file, DOCUMENT_LIMIT);
   if (text !== null) return { text, file };
   throw new AamError("NotFound", `Cannot find trusted root "${file}"`, {
     file,
@@ -46,10 +47,10 @@ export function register(cli: CAC, ctx: Context): void {
         });
       }
       const file = fs.path.resolve(ctx.cwd, fileArg);
-      const artifact = await fs.readFileIfExists(file);
+      const artifact = await fs.readFileIfExists(file, BLOB_LIMIT);
       if (!artifact) throw new AamError("NotFound", `Cannot find file "${file}"`, { file, hint: "check the path of the file to verify" });
       const bundleFile = fs.path.resolve(ctx.cwd, o.bundle!);
-      const bundleText = await fs.readTextIfExists(bundleFile);
+      const bundleText = await fs.readTextIfExists(bundleFile, DOCUMENT_LIMIT);
       if (bundleText === null) throw new AamError("NotFound", `Cannot find bundle "${bundleFile}"`, { file: bundleFile, hint: "check the path given to --bundle" });
       let bundle: unknown;
       try {

@@ -11,6 +11,7 @@ import { signatureMessage } from "../message.ts";
 import { generateEd25519, publicKeyOf, signEd25519 } from "./sign.ts";
 import { verifyEd25519 } from "./verify.ts";
 import { assertStrictPublicKey } from "./public_key.ts";
+import { DOCUMENT_LIMIT } from "../../read_limits.ts";
 
 const HASH = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 const OPENSSL = (await run("openssl", ["version"]))?.code === 0 ? "openssl" : null;
@@ -62,14 +63,14 @@ describe.skipIf(!OPENSSL)("Ed25519 interop with OpenSSL", () => {
     expect((await openssl(["genpkey", "-algorithm", "ed25519", "-out", "k.pem"], dir)).code).toBe(0);
     expect((await openssl(["pkey", "-in", "k.pem", "-pubout", "-out", "pub.pem"], dir)).code).toBe(0);
     expect((await openssl(["pkeyutl", "-sign", "-inkey", "k.pem", "-rawin", "-in", "msg", "-out", "sig.bin"], dir)).code).toBe(0);
-    const pub = ed25519PublicKeyFromPem(await fs.readText(fs.path.join(dir, "pub.pem")), "pub.pem");
+    const pub = ed25519PublicKeyFromPem(await fs.readText(fs.path.join(dir, "pub.pem"), DOCUMENT_LIMIT), "pub.pem");
     assertStrictPublicKey(pub);
-    const sig = await fs.readFile(fs.path.join(dir, "sig.bin"));
+    const sig = await fs.readFile(fs.path.join(dir, "sig.bin"), DOCUMENT_LIMIT);
     expect(sig.length).toBe(64);
     expect(await verifyEd25519(pub, msg, sig)).toBe(true);
     expect(await verifyEd25519(pub, signatureMessage("sha256:" + "1".repeat(64)), sig)).toBe(false);
     // The private PEM derives the same public key, and signs what OpenSSL signed (Ed25519 is deterministic).
-    const seed = ed25519PrivateKeyFromPem(await fs.readText(fs.path.join(dir, "k.pem")), "k.pem");
+    const seed = ed25519PrivateKeyFromPem(await fs.readText(fs.path.join(dir, "k.pem"), DOCUMENT_LIMIT), "k.pem");
     expect(toHex(await publicKeyOf(seed))).toBe(toHex(pub));
     expect(toHex(await signEd25519(seed, msg))).toBe(toHex(sig));
   });
@@ -79,6 +80,6 @@ describe.skipIf(!OPENSSL)("Ed25519 interop with OpenSSL", () => {
     const { seed, publicKey } = await generateEd25519();
     await fs.writeFileAtomic(fs.path.join(dir, "k.pem"), ed25519PrivateKeyToPem(seed), { mode: 0o600 });
     expect((await openssl(["pkey", "-in", "k.pem", "-pubout", "-out", "pub.pem"], dir)).code).toBe(0);
-    expect(toHex(ed25519PublicKeyFromPem(await fs.readText(fs.path.join(dir, "pub.pem"))))).toBe(toHex(publicKey));
+    expect(toHex(ed25519PublicKeyFromPem(await fs.readText(fs.path.join(dir, "pub.pem"), DOCUMENT_LIMIT)))).toBe(toHex(publicKey));
   });
 });

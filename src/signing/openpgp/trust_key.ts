@@ -9,6 +9,7 @@ import * as openpgp from "openpgp";
 import { fs } from "../../runtime/index.ts";
 import { keysDir, writePublicKeyFile } from "../../keys/store.ts";
 import { readPublicKeys, keyState, minimalPublicKey, fingerprintOf } from "./public_key.ts";
+import { DOCUMENT_LIMIT } from "../../read_limits.ts";
 
 export interface TrustedOpenPgpKey {
   /** The primary key's fingerprint, uppercase: what goes into security.trusted_keys. */
@@ -41,7 +42,7 @@ export async function trustOpenPgpKeys(home: string, now: Date, text: string, pa
  * `keys/<fp>.asc`, or `armoured` alone when there is none or it cannot be read.
  */
 export async function mergedPublicKeyText(home: string, fp: string, armoured: string, now: Date): Promise<string> {
-  const existing = await fs.readTextIfExists(fs.path.join(keysDir(home), `${fp}.asc`));
+  const existing = await fs.readTextIfExists(fs.path.join(keysDir(home), `${fp}.asc`), DOCUMENT_LIMIT);
   if (existing === null) return armoured;
   try {
     const [a, b] = await Promise.all([openpgp.readKey({ armoredKey: existing }), openpgp.readKey({ armoredKey: armoured })]);

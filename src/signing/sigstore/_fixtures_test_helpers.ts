@@ -1,5 +1,6 @@
 /** Paths and readers for the real Sigstore fixtures in ../shared/fixtures/sigstore (read in place). */
 import { fs } from "../../runtime/index.ts";
+import { DOCUMENT_LIMIT } from "../../read_limits.ts";
 
 export const FIXTURES = fs.path.join(import.meta.dir, "..", "..", "..", "..", "shared", "fixtures", "sigstore");
 export const GHA_IDENTITY =
@@ -22,6 +23,6 @@ export const GOOD: { bundle: string; artifact: string; instance: Instance; ident
 export const NEGATIVE = "a.txt.NEGATIVE-integrated-time-after-cert-expiry.v0.3.sigstore.json";
 
 export const fixture = (name: string) => fs.path.join(FIXTURES, name);
-export const readFixture = (name: string) => fs.readFile(fixture(name));
-export const readFixtureText = (name: string) => fs.readText(fixture(name));
+export const readFixture = (name: string) => fs.readFile(fixture(name), DOCUMENT_LIMIT);
+export const readFixtureText = (name: string) => fs.readText(fixture(name), DOCUMENT_LIMIT);
 export const rootText = (i: Instance) => readFixtureText(`trusted_root.${i}.json`);

@@ -2,11 +2,12 @@ import { describe, test, expect } from "bun:test";
 import { fs } from "../../runtime/index.ts";
 import { fetchTrustedRoot } from "./fetch_trusted_root.ts";
 import { catchAamError as failure } from "../../testing.ts";
+import { DOCUMENT_LIMIT } from "../../read_limits.ts";
 
 
 /** The public-good TUF root that @sigstore/tuf ships, so the client gets as far as the network. */
 async function tufRoot(dir: string): Promise<string> {
-  const seeds = JSON.parse(await fs.readText(fs.path.join(import.meta.dir, "..", "..", "..", "node_modules", "@sigstore", "tuf", "seeds.json")));
+  const seeds = JSON.parse(await fs.readText(fs.path.join(import.meta.dir, "..", "..", "..", "node_modules", "@sigstore", "tuf", "seeds.json"), DOCUMENT_LIMIT));
   const file = fs.path.join(dir, "root.json");
   await fs.writeFileAtomic(file, new Uint8Array(Buffer.from(seeds["https://tuf-repo-cdn.sigstore.dev"]["root.json"], "base64")));
   return file;

@@ -6,6 +6,8 @@
 import { AamError } from "../../errors.ts";
 import { toBase64 } from "../../encoding/base64.ts";
 import { listenForCallback, randomBytes } from "../../runtime/index.ts";
+import { readBodyBounded } from "../../registry/source_http.ts";
+import { DOCUMENT_LIMIT } from "../../read_limits.ts";
 
 export const DEFAULT_OIDC_ISSUER = "https://oauth2.sigstore.dev/auth";
 export const DEFAULT_CLIENT_ID = "sigstore";
@@ -35,7 +37,14 @@ async function getJson(url: string, init?: RequestInit): Promise<Record<string, 
   } catch (e) {
     throw failed(`cannot reach ${new URL(url).origin} (${(e as Error).message})`, "check the network, or pass --identity-token <jwt> / SIGSTORE_ID_TOKEN");
   }
-  const body = await res.text();
+  // The issuer's answer is outside input: read within the document limit.
+  let body: string;
+  try {
+    body = new TextDecoder().decode(await readBodyBounded(res, DOCUMENT_LIMIT, url));
+  } catch (e) {
+    if (e instanceof AamError) throw e;
+    throw failed(`${url} broke off its answer (${(e as Error).message})`, "check the network, or pass --identity-token <jwt> / SIGSTORE_ID_TOKEN");
+  }
   let doc: unknown;
   try {
     doc = JSON.parse(body);
