@@ -1,12 +1,11 @@
 /**
  * Attacks on what `install` and `publish` write (SPEC §1, §6, §9), each next to its honest control:
- * an archive swapped between the check and the unpacking, a linked install target, two names with
+ * an archive swapped while install runs (a race, tried many times per runtime), a linked install target, two names with
  * one file-system name, a dependency from a registry that requires signatures, `--no-verify` against
  * a signature requirement.
  */
 import { describe, test, expect, beforeEach, afterEach } from "bun:test";
 import { readFileSync, writeFileSync, existsSync, mkdirSync, renameSync, symlinkSync, copyFileSync, readdirSync } from "node:fs";
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { aam, aamAsync, RUNTIMES, tempDir, removeDir, makePackage, errorName, type RuntimeName, type RunResult } from "../helpers.ts";
 
@@ -19,21 +18,27 @@ function expectRefused(r: RunResult, code: number, name: string): void {
 }
 
 /**
- * Runs `args` while `.aam/aam-lock.yaml` is a FIFO: install opens it only after every package was
- * verified and before anything is unpacked, so the test swaps the archive at exactly that instant
- * (as a rename on a shared drive or USB stick could), then lets the install go on.
+ * Runs `args` `runs` times while `target` is swapped between the honest and the evil archive every
+ * millisecond (rename, as a shared drive or a USB stick can do between two reads). Each run must end
+ * in the honest package installed and recorded as signed, or in a refusal; never in the evil bytes.
  */
-async function installWithSwap(rt: RuntimeName, args: string[], dir: string, swap: () => void): Promise<RunResult> {
-  mkdirSync(join(dir, ".aam"), { recursive: true });
-  const fifo = join(dir, ".aam", "aam-lock.yaml");
-  expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
-  const running = aamAsync(rt, args, { cwd: dir, home: dir, env: PASS });
-  // Opening the FIFO for writing waits until install opens it for reading: after verification.
-  const writer = Bun.spawn(["sh", "-c", `exec 3>"${fifo}"; touch "${fifo}.opened"; sleep 0.3; exec 3>&-`]);
-  for (let i = 0; i < 600 && !existsSync(`${fifo}.opened`); i++) await Bun.sleep(50);
-  swap();
-  await writer.exited;
-  return await running;
+async function installWhileSwapping(rt: RuntimeName, args: string[], dir: string, target: string, honest: Uint8Array, evil: Uint8Array, runs: number, check: (r: RunResult) => void): Promise<void> {
+  let flip = false;
+  const timer = setInterval(() => {
+    writeFileSync(`${target}.swap`, flip ? evil : honest);
+    renameSync(`${target}.swap`, target);
+    flip = !flip;
+  }, 1);
+  try {
+    for (let i = 0; i < runs; i++) {
+      removeDir(join(dir, ".aam", "packages"));
+      removeDir(join(dir, ".aam", "aam-lock.yaml"));
+      check(await aamAsync(rt, args, { cwd: dir, home: dir, env: PASS }));
+    }
+  } finally {
+    clearInterval(timer);
+    writeFileSync(target, honest);
+  }
 }
 
 describe.each(RUNTIMES)("install attacks under %s", (rt: RuntimeName) => {
@@ -54,33 +59,35 @@ describe.each(RUNTIMES)("install attacks under %s", (rt: RuntimeName) => {
   afterEach(() => removeDir(dir));
   const installed = () => join(dir, ".aam", "packages", "acme--tool", "prompts", "hello.md");
 
-  test("an archive file swapped after verification is never unpacked (TamperedPackage), the honest file installs", async () => {
-    const r = await installWithSwap(rt, ["install", "good.aam"], dir, () => renameSync(join(dir, "evil.aam"), join(dir, "good.aam")));
-    expectRefused(r, 10, "TamperedPackage");
-    expect(r.stderr).toContain("changed after it was verified");
-    expect(existsSync(installed())).toBe(false);
-    expect(readdirSync(join(dir, ".aam")).filter((n) => n.includes("staging"))).toEqual([]);
+  /** The run installed the honest bytes with their signer, or was refused; the evil bytes never. */
+  function expectNeverEvil(r: RunResult): void {
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    if (r.code === 0) {
+      expect(readFileSync(installed(), "utf8")).toContain("Hello from @acme/tool@1.0.0");
+      expect(readFileSync(join(dir, ".aam", "aam-lock.yaml"), "utf8")).toContain("signer: ed25519:");
+    } else {
+      // Swapped before the check (checksum) or after it (the unpacked bytes are hashed again).
+      expectRefused(r, 10, "TamperedPackage");
+      expect(existsSync(installed())).toBe(false);
+    }
+  }
 
-    // Control: the same install with nothing swapped.
-    removeDir(join(dir, ".aam", "aam-lock.yaml"));
-    run(["pkg", "pack", "good", "--output", "good.aam"]);
-    const ok = run(["install", "good.aam"]);
+  test("an archive file swapped while install runs is never unpacked unverified; the honest file installs", async () => {
+    const honest = readFileSync(join(dir, "good.aam"));
+    await installWhileSwapping(rt, ["install", "good.aam"], dir, join(dir, "good.aam"), honest, readFileSync(join(dir, "evil.aam")), 10, expectNeverEvil);
+    // Control: nothing swapped.
+    removeDir(join(dir, ".aam", "packages"));
+    const ok = run(["install", "good.aam", "--force"]);
     expect(ok.code).toBe(0);
     expect(readFileSync(installed(), "utf8")).toContain("Hello from @acme/tool@1.0.0");
-    expect(readFileSync(join(dir, ".aam", "aam-lock.yaml"), "utf8")).toContain("signer: ed25519:");
   });
 
-  test("a registry archive swapped after verification is never unpacked; the honest one installs", async () => {
+  test("a registry archive swapped while install runs is never unpacked unverified; the honest one installs", async () => {
     expect(run(["pkg", "publish", "good.aam"]).code).toBe(0);
     const regFile = join(dir, "reg", "packages", "acme--tool", "1.0.0.aam");
-    const honest = readFileSync(regFile);
-    const r = await installWithSwap(rt, ["install", "@acme/tool"], dir, () => copyFileSync(join(dir, "evil.aam"), regFile));
-    expectRefused(r, 10, "TamperedPackage");
-    expect(existsSync(installed())).toBe(false);
-
-    writeFileSync(regFile, honest);
-    removeDir(join(dir, ".aam", "aam-lock.yaml"));
-    expect(run(["install", "@acme/tool"]).code).toBe(0);
+    await installWhileSwapping(rt, ["install", "@acme/tool"], dir, regFile, readFileSync(regFile), readFileSync(join(dir, "evil.aam")), 10, expectNeverEvil);
+    removeDir(join(dir, ".aam", "packages"));
+    expect(run(["install", "@acme/tool", "--force"]).code).toBe(0);
     expect(readFileSync(installed(), "utf8")).toContain("Hello from");
   });
 
