@@ -6,9 +6,8 @@
  * has not recorded can only tighten security (project_policy.ts).
  */
 import { fs, proc } from "../runtime/index.ts";
-import { parseYaml, MAX_YAML_BYTES } from "../encoding/yaml.ts";
+import { parseYaml } from "../encoding/yaml.ts";
 import { sha256Hex } from "../encoding/sha256.ts";
-import { AamError } from "../errors.ts";
 import type { Config, ResolvedConfig } from "./schema.ts";
 import { validateConfig } from "./validate.ts";
 import { applyProjectConfig, type IgnoredSetting } from "./project_policy.ts";
@@ -74,17 +73,9 @@ export async function readProjectFile(projectFile: string, userFile: string): Pr
   if (realPath === null) return null;
   if (realPath === ((await fs.realPath(userFile)) ?? fs.path.resolve(userFile))) return null;
   // The real path is read, not the link: the recorded path names the bytes that were hashed.
-  const bytes = await fs.readFileUpTo(realPath, MAX_YAML_BYTES).catch((e: unknown) => {
-    if (fs.isNotFound(e)) return undefined;
-    throw e;
-  });
-  if (bytes === undefined) return null;
-  if (bytes === null) {
-    throw new AamError("Error", `Cannot read "${projectFile}": not a regular file of at most ${MAX_YAML_BYTES} bytes`, {
-      file: projectFile,
-      hint: "a project's .aam/config.yaml must be a small YAML file; restore it from version control or remove it",
-    });
-  }
+  // One open of a regular file within the document limit (a FIFO or a folder is refused, never waited on).
+  const bytes = await fs.readFileIfExists(realPath, DOCUMENT_LIMIT);
+  if (bytes === null) return null;
   const text = new TextDecoder().decode(bytes);
   return { realPath, sha256: sha256Hex(bytes), text, config: validateConfig(parseYaml(text, projectFile), projectFile) };
 }

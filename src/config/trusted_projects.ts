@@ -7,9 +7,10 @@
  * (failing closed), and `trust-project` then writes a fresh one.
  */
 import { fs } from "../runtime/index.ts";
+import { AamError } from "../errors.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 export const TRUSTED_PROJECTS_FILE = "trusted-projects.json";
-const MAX_STATE_BYTES = 16 * 1024 * 1024;
 
 export interface TrustedProject {
   /** Real path of the project's `.aam/config.yaml`. */
@@ -33,9 +34,9 @@ export async function readTrustedProjects(home: string): Promise<TrustedProject[
   const file = trustedProjectsFile(home);
   let bytes: Uint8Array | null;
   try {
-    bytes = await fs.readFileUpTo(file, MAX_STATE_BYTES);
+    bytes = await fs.readFileIfExists(file, DOCUMENT_LIMIT);
   } catch (e) {
-    if (fs.isNotFound(e)) return [];
+    if (e instanceof AamError) return []; // too large or not a file: nothing is trusted
     throw e;
   }
   if (bytes === null) return [];

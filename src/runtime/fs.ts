@@ -141,32 +141,6 @@ export async function realPath(p: string): Promise<string | null> {
 }
 
 /**
- * Reads a whole regular file of at most `max` bytes; answers null when it is larger or not a
- * regular file (a FIFO or /dev/zero would otherwise never end). One open, so the bytes are those
- * of the file that was checked.
- */
-export async function readFileUpTo(p: string, max: number): Promise<Uint8Array | null> {
-  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
-  const fd = fss.openSync(p, fss.constants.O_RDONLY | (fss.constants.O_NONBLOCK ?? 0));
-  try {
-    if (!fss.fstatSync(fd).isFile()) return null;
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const buf = new Uint8Array(Math.min(1 << 20, max + 1 - total));
-      const n = fss.readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      chunks.push(buf.subarray(0, n));
-      total += n;
-      if (total > max) return null;
-    }
-    return concatBytes(chunks);
-  } finally {
-    fss.closeSync(fd);
-  }
-}
-
-/**
  * Streams a regular file in chunks without holding it whole in memory; with `limit`, stops with its
  * error once more than `limit.maxBytes` were read.
  * @throws {AamError} UsageError for a folder, device or pipe
