@@ -38,6 +38,18 @@ const bytesOf = (d: Uint8Array | string) => (typeof d === "string" ? enc.encode(
  */
 export async function assertReplaceable(home: string, name: string, version: string, checksum: string, sigText: string | null): Promise<void> {
   const dir = fs.path.join(offlineDir(home), toFsName(name), version);
+  const owner = await entryOwner(dir);
+  if (owner !== null && owner !== name) {
+    // `@a/b` and `a--b` share a cache folder (SPEC §1): the second never takes the first's place.
+    throw new AamError("PolicyViolation", `Cannot cache "${name}@${version}": its folder ${dir} belongs to "${owner}"`, {
+      package: name,
+      version,
+      expected: owner,
+      actual: name,
+      file: dir,
+      hint: `"${name}" and "${owner}" share a file-system name; remove the folder yourself if you mean to replace it`,
+    });
+  }
   let old: LoadedEntry;
   try {
     old = await loadEntry(home, name, version);
@@ -64,6 +76,17 @@ export async function assertReplaceable(home: string, name: string, version: str
       file: dir,
       hint: "a cached entry is only ever replaced by one carrying every signature it has; remove the folder yourself to accept fewer",
     });
+  }
+}
+
+/** The package an existing entry folder holds, or null when there is none or it is unreadable. */
+async function entryOwner(dir: string): Promise<string | null> {
+  const text = await fs.readTextIfExists(fs.path.join(dir, ENTRY_FILE), DOCUMENT_LIMIT).catch(() => null);
+  if (text === null) return null;
+  try {
+    return parseCacheEntry(text, dir).package;
+  } catch {
+    return null;
   }
 }
 

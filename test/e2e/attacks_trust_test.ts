@@ -159,6 +159,17 @@ describe.each(["node", "bun"] as RuntimeName[])("a prepared version is immutable
     expectRefused(weaker, 15, "PolicyViolation");
     expect(snapshot(join(home, ".aam", "cache"))).toEqual(before);
 
+    // acme--tool shares @acme/tool's cache folder (SPEC §1): it never takes its place.
+    makePackage(join(dir, "flat"), "acme--tool", "1.0.0");
+    const flatHome = join(dir, "attacker-flat");
+    mkdirSync(flatHome);
+    expect(runIn(flatHome, ["registry", "init", "reg", "--default"]).code).toBe(0);
+    expect(runIn(flatHome, ["pkg", "publish", join(dir, "flat")]).code).toBe(0);
+    expect(runIn(flatHome, ["verify", "--offline-prepare", "acme--tool"]).code).toBe(0);
+    expect(runIn(flatHome, ["bundle", "export", "acme--tool", "--output", join(dir, "flat.aambundle")]).code).toBe(0);
+    expectRefused(run(["bundle", "import", join(dir, "flat.aambundle")]), 15, "PolicyViolation");
+    expect(snapshot(join(home, ".aam", "cache"))).toEqual(before);
+
     // Control: the same entry again is accepted, and the cache still verifies.
     expect(run(["bundle", "import", good()]).code).toBe(0);
     const v = run(["verify", "--offline", "@acme/tool", "--require-signature", "--json"]);

@@ -7,7 +7,7 @@ import { AamError } from "../../errors.ts";
 import { parsePackageRef } from "../../manifest/name.ts";
 import { verifyPackage, type VerifyReport } from "../../verify/pipeline.ts";
 import { readRegistryVersion } from "../../verify/inputs.ts";
-import { writeEntry, loadEntry, entryInput, assertReplaceable } from "../../cache/offline.ts";
+import { writeEntry, loadEntry, entryInput } from "../../cache/offline.ts";
 import { trustMaterialCopies } from "../../cache/trust_copies.ts";
 import { openFromOptions, trustPolicy, printVerifyReport, localTrust } from "./_shared.ts";
 import type { PackageVersion } from "../../registry/reader.ts";
@@ -47,7 +47,6 @@ async function prepare(ctx: Context, refs: string[], o: OfflineFlags): Promise<v
     // One read of each file: the bytes verified are the bytes stored, with the metadata.yaml they were checked against.
     const input = await readRegistryVersion(reader, pv, trust);
     const report = await verifyPackage(input, policy, { now: ctx.now() });
-    await assertReplaceable(ctx.home, pv.name, pv.version, report.checksum, input.sigText);
     const path = await writeEntry(
       ctx.home,
       pv.name,
