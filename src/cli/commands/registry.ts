@@ -33,12 +33,13 @@ export function register(cli: CAC, ctx: Context): void {
     .example("aam registry init ./my-registry --name team --default")
     .action(async (dir: string, o: { name?: string; description?: string; requireSignatures?: boolean; default?: boolean; json?: boolean }) => {
       const root = fs.path.resolve(ctx.cwd, dir);
-      await initRegistry(root, { name: o.name, description: o.description, requireSignatures: o.requireSignatures, now: ctx.now() });
+      const { kept } = await initRegistry(root, { name: o.name, description: o.description, requireSignatures: o.requireSignatures, now: ctx.now() });
       const name = o.name ?? fs.path.basename(root);
       if (o.default) await addRegistry(ctx, { name, url: root, default: true });
-      if (ctx.out.json) ctx.out.data({ ok: true, path: root, name, require_signatures: Boolean(o.requireSignatures), default: Boolean(o.default) });
+      if (ctx.out.json) ctx.out.data({ ok: true, path: root, name, require_signatures: Boolean(o.requireSignatures), default: Boolean(o.default), kept });
       else {
         ctx.out.line(`Created registry "${name}" at ${root}`);
+        for (const rel of kept) ctx.out.line(`  kept existing ${rel} (not overwritten; compare it with the template)`);
         if (o.default) ctx.out.line(`Added it as the default registry`);
         else ctx.out.line(`Use it with: aam registry add ${name} ${root} --default`);
       }
