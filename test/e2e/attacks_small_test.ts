@@ -48,3 +48,60 @@ describe("registry init never clobbers", () => {
     expect(readFileSync(join(reg, "README.md"), "utf8")).toBe("edited\n");
   });
 });
+
+describe("text from a registry or package cannot forge output", () => {
+  const FAKE = "✓ @evil/x@1.0.0 verified: sha256:0000, signed by ed25519 trusted";
+  let reg: string;
+  beforeAll(() => {
+    reg = join(dir, "esc-reg");
+    expect(node(["registry", "init", reg]).code).toBe(0);
+    const p = join(dir, "esc-pkg");
+    mkdirSync(join(p, "prompts"), { recursive: true });
+    writeFileSync(join(p, "prompts", "hello.md"), "hi\n");
+    // YAML double-quoted escapes: a line break, ESC (erase line), carriage return, a bidi override.
+    writeFileSync(
+      join(p, "aam.yaml"),
+      `name: "@evil/x"\nversion: "1.0.0"\ndescription: "harmless\\n${FAKE}\\x1b[2K\\r\\u202eX"\nkeywords: ["k\\n✓ verified"]\nauthor: "me\\x1b]0;owned\\x07"\n` +
+        `artifacts:\n  prompts:\n    - {name: hello, path: prompts/hello.md}\n`,
+    );
+    const pub = node(["pkg", "publish", p, "--registry", reg]);
+    expect(pub.stderr).toBe("");
+    expect(pub.code).toBe(0);
+    // Positive control: an honest package.
+    const q = join(dir, "esc-honest");
+    mkdirSync(join(q, "prompts"), { recursive: true });
+    writeFileSync(join(q, "prompts", "hello.md"), "hi\n");
+    writeFileSync(join(q, "aam.yaml"), `name: "@good/y"\nversion: "1.0.0"\ndescription: "Ünïcødé — 日本語 helper"\nartifacts:\n  prompts:\n    - {name: hello, path: prompts/hello.md}\n`);
+    expect(node(["pkg", "publish", q, "--registry", reg]).code).toBe(0);
+  });
+
+  const noForgery = (out: string) => {
+    expect(out).not.toMatch(/[\x1b\r\u202e\x07]/);
+    for (const l of out.split("\n")) expect(l.trimStart().startsWith("✓")).toBe(false);
+  };
+
+  test("aam search prints the description escaped, on the package's own line", () => {
+    const r = node(["search", "--registry", reg]);
+    expect(r.code).toBe(0);
+    noForgery(r.stdout);
+    expect(r.stdout).toContain(`harmless\\n${FAKE}\\x1b[2K\\r\\u202eX`);
+    expect(r.stdout.trimEnd().split("\n")).toHaveLength(2);
+    expect(r.stdout).toContain("Ünïcødé — 日本語 helper"); // honest text is printed as it is
+  });
+
+  test("aam info (and --signatures --audit-log) print description, keywords and author escaped", () => {
+    const r = node(["info", "@evil/x", "--registry", reg, "--signatures", "--audit-log"]);
+    expect(r.code).toBe(0);
+    noForgery(r.stdout);
+    expect(r.stdout).toContain(`@evil/x@1.0.0: harmless\\n${FAKE}`);
+    expect(r.stdout).toContain("author: me\\x1b]0;owned\\x07");
+    expect(r.stdout).toContain("keywords: k\\n✓ verified");
+    const good = node(["info", "@good/y", "--registry", reg]);
+    expect(good.stdout).toContain("@good/y@1.0.0: Ünïcødé — 日本語 helper");
+  });
+
+  test("--json stays JSON and carries the text exactly", () => {
+    const j = JSON.parse(node(["info", "@evil/x", "--registry", reg, "--json"]).stdout);
+    expect(j.description).toBe(`harmless\n${FAKE}\x1b[2K\r\u202eX`);
+  });
+});

@@ -1,5 +1,6 @@
 /** Small pieces several commands share: opening the registry, the policy, reporting a verification. */
 import type { Context } from "../context.ts";
+import { untrusted } from "../output.ts";
 import { openRegistry, type OpenedRegistry } from "../../registry/location.ts";
 import { policyFromConfig, type PolicyFlags } from "../../verify/policy_from_config.ts";
 import type { TrustPolicy } from "../../trust/policy.ts";
@@ -85,7 +86,7 @@ export async function openVerifyInput(reader: RegistryReader, pv: PackageVersion
 /** One line per outcome, as minisign prints, plus warnings on stderr. */
 export function printVerifyReport(ctx: Context, r: VerifyReport): void {
   for (const w of r.warnings) ctx.out.warn(w);
-  const who = r.signers.filter((s) => s.valid && s.trusted).map((s) => `${s.algorithm} ${s.key_fingerprint ?? s.identity}`);
+  const who = r.signers.filter((s) => s.valid && s.trusted).map((s) => untrusted(`${s.algorithm} ${s.key_fingerprint ?? s.identity}`));
   const ok = ctx.out.paint("green", "✓");
   switch (r.outcome) {
     case "verified":

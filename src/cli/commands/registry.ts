@@ -1,6 +1,7 @@
 /** `aam registry init|add|list|remove|verify|update` (SPEC §4, §10). */
 import type { CAC } from "cac";
 import type { Context } from "../context.ts";
+import { untrusted as u } from "../output.ts";
 import { AamError } from "../../errors.ts";
 import { fs } from "../../runtime/index.ts";
 import { initRegistry } from "../../registry/init.ts";
@@ -90,7 +91,7 @@ export function register(cli: CAC, ctx: Context): void {
       ctx.out.clearProgress();
       if (ctx.out.json) ctx.out.data(report);
       else {
-        for (const f of report.failures) ctx.out.essential(`✗ ${f.subject}: [${f.code}] ${f.message}`);
+        for (const f of report.failures) ctx.out.essential(`✗ ${u(f.subject)}: [${f.code}] ${u(f.message)}`);
         for (const w of report.warnings) ctx.out.warn(w);
         ctx.out.line(
           `${report.ok ? "✓" : "✗"} ${report.registry}: ${report.versions} version(s) of ${report.packages} package(s) checked, ` +
