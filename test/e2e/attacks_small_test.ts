@@ -5,7 +5,12 @@
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { aam, tempDir, removeDir, errorName } from "../helpers.ts";
+import { aam, tempDir, removeDir, errorName, ROOT } from "../helpers.ts";
+
+const FIX = join(ROOT, "..", "shared", "fixtures", "sigstore");
+const PROD = join(FIX, "trusted_root.production.json");
+const GHA = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+const GHA_ISSUER = "https://token.actions.githubusercontent.com";
 
 let dir: string;
 beforeAll(() => {
@@ -103,5 +108,39 @@ describe("text from a registry or package cannot forge output", () => {
   test("--json stays JSON and carries the text exactly", () => {
     const j = JSON.parse(node(["info", "@evil/x", "--registry", reg, "--json"]).stdout);
     expect(j.description).toBe(`harmless\n${FAKE}\x1b[2K\r\u202eX`);
+  });
+});
+
+describe("a trusted root with a key valid since no time is refused", () => {
+  // sigstore-conformance trust-root-tlog-missing-validity-start_fail, derived from the real production root.
+  let bad: string;
+  beforeAll(() => {
+    const root = JSON.parse(readFileSync(PROD, "utf8"));
+    delete root.tlogs[0].publicKey.validFor.start;
+    bad = join(dir, "root-tlog-no-start.json");
+    writeFileSync(bad, JSON.stringify(root, null, 2));
+  });
+  const blob = (root: string, home: string) =>
+    aam("node", ["verify-blob", join(FIX, "a.txt"), "--bundle", join(FIX, "a.txt.v0.1.sigstore.json"), "--certificate-identity", GHA, "--certificate-oidc-issuer", GHA_ISSUER, "--trusted-root", root], { cwd: dir, home, offline: true });
+
+  test("aam trust-root import refuses it, naming the log, and keeps no copy; the genuine root imports", () => {
+    const home = join(dir, "tr-home");
+    const r = aam("node", ["trust-root", "import", bad], { cwd: dir, home });
+    expect(r.code).toBe(1);
+    expect(errorName(r.stderr)).toBe("Error");
+    expect(r.stderr).toContain("tlogs[0].publicKey has no validFor.start");
+    expect(r.stderr).toContain("hint:");
+    expect(r.stderr).not.toContain("    at ");
+    expect(existsSync(join(home, ".aam", "trusted_root.json"))).toBe(false);
+    expect(aam("node", ["trust-root", "import", PROD], { cwd: dir, home }).code).toBe(0);
+  });
+
+  test("verification refuses it too (verify-blob --trusted-root), while the genuine root verifies", () => {
+    const home = join(dir, "tr-home2");
+    const r = blob(bad, home);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("has no validFor.start");
+    expect(r.stderr).not.toContain("    at ");
+    expect(blob(PROD, home).code).toBe(0);
   });
 });
