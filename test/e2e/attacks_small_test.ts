@@ -144,3 +144,28 @@ describe("a trusted root with a key valid since no time is refused", () => {
     expect(blob(PROD, home).code).toBe(0);
   });
 });
+
+describe("a bundle whose certificate chain carries a root is refused for that reason", () => {
+  const bundleWith = (extra: "root" | "intermediate") => {
+    const b = JSON.parse(readFileSync(join(FIX, "a.txt.v0.1.sigstore.json"), "utf8"));
+    const ca = JSON.parse(readFileSync(PROD, "utf8")).certificateAuthorities[1].certChain.certificates;
+    b.verificationMaterial.x509CertificateChain.certificates.push(extra === "root" ? ca[ca.length - 1] : ca[0]);
+    const f = join(dir, `bundle-with-${extra}.json`);
+    writeFileSync(f, JSON.stringify(b));
+    return f;
+  };
+  const blob = (bundle: string) =>
+    aam("node", ["verify-blob", join(FIX, "a.txt"), "--bundle", bundle, "--certificate-identity", GHA, "--certificate-oidc-issuer", GHA_ISSUER, "--trusted-root", PROD], { cwd: dir, home: join(dir, "chain-home"), offline: true });
+
+  test("verify-blob: leaf + root is InvalidSignature (11) saying so; leaf + intermediate verifies", () => {
+    const r = blob(bundleWith("root"));
+    expect(r.code).toBe(11);
+    expect(errorName(r.stderr)).toBe("InvalidSignature");
+    expect(r.stderr).toContain("contains a root certificate");
+    expect(r.stderr).not.toContain("TypeError");
+    expect(r.stderr).not.toContain("    at ");
+    const ok = blob(bundleWith("intermediate"));
+    expect(ok.stderr).toBe("");
+    expect(ok.code).toBe(0);
+  });
+});
