@@ -3,9 +3,10 @@
  * (the honest case still works).
  */
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync, existsSync, appendFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { aam, tempDir, removeDir, errorName, ROOT } from "../helpers.ts";
+import { aam, tempDir, removeDir, errorName, ROOT, run as sh } from "../helpers.ts";
 
 const FIX = join(ROOT, "..", "shared", "fixtures", "sigstore");
 const PROD = join(FIX, "trusted_root.production.json");
@@ -168,4 +169,109 @@ describe("a bundle whose certificate chain carries a root is refused for that re
     expect(ok.stderr).toBe("");
     expect(ok.code).toBe(0);
   });
+});
+
+describe("the registry template's CI", () => {
+  const git = (cwd: string, ...args: string[]) => {
+    const r = sh("git", args, { cwd, env: GIT_ENV });
+    if (r.code !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  const GIT_ENV = { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t.invalid", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t.invalid", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" };
+  const NO_PR = { GITHUB_BASE_REF: "", CI_MERGE_REQUEST_TARGET_BRANCH_NAME: "" };
+  const CLI = `node ${join(ROOT, "dist", "cli.js")}`;
+  const ci = (reg: string, env: Record<string, string>) => sh("sh", [join(reg, ".aam-ci", "verify.sh")], { cwd: dir, env: { NO_COLOR: "1", AAM: "", AAM_HOME: "", ...NO_PR, ...GIT_ENV, ...env } });
+  const as = (home: string, args: string[]) => aam("node", args, { cwd: dir, home, env: { AAM_PASSPHRASE: "x" } });
+  const fingerprint = (home: string) => JSON.parse(as(home, ["key", "list", "--json"]).stdout).keys[0].fingerprint as string;
+  const makePkg = (name: string, at: string) => {
+    mkdirSync(join(at, "prompts"), { recursive: true });
+    writeFileSync(join(at, "prompts", "hello.md"), "hi\n");
+    writeFileSync(join(at, "aam.yaml"), `name: "${name}"\nversion: "1.0.0"\ndescription: d\nartifacts:\n  prompts:\n    - {name: hello, path: prompts/hello.md}\n`);
+    return at;
+  };
+
+  test("the template never runs `npx aam`: it runs the tarball whose SHA-256 it pins, and nothing from one that differs", () => {
+    for (const f of [".aam-ci/verify.sh", ".github/workflows/aam-verify.yml", ".gitlab-ci.yml"]) {
+      const code = readFileSync(join(ROOT, "registry-template", f), "utf8").split("\n").filter((l) => !l.trimStart().startsWith("#"));
+      expect(code.filter((l) => /\bnpx\b|npm (install|exec|i) /.test(l))).toEqual([]);
+    }
+    const packed = sh("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", dir], { cwd: ROOT });
+    expect(packed.code).toBe(0);
+    const tgz = join(dir, packed.stdout.trim().split("\n").at(-1)!);
+    const sha = createHash("sha256").update(readFileSync(tgz)).digest("hex");
+
+    const home = join(dir, "ci-pin-home");
+    const reg = join(dir, "ci-pin-reg");
+    expect(as(home, ["registry", "init", reg, "--require-signatures"]).code).toBe(0);
+    expect(as(home, ["key", "generate", "--name", "a"]).code).toBe(0);
+    expect(as(home, ["pkg", "publish", makePkg("@ci/pin", join(dir, "ci-pin-pkg")), "--sign", "--registry", reg]).code).toBe(0);
+    appendFileSync(join(reg, "trusted-keys"), `${fingerprint(home)}\n`);
+
+    const good = ci(reg, { AAM_TARBALL_URL: tgz, AAM_TARBALL_SHA256: sha });
+    expect(good.stderr).toBe("");
+    expect(good.code).toBe(0);
+
+    const ranHome = join(dir, "ci-pin-ran");
+    const wrong = ci(reg, { AAM_TARBALL_URL: tgz, AAM_TARBALL_SHA256: sha.replace(/^./, (c) => (c === "0" ? "1" : "0")), AAM_HOME: ranHome });
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain("not the pinned");
+    expect(existsSync(ranHome)).toBe(false); // aam never ran
+    // The template as shipped: not configured yet, so it fails closed.
+    const unset = ci(reg, { AAM_TARBALL_URL: "tools/aam-0.1.0.tgz", AAM_TARBALL_SHA256: "set-me: sha256sum tools/aam-0.1.0.tgz" });
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain("AAM_TARBALL_SHA256 is not a SHA-256");
+    expect(ci(reg, { AAM_TARBALL_URL: `http://example.invalid/aam.tgz`, AAM_TARBALL_SHA256: sha }).code).toBe(2);
+  }, 120_000);
+
+  test("a pull request cannot trust its own key: trusted-keys is read from the target branch", () => {
+    const origin = join(dir, "ci-origin.git");
+    const work = join(dir, "ci-work");
+    git(dir, "init", "-q", "--bare", "-b", "main", origin);
+    git(dir, "clone", "-q", origin, work);
+    git(work, "checkout", "-q", "-b", "main");
+    const reg = join(work, "registry"); // the registry in a subfolder of the repository
+    const maintainer = join(dir, "ci-maintainer");
+    const attacker = join(dir, "ci-attacker");
+    expect(as(maintainer, ["registry", "init", reg, "--require-signatures"]).code).toBe(0);
+    expect(as(maintainer, ["key", "generate", "--name", "m"]).code).toBe(0);
+    expect(as(maintainer, ["pkg", "publish", makePkg("@ci/good", join(dir, "ci-good")), "--sign", "--registry", reg]).code).toBe(0);
+    appendFileSync(join(reg, "trusted-keys"), `${fingerprint(maintainer)}\n`);
+    git(work, "add", "-A");
+    git(work, "commit", "-q", "-m", "base");
+    git(work, "push", "-q", "origin", "main");
+
+    // The attack: a branch adds the attacker's key to trusted-keys and a package signed by it.
+    git(work, "checkout", "-q", "-b", "evil");
+    expect(as(attacker, ["key", "generate", "--name", "x"]).code).toBe(0);
+    expect(as(attacker, ["pkg", "publish", makePkg("@ci/evil", join(dir, "ci-evil")), "--sign", "--registry", reg]).code).toBe(0);
+    appendFileSync(join(reg, "trusted-keys"), `${fingerprint(attacker)}\n`);
+    git(work, "add", "-A");
+    git(work, "commit", "-q", "-m", "publish @ci/evil");
+    git(work, "push", "-q", "origin", "evil");
+
+    const gh = ci(reg, { AAM: CLI, GITHUB_BASE_REF: "main" });
+    expect(gh.code).toBe(12); // UntrustedSigner
+    expect(gh.stdout + gh.stderr).toContain("@ci/evil");
+    const gl = ci(reg, { AAM: CLI, CI_MERGE_REQUEST_TARGET_BRANCH_NAME: "main" });
+    expect(gl.code).toBe(12);
+    // As CI checks out a pull request: a shallow clone of the branch alone; the base is fetched.
+    const shallow = join(dir, "ci-shallow");
+    git(dir, "clone", "-q", "--depth", "1", "--single-branch", "--branch", "evil", `file://${origin}`, shallow);
+    const fetched = ci(join(shallow, "registry"), { AAM: CLI, GITHUB_BASE_REF: "main" });
+    expect(fetched.stdout).toContain("trusted keys: from main");
+    expect(fetched.code).toBe(12);
+    // Without a pull request (e.g. after a maintainer merged it), the branch's own trusted-keys counts.
+    expect(ci(reg, { AAM: CLI }).code).toBe(0);
+
+    // Positive control: an honest request signed by the base branch's key passes.
+    git(work, "checkout", "-q", "main");
+    git(work, "checkout", "-q", "-b", "honest");
+    const p2 = makePkg("@ci/good2", join(dir, "ci-good2"));
+    expect(as(maintainer, ["pkg", "publish", p2, "--sign", "--registry", reg]).code).toBe(0);
+    git(work, "add", "-A");
+    git(work, "commit", "-q", "-m", "publish @ci/good2");
+    const honest = ci(reg, { AAM: CLI, GITHUB_BASE_REF: "main" });
+    expect(honest.stderr).toBe("");
+    expect(honest.code).toBe(0);
+  }, 120_000);
 });
