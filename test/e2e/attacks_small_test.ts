@@ -70,7 +70,7 @@ describe("text from a registry or package cannot forge output", () => {
       `name: "@evil/x"\nversion: "1.0.0"\ndescription: "harmless\\n${FAKE}\\x1b[2K\\r\\u202eX"\nkeywords: ["k\\n✓ verified"]\nauthor: "me\\x1b]0;owned\\x07"\n` +
         `artifacts:\n  prompts:\n    - {name: hello, path: prompts/hello.md}\n`,
     );
-    const pub = node(["pkg", "publish", p, "--registry", reg]);
+    const pub = node(["pkg", "publish", p, "--registry", reg], { AAM_ACTOR: "ci\n✓ audit forged\x1b[1A" });
     expect(pub.stderr).toBe("");
     expect(pub.code).toBe(0);
     // Positive control: an honest package.
@@ -102,6 +102,7 @@ describe("text from a registry or package cannot forge output", () => {
     expect(r.stdout).toContain(`@evil/x@1.0.0: harmless\\n${FAKE}`);
     expect(r.stdout).toContain("author: me\\x1b]0;owned\\x07");
     expect(r.stdout).toContain("keywords: k\\n✓ verified");
+    expect(r.stdout).toContain("by ci\\n✓ audit forged\\x1b[1A"); // audit-log actor
     const good = node(["info", "@good/y", "--registry", reg]);
     expect(good.stdout).toContain("@good/y@1.0.0: Ünïcødé — 日本語 helper");
   });
@@ -273,5 +274,38 @@ describe("the registry template's CI", () => {
     const honest = ci(reg, { AAM: CLI, GITHUB_BASE_REF: "main" });
     expect(honest.stderr).toBe("");
     expect(honest.code).toBe(0);
+  }, 120_000);
+
+  test("a pull request cannot swap the contents of a key file that trusted-keys names", () => {
+    const origin = join(dir, "ci2-origin.git");
+    const work = join(dir, "ci2-work");
+    git(dir, "init", "-q", "--bare", "-b", "main", origin);
+    git(dir, "clone", "-q", origin, work);
+    git(work, "checkout", "-q", "-b", "main");
+    const maintainer = join(dir, "ci2-maintainer");
+    const attacker = join(dir, "ci2-attacker");
+    expect(as(maintainer, ["registry", "init", work, "--require-signatures"]).code).toBe(0);
+    expect(as(maintainer, ["key", "generate", "--name", "m"]).code).toBe(0);
+    expect(as(maintainer, ["pkg", "publish", makePkg("@ci/good", join(dir, "ci2-good")), "--sign", "--registry", work]).code).toBe(0);
+    const fp = fingerprint(maintainer);
+    expect(existsSync(join(work, "keys", `${fp}.pem`))).toBe(true); // publish copies the public key
+    appendFileSync(join(work, "trusted-keys"), `keys/${fp}.pem\n`);
+    git(work, "add", "-A");
+    git(work, "commit", "-q", "-m", "base");
+    git(work, "push", "-q", "origin", "main");
+    expect(ci(work, { AAM: CLI, GITHUB_BASE_REF: "main" }).code).toBe(0); // positive control: the base's key file is used
+
+    git(work, "checkout", "-q", "-b", "swap");
+    expect(as(attacker, ["key", "generate", "--name", "x"]).code).toBe(0);
+    writeFileSync(join(work, "keys", `${fp}.pem`), as(attacker, ["key", "export", "x"]).stdout);
+    expect(as(attacker, ["pkg", "publish", makePkg("@ci/swapped", join(dir, "ci2-evil")), "--sign", "--registry", work]).code).toBe(0);
+    git(work, "add", "-A");
+    git(work, "commit", "-q", "-m", "swap");
+    const r = ci(work, { AAM: CLI, GITHUB_BASE_REF: "main" });
+    expect(r.code).toBe(12);
+    // Only the attacker's package fails; the maintainer's still verifies with the base's key file.
+    expect(r.stdout + r.stderr).toContain("1 verified");
+    expect(r.stdout + r.stderr).toContain("@ci/swapped");
+    expect(r.stdout + r.stderr).not.toContain("✗ @ci/good");
   }, 120_000);
 });
