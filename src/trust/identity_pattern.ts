@@ -13,11 +13,15 @@
  * Case: the domain of an address and the scheme and host of a URI compare case-insensitively;
  * everything else exactly (a certificate carries names as the OIDC provider spelled them).
  *
- * Issuers: when the issuer is known, `github:` also requires GitHub Actions'
- * (`https://token.actions.githubusercontent.com`) and `gitlab:` GitLab's (`https://gitlab.com`).
- * GitHub OAuth sign-ins (issuer `https://github.com/login/oauth`) put the account's e-mail
- * address in the certificate, not the user name, so `github:user` cannot match them: trust such
- * signers with an e-mail pattern. `security.allowed_issuers` (trust/policy.ts) applies on top.
+ * Issuers: `github:` and `gitlab:` name an account on one provider, so they also require the
+ * certificate's OIDC issuer to be that provider's: GitHub Actions
+ * (`https://token.actions.githubusercontent.com`) or GitHub's OAuth issuer as Sigstore records it
+ * (`https://github.com/login/oauth`) for `github:`, `https://gitlab.com` for `gitlab:`. A
+ * certificate without an issuer, or with any other, never matches them: anyone who can get a
+ * certificate for a `https://github.com/<owner>/…` URI from another issuer is not `<owner>`.
+ * (GitHub OAuth sign-ins put the account's e-mail address in the certificate, not the user name,
+ * so in practice `github:user` matches Actions workflow identities; trust OAuth signers with an
+ * e-mail pattern.) `security.allowed_issuers` (trust/policy.ts) applies on top.
  */
 import { AamError } from "../errors.ts";
 
@@ -29,11 +33,21 @@ export interface IdentityPattern {
   source: string;
 }
 
-/** Decides whether a certificate identity (and, when known, its OIDC issuer) matches. */
+/**
+ * Decides whether a certificate identity and its OIDC issuer match. Address and URI patterns look
+ * at the identity only; `github:`/`gitlab:` patterns need the provider's issuer (absent → no match).
+ */
 export type IdentityMatcher = (identity: string, issuer?: string) => boolean;
 
 export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
+export const GITHUB_OAUTH_ISSUER = "https://github.com/login/oauth";
 export const GITLAB_ISSUER = "https://gitlab.com";
+
+/** The OIDC issuers that vouch for an account on each provider a `github:`/`gitlab:` pattern names. */
+const PROVIDER_ISSUERS: Record<"github" | "gitlab", readonly string[]> = {
+  github: [GITHUB_ACTIONS_ISSUER, GITHUB_OAUTH_ISSUER],
+  gitlab: [GITLAB_ISSUER],
+};
 
 const DOMAIN_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 const LOCAL_RE = /^[^\s@*]+$/;
@@ -101,9 +115,9 @@ export function compileIdentityPattern(p: string): IdentityMatcher {
       };
     }
     case "github":
-      return ownerMatcher("https://github.com", p.slice(7), GITHUB_ACTIONS_ISSUER);
+      return ownerMatcher("https://github.com", p.slice(7), PROVIDER_ISSUERS.github);
     case "gitlab":
-      return ownerMatcher("https://gitlab.com", p.slice(7), GITLAB_ISSUER);
+      return ownerMatcher("https://gitlab.com", p.slice(7), PROVIDER_ISSUERS.gitlab);
     case "uri": {
       const want = splitUri(p)!;
       return (identity) => {
@@ -114,10 +128,13 @@ export function compileIdentityPattern(p: string): IdentityMatcher {
   }
 }
 
-/** `https://host/<owner>/<more>`: the whole first path segment is `owner`, and something follows. */
-function ownerMatcher(origin: string, owner: string, issuer: string): IdentityMatcher {
+/**
+ * `https://host/<owner>/<more>`: the whole first path segment is `owner`, and something follows;
+ * and the certificate's issuer is exactly one of the provider's (an unknown issuer never matches).
+ */
+function ownerMatcher(origin: string, owner: string, issuers: readonly string[]): IdentityMatcher {
   return (identity, certIssuer) => {
-    if (certIssuer !== undefined && certIssuer !== "" && certIssuer !== issuer) return false;
+    if (typeof certIssuer !== "string" || !issuers.includes(certIssuer)) return false;
     const u = splitUri(identity);
     if (!u || u[0] !== origin) return false;
     const path = u[1];

@@ -1,6 +1,6 @@
 import { describe, test, expect } from "bun:test";
 import { AamError } from "../errors.ts";
-import { compileIdentityPattern, isIdentityPattern, parseIdentityPattern, GITHUB_ACTIONS_ISSUER, GITLAB_ISSUER } from "./identity_pattern.ts";
+import { compileIdentityPattern, isIdentityPattern, parseIdentityPattern, GITHUB_ACTIONS_ISSUER, GITHUB_OAUTH_ISSUER, GITLAB_ISSUER } from "./identity_pattern.ts";
 
 const WF = "https://github.com/trailofbits/tool/.github/workflows/release.yml@refs/heads/main";
 
@@ -24,27 +24,36 @@ const table: [string, string, string | undefined, boolean][] = [
   ["*@example.com", "a@b@example.com", undefined, false],
   ["*@example.com", "https://example.com/x", undefined, false],
   // github:owner
-  ["github:trailofbits", WF, undefined, true],
   ["github:trailofbits", WF, GITHUB_ACTIONS_ISSUER, true],
+  ["github:trailofbits", WF, GITHUB_OAUTH_ISSUER, true],
   ["github:trailofbits", WF, "https://accounts.google.com", false],
-  ["github:trailofbits", WF, "", true],
-  ["github:trailofbits", "https://github.com/trailofbits-evil/tool/.github/workflows/r.yml@refs/heads/main", undefined, false],
-  ["github:trailofbits", "https://github.com/evil/trailofbits/.github/workflows/r.yml@refs/heads/main", undefined, false],
-  ["github:trailofbits", "https://github.com/xtrailofbits/tool/.github/workflows/r.yml@refs/heads/main", undefined, false],
-  ["github:trailofbits", "https://github.com.evil.com/trailofbits/tool/.github/workflows/r.yml@refs/heads/main", undefined, false],
-  ["github:trailofbits", "https://evil@github.com/trailofbits/tool/x", undefined, false],
-  ["github:trailofbits", "https://gitlab.com/trailofbits/tool//.gitlab-ci.yml@refs/heads/main", undefined, false],
-  ["github:trailofbits", "https://github.com/trailofbits/", undefined, false],
-  ["github:trailofbits", "https://github.com/trailofbits", undefined, false],
-  ["github:trailofbits", "https://github.com/TrailOfBits/tool/.github/workflows/r.yml@refs/heads/main", undefined, false],
-  ["github:trailofbits", "trailofbits@github.com", undefined, false],
-  ["github:trailofbits", "http://github.com/trailofbits/tool/x", undefined, false],
+  // the provider's issuer is required: none, an empty or a look-alike one never matches
+  ["github:trailofbits", WF, undefined, false],
+  ["github:trailofbits", WF, "", false],
+  ["github:trailofbits", WF, GITLAB_ISSUER, false],
+  ["github:trailofbits", WF, GITHUB_ACTIONS_ISSUER + "/", false],
+  ["github:trailofbits", WF, "https://token.actions.githubusercontent.com.evil", false],
+  ["github:trailofbits", WF, "HTTPS://token.actions.githubusercontent.com", false],
+  ["github:trailofbits", "https://github.com/trailofbits-evil/tool/.github/workflows/r.yml@refs/heads/main", GITHUB_ACTIONS_ISSUER, false],
+  ["github:trailofbits", "https://github.com/evil/trailofbits/.github/workflows/r.yml@refs/heads/main", GITHUB_ACTIONS_ISSUER, false],
+  ["github:trailofbits", "https://github.com/xtrailofbits/tool/.github/workflows/r.yml@refs/heads/main", GITHUB_ACTIONS_ISSUER, false],
+  ["github:trailofbits", "https://github.com.evil.com/trailofbits/tool/.github/workflows/r.yml@refs/heads/main", GITHUB_ACTIONS_ISSUER, false],
+  ["github:trailofbits", "https://evil@github.com/trailofbits/tool/x", GITHUB_ACTIONS_ISSUER, false],
+  ["github:trailofbits", "https://gitlab.com/trailofbits/tool//.gitlab-ci.yml@refs/heads/main", GITHUB_ACTIONS_ISSUER, false],
+  ["github:trailofbits", "https://github.com/trailofbits/", GITHUB_ACTIONS_ISSUER, false],
+  ["github:trailofbits", "https://github.com/trailofbits", GITHUB_ACTIONS_ISSUER, false],
+  ["github:trailofbits", "https://github.com/TrailOfBits/tool/.github/workflows/r.yml@refs/heads/main", GITHUB_ACTIONS_ISSUER, false],
+  ["github:trailofbits", "trailofbits@github.com", GITHUB_ACTIONS_ISSUER, false],
+  ["github:trailofbits", "http://github.com/trailofbits/tool/x", GITHUB_ACTIONS_ISSUER, false],
   // gitlab:owner
-  ["gitlab:acme", "https://gitlab.com/acme/tool//.gitlab-ci.yml@refs/heads/main", undefined, true],
+  ["gitlab:acme", "https://gitlab.com/acme/tool//.gitlab-ci.yml@refs/heads/main", GITLAB_ISSUER, true],
+  ["gitlab:acme", "https://gitlab.com/acme/tool//.gitlab-ci.yml@refs/heads/main", undefined, false],
+  ["gitlab:acme", "https://gitlab.com/acme/tool//.gitlab-ci.yml@refs/heads/main", "", false],
+  ["gitlab:acme", "https://gitlab.com/acme/tool//.gitlab-ci.yml@refs/heads/main", "https://gitlab.example.com", false],
   ["gitlab:acme", "https://gitlab.com/acme/sub/tool//.gitlab-ci.yml@refs/heads/main", GITLAB_ISSUER, true],
   ["gitlab:acme", "https://gitlab.com/acme/tool//.gitlab-ci.yml@refs/heads/main", GITHUB_ACTIONS_ISSUER, false],
-  ["gitlab:acme", "https://gitlab.com/acme-evil/tool//.gitlab-ci.yml@refs/heads/main", undefined, false],
-  ["gitlab:acme", "https://github.com/acme/tool/.github/workflows/r.yml@refs/heads/main", undefined, false],
+  ["gitlab:acme", "https://gitlab.com/acme-evil/tool//.gitlab-ci.yml@refs/heads/main", GITLAB_ISSUER, false],
+  ["gitlab:acme", "https://github.com/acme/tool/.github/workflows/r.yml@refs/heads/main", GITLAB_ISSUER, false],
   // exact URIs
   [WF, WF, undefined, true],
   [WF, WF.replace("https://github.com", "HTTPS://GitHub.com"), undefined, true],

@@ -16,6 +16,7 @@ export {
   parseIdentityPattern,
   isIdentityPattern,
   GITHUB_ACTIONS_ISSUER,
+  GITHUB_OAUTH_ISSUER,
   GITLAB_ISSUER,
   type IdentityMatcher,
   type IdentityPattern,

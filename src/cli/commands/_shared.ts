@@ -1,6 +1,7 @@
 /** Small pieces several commands share: opening the registry, the policy, reporting a verification. */
 export type { LocalTrust } from "../../verify/local_trust.ts";
 import type { Context } from "../context.ts";
+import { untrusted } from "../output.ts";
 import { openRegistry, type OpenedRegistry } from "../../registry/location.ts";
 import { buildPolicy, type PolicyFlags } from "../../trust/build_policy.ts";
 import { readLocalTrust, type LocalTrust } from "../../verify/local_trust.ts";
@@ -41,7 +42,7 @@ export async function localTrust(ctx: Context, trustedRootFile?: string): Promis
 /** One line per outcome, as minisign prints, plus warnings on stderr. */
 export function printVerifyReport(ctx: Context, r: VerifyReport): void {
   for (const w of r.warnings) ctx.out.warn(w);
-  const who = r.signers.filter((s) => s.valid && s.trusted).map((s) => `${s.algorithm} ${s.key_fingerprint ?? s.identity}`);
+  const who = r.signers.filter((s) => s.valid && s.trusted).map((s) => untrusted(`${s.algorithm} ${s.key_fingerprint ?? s.identity}`));
   const ok = ctx.out.paint("green", "✓");
   switch (r.outcome) {
     case "verified":

@@ -1,6 +1,7 @@
 /** `aam dist-tag add <pkg>@<v> <tag> | rm <pkg> <tag> | ls <pkg>` (SPEC §10). */
 import type { CAC } from "cac";
 import type { Context } from "../context.ts";
+import { untrusted as u } from "../output.ts";
 import { AamError } from "../../errors.ts";
 import { parsePackageRef } from "../../manifest/name.ts";
 import { setDistTag, removeDistTag } from "../../registry/writer.ts";
@@ -40,6 +41,6 @@ export function register(cli: CAC, ctx: Context): void {
       const ref = parsePackageRef(name);
       const meta = await (await openFromOptions(ctx, o.registry)).reader.metadata(ref.name);
       if (ctx.out.json) return ctx.out.data({ ok: true, package: ref.name, dist_tags: meta.dist_tags });
-      for (const [t, v] of Object.entries(meta.dist_tags)) ctx.out.line(`${t}: ${v}`);
+      for (const [t, v] of Object.entries(meta.dist_tags)) ctx.out.line(`${u(t)}: ${u(v)}`);
     });
 }

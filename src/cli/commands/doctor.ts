@@ -115,7 +115,8 @@ export function register(cli: CAC, ctx: Context): void {
       else {
         for (const c of checks) {
           const mark = c.status === "ok" ? ctx.out.paint("green", "✓") : c.status === "warn" ? ctx.out.paint("yellow", "!") : ctx.out.paint("red", "✗");
-          ctx.out.line(`${mark} ${c.check}: ${c.detail}${c.fix ? `\n    fix: ${c.fix}` : ""}`);
+          ctx.out.line(`${mark} ${c.check}: ${c.detail}`);
+          if (c.fix) ctx.out.line(`    fix: ${c.fix}`);
         }
       }
       if (failed > 0) {

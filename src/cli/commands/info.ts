@@ -1,6 +1,7 @@
 /** `aam info <pkg>[@v] [--signatures] [--audit-log]` (SPEC §7, §10). */
 import type { CAC } from "cac";
 import type { Context } from "../context.ts";
+import { untrusted as u } from "../output.ts";
 import { parsePackageRef } from "../../manifest/name.ts";
 import { parseSigFile } from "../../signing/sig_file.ts";
 import { checkEntry } from "../../signing/check_entry.ts";
@@ -44,28 +45,28 @@ export function register(cli: CAC, ctx: Context): void {
       if (ctx.out.json) {
         return ctx.out.data({ ok: true, ...meta, selected: pv.version, ...(signatures ? { signatures } : {}), ...(events ? { audit_log: events } : {}) });
       }
-      ctx.out.line(`${meta.name}@${pv.version}${meta.description ? `: ${meta.description}` : ""}`);
-      if (meta.author) ctx.out.line(`author: ${meta.author}`);
-      if (meta.license) ctx.out.line(`license: ${meta.license}`);
-      if (meta.keywords.length) ctx.out.line(`keywords: ${meta.keywords.join(", ")}`);
-      ctx.out.line(`dist-tags: ${Object.entries(meta.dist_tags).map(([t, v]) => `${t}: ${v}`).join(", ")}`);
+      ctx.out.line(`${u(meta.name)}@${u(pv.version)}${meta.description ? `: ${u(meta.description)}` : ""}`);
+      if (meta.author) ctx.out.line(`author: ${u(meta.author)}`);
+      if (meta.license) ctx.out.line(`license: ${u(meta.license)}`);
+      if (meta.keywords.length) ctx.out.line(`keywords: ${meta.keywords.map(u).join(", ")}`);
+      ctx.out.line(`dist-tags: ${Object.entries(meta.dist_tags).map(([t, v]) => `${u(t)}: ${u(v)}`).join(", ")}`);
       ctx.out.line("versions:");
       for (const v of meta.versions) {
         const flags = [v.signatures?.length ? "signed" : "unsigned", v.yanked ? "yanked" : ""].filter(Boolean).join(", ");
-        ctx.out.line(`  ${v.version}  ${v.published}  ${v.checksum.slice(0, 23)}…  ${v.size} B  (${flags})`);
+        ctx.out.line(`  ${u(v.version)}  ${u(v.published)}  ${u(v.checksum.slice(0, 23))}…  ${u(v.size)} B  (${flags})`);
       }
       if (signatures) {
-        ctx.out.line(`signatures of ${pv.version}:`);
+        ctx.out.line(`signatures of ${u(pv.version)}:`);
         if (signatures.length === 0) ctx.out.line("  (none)");
         for (const s of signatures) {
-          const who = s.key_fingerprint ?? s.identity ?? "?";
-          const extra = s.info ? ` ${Object.entries(s.info as Record<string, unknown>).map(([k, v]) => `${k}=${/\s/.test(String(v)) ? JSON.stringify(String(v)) : v}`).join(" ")}` : "";
-          ctx.out.line(`  ${s.algorithm} ${who} signed_at=${s.signed_at ?? "-"} valid=${s.valid ? "yes" : `no (${s.reason})`} trusted=${s.trusted ? "yes" : `no (${s.trust_reason})`}${extra}`);
+          const who = u(s.key_fingerprint ?? s.identity ?? "?");
+          const extra = s.info ? ` ${Object.entries(s.info as Record<string, unknown>).map(([k, v]) => `${u(k)}=${/\s/.test(String(v)) ? JSON.stringify(String(v)) : u(v)}`).join(" ")}` : "";
+          ctx.out.line(`  ${u(s.algorithm)} ${who} signed_at=${u(s.signed_at ?? "-")} valid=${s.valid ? "yes" : `no (${u(s.reason)})`} trusted=${s.trusted ? "yes" : `no (${u(s.trust_reason)})`}${extra}`);
         }
       }
       if (events) {
         ctx.out.line("audit log:");
-        for (const e of events) ctx.out.line(`  #${e.seq} ${e.time} ${e.event} ${e.version ?? ""} by ${e.actor}`);
+        for (const e of events) ctx.out.line(`  #${u(e.seq)} ${u(e.time)} ${u(e.event)} ${u(e.version ?? "")} by ${u(e.actor)}`);
       }
     });
 }

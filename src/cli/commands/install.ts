@@ -1,6 +1,7 @@
 /** `aam install <pkg>[@v|tag] | <file.aam>` (SPEC §9, §10). */
 import type { CAC } from "cac";
 import type { Context } from "../context.ts";
+import { untrusted } from "../output.ts";
 import { AamError } from "../../errors.ts";
 import { fs } from "../../runtime/index.ts";
 import { parsePackageRef } from "../../manifest/name.ts";
@@ -99,8 +100,8 @@ export function register(cli: CAC, ctx: Context): void {
       const res = await installVerified(ctx.cwd, ready, o.force);
       if (ctx.out.json) ctx.out.data({ ok: true, installed: res.installed, unchanged: res.unchanged, warnings: ready.flatMap((p) => p.report.warnings) });
       else {
-        for (const i of res.installed) ctx.out.line(`Installed ${i.name}@${i.version} → ${fs.path.relative(ctx.cwd, i.path) || i.path}`);
-        for (const u of res.unchanged) ctx.out.line(`${u} is already installed (use --force to reinstall)`);
+        for (const i of res.installed) ctx.out.line(`Installed ${untrusted(i.name)}@${untrusted(i.version)} → ${fs.path.relative(ctx.cwd, i.path) || i.path}`);
+        for (const u of res.unchanged) ctx.out.line(`${untrusted(u)} is already installed (use --force to reinstall)`);
       }
     });
 }

@@ -1,6 +1,7 @@
 /** `aam key generate|list|export|import|trust|revoke` (SPEC §5, §10). */
 import type { CAC } from "cac";
 import type { Context } from "../context.ts";
+import { untrusted as u } from "../output.ts";
 import { AamError } from "../../errors.ts";
 import { fs } from "../../runtime/index.ts";
 import { toBase64, fromBase64 } from "../../encoding/base64.ts";
@@ -41,12 +42,12 @@ async function trustOpenPgp(ctx: Context, text: string, path: string): Promise<v
   const revokedByConfig = new Set(((await ctx.config()).merged.security.revoked_keys ?? []).map((k) => k.toLowerCase()));
   for (const k of keys) {
     await addTrusted(ctx, k.fingerprint);
-    if (k.revoked) ctx.out.warn(`${k.fingerprint} (${k.userId}) is revoked by its owner: its signatures will not verify`);
-    else if (k.expired) ctx.out.warn(`${k.fingerprint} (${k.userId}) has expired: its signatures will not verify until its owner extends it`);
+    if (k.revoked) ctx.out.warn(`${k.fingerprint} (${u(k.userId)}) is revoked by its owner: its signatures will not verify`);
+    else if (k.expired) ctx.out.warn(`${k.fingerprint} (${u(k.userId)}) has expired: its signatures will not verify until its owner extends it`);
     if (revokedByConfig.has(k.fingerprint.toLowerCase())) ctx.out.warn(`${k.fingerprint} is revoked; it stays untrusted until removed from security.revoked_keys`);
   }
   if (ctx.out.json) return ctx.out.data({ ok: true, trusted: keys.map((k) => ({ fingerprint: k.fingerprint, algorithm: "openpgp", user_id: k.userId, revoked: k.revoked, expired: k.expired, file: k.file })) });
-  for (const k of keys) ctx.out.line(`Trusted OpenPGP key ${k.fingerprint} (${k.userId})`);
+  for (const k of keys) ctx.out.line(`Trusted OpenPGP key ${k.fingerprint} (${u(k.userId)})`);
 }
 
 export function register(cli: CAC, ctx: Context): void {
@@ -149,7 +150,7 @@ export function register(cli: CAC, ctx: Context): void {
         const k = await importOpenPgpKey({ home: ctx.home, now: ctx.now(), warn: (m) => ctx.out.warn(m) }, text, path, o, fs.path.basename(path).replace(/\.[^.]*$/, ""));
         await addTrusted(ctx, k.fingerprint);
         if (ctx.out.json) return ctx.out.data({ ok: true, name: k.name, algorithm: "openpgp", fingerprint: k.fingerprint, user_id: k.userId, file: k.file, encrypted: k.encrypted });
-        ctx.out.line(`Imported OpenPGP key "${k.name}" ${k.fingerprint} (${k.userId}) and trusted it`);
+        ctx.out.line(`Imported OpenPGP key "${u(k.name)}" ${k.fingerprint} (${u(k.userId)}) and trusted it`);
         ctx.out.line(`Sign with it: aam pkg sign <file.aam> --signing-method openpgp --key ${k.fingerprint}`);
         return;
       }

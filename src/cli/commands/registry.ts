@@ -1,6 +1,7 @@
 /** `aam registry init|add|list|remove|verify|update` (SPEC §4, §10). */
 import type { CAC } from "cac";
 import type { Context } from "../context.ts";
+import { untrusted as u } from "../output.ts";
 import { AamError } from "../../errors.ts";
 import { fs } from "../../runtime/index.ts";
 import { initRegistry } from "../../registry/init.ts";
@@ -33,12 +34,13 @@ export function register(cli: CAC, ctx: Context): void {
     .example("aam registry init ./my-registry --name team --default")
     .action(async (dir: string, o: { name?: string; description?: string; requireSignatures?: boolean; default?: boolean; json?: boolean }) => {
       const root = fs.path.resolve(ctx.cwd, dir);
-      await initRegistry(root, { name: o.name, description: o.description, requireSignatures: o.requireSignatures, now: ctx.now() });
+      const { kept } = await initRegistry(root, { name: o.name, description: o.description, requireSignatures: o.requireSignatures, now: ctx.now() });
       const name = o.name ?? fs.path.basename(root);
       if (o.default) await addRegistry(ctx, { name, url: root, default: true });
-      if (ctx.out.json) ctx.out.data({ ok: true, path: root, name, require_signatures: Boolean(o.requireSignatures), default: Boolean(o.default) });
+      if (ctx.out.json) ctx.out.data({ ok: true, path: root, name, require_signatures: Boolean(o.requireSignatures), default: Boolean(o.default), kept });
       else {
         ctx.out.line(`Created registry "${name}" at ${root}`);
+        for (const rel of kept) ctx.out.line(`  kept existing ${rel} (not overwritten; compare it with the template)`);
         if (o.default) ctx.out.line(`Added it as the default registry`);
         else ctx.out.line(`Use it with: aam registry add ${name} ${root} --default`);
       }
@@ -90,7 +92,7 @@ export function register(cli: CAC, ctx: Context): void {
       ctx.out.clearProgress();
       if (ctx.out.json) ctx.out.data(report);
       else {
-        for (const f of report.failures) ctx.out.essential(`✗ ${f.subject}: [${f.code}] ${f.message}`);
+        for (const f of report.failures) ctx.out.essential(`✗ ${u(f.subject)}: [${f.code}] ${u(f.message)}`);
         for (const w of report.warnings) ctx.out.warn(w);
         ctx.out.line(
           `${report.ok ? "✓" : "✗"} ${report.registry}: ${report.versions} version(s) of ${report.packages} package(s) checked, ` +

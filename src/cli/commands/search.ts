@@ -1,6 +1,7 @@
 /** `aam search [query] [--filter signed|unsigned]` (SPEC §10). */
 import type { CAC } from "cac";
 import type { Context } from "../context.ts";
+import { untrusted as u } from "../output.ts";
 import { AamError } from "../../errors.ts";
 import { searchIndex } from "../../registry/index_file.ts";
 import { openFromOptions } from "./_shared.ts";
@@ -18,10 +19,10 @@ export function register(cli: CAC, ctx: Context): void {
       const opened = await openFromOptions(ctx, o.registry);
       const hits = searchIndex(await opened.reader.index(), query, o.filter as "signed" | "unsigned" | undefined);
       if (ctx.out.json) return ctx.out.data({ ok: true, registry: opened.reader.location, query: query ?? "", results: hits });
-      if (hits.length === 0) return ctx.out.line(`No packages match${query ? ` "${query}"` : ""}`);
-      const w = Math.max(...hits.map((h) => `${h.name}@${h.latest}`.length));
+      if (hits.length === 0) return ctx.out.line(`No packages match${query ? ` "${u(query)}"` : ""}`);
+      const w = Math.max(...hits.map((h) => u(`${h.name}@${h.latest}`).length));
       for (const h of hits) {
-        ctx.out.line(`${`${h.name}@${h.latest}`.padEnd(w)}  ${h.signed ? "signed  " : "unsigned"}  ${h.description}`);
+        ctx.out.line(`${u(`${h.name}@${h.latest}`).padEnd(w)}  ${h.signed ? "signed  " : "unsigned"}  ${u(h.description)}`);
       }
     });
 }

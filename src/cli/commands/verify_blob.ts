@@ -5,6 +5,7 @@
  */
 import type { CAC } from "cac";
 import type { Context } from "../context.ts";
+import { untrusted as u } from "../output.ts";
 import { AamError } from "../../errors.ts";
 import { fs } from "../../runtime/index.ts";
 import { checksumOf } from "../../encoding/sha256.ts";
@@ -70,6 +71,6 @@ export function register(cli: CAC, ctx: Context): void {
         return;
       }
       const when = [v.log_index !== undefined ? `log index ${v.log_index}` : "", v.integrated_time ? `integrated ${v.integrated_time}` : "", v.timestamp_authority_time ? `timestamped ${v.timestamp_authority_time}` : ""].filter(Boolean).join(", ");
-      ctx.out.line(`${ctx.out.paint("green", "✓")} Verified ${file}: signed by ${v.identity} (issuer ${v.issuer})${when ? `, ${when}` : ""}`);
+      ctx.out.line(`${ctx.out.paint("green", "✓")} Verified ${file}: signed by ${u(v.identity)} (issuer ${u(v.issuer)})${when ? `, ${when}` : ""}`);
     });
 }

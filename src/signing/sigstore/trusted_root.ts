@@ -27,9 +27,38 @@ const MEDIA_TYPE_PREFIX = "application/vnd.dev.sigstore.trustedroot";
 const HINT = "get the current one with `aam trust-root update` (online), or copy a trusted_root.json and run `aam trust-root import <file>`";
 
 /**
+ * The first authority (transparency log, CT log, certificate authority, timestamp authority) whose
+ * validity interval lacks its required start, as a JSON path, or null. A missing start must not be
+ * read as "valid since forever" (sigstore-conformance trust-root-tlog-missing-validity-start_fail):
+ * a key is trusted only for the time its root says, and this one says nothing.
+ */
+function missingValidityStart(json: Record<string, unknown>): string | null {
+  const groups: [string, (e: Record<string, unknown>) => unknown][] = [
+    ["tlogs", (e) => (e.publicKey as Record<string, unknown> | undefined)?.validFor],
+    ["ctlogs", (e) => (e.publicKey as Record<string, unknown> | undefined)?.validFor],
+    ["certificateAuthorities", (e) => e.validFor],
+    ["timestampAuthorities", (e) => e.validFor],
+  ];
+  for (const [key, validFor] of groups) {
+    const list = json[key];
+    if (!Array.isArray(list)) continue;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
+      if (typeof e !== "object" || e === null) continue; // the protobuf reader reports the shape
+      const v = validFor(e as Record<string, unknown>) as Record<string, unknown> | undefined;
+      const start = v && typeof v === "object" ? v.start : undefined;
+      const where = key === "tlogs" || key === "ctlogs" ? `${key}[${i}].publicKey` : `${key}[${i}]`;
+      if (typeof start !== "string" || start === "" || Number.isNaN(Date.parse(start))) return where;
+    }
+  }
+  return null;
+}
+
+/**
  * Parses and checks a trusted root.
  * @param file Where the text came from, for messages.
- * @throws {AamError} Error when the text is not a usable Sigstore trusted root.
+ * @throws {AamError} Error when the text is not a usable Sigstore trusted root (including a log,
+ *   CA or TSA whose validFor has no start).
  */
 export async function parseTrustedRoot(text: string, file: string): Promise<ParsedTrustedRoot> {
   const { specs, verify } = await loadVerifyLibs();
@@ -44,6 +73,14 @@ export async function parseTrustedRoot(text: string, file: string): Promise<Pars
   const mediaType = (json as { mediaType?: unknown }).mediaType;
   if (typeof mediaType !== "string" || !mediaType.startsWith(MEDIA_TYPE_PREFIX)) {
     throw fail(`mediaType is ${JSON.stringify(mediaType) ?? "missing"}, expected ${MEDIA_TYPE_PREFIX}+json`);
+  }
+  const unbounded = missingValidityStart(json as Record<string, unknown>);
+  if (unbounded) {
+    throw new AamError("Error", `Cannot use trusted root "${file}": ${unbounded} has no validFor.start`, {
+      file,
+      field: `${unbounded}.validFor.start`,
+      hint: "every key and certificate authority in a trusted root must say since when it is valid (a missing start is not \"always\"); the file is damaged or was edited: get a genuine copy with `aam trust-root update`, or import Sigstore's trusted_root.json again",
+    });
   }
   // The file is attacker-reachable input (it may come from a bundle or a USB stick): protobuf and
   // certificate parsing errors become one coded error.

@@ -12,7 +12,8 @@
  */
 import { AamError } from "../../errors.ts";
 import { asBuffer, createSha256 } from "../../runtime/index.ts";
-import { loadVerifyLibs } from "./_libs.ts";
+import { loadVerifyLibs, type VerifyLibs } from "./_libs.ts";
+import { equalBytes } from "../../encoding/bytes.ts";
 import { parseTrustedRoot } from "./trusted_root.ts";
 import { checkInTotoSubject } from "./in_toto_subject.ts";
 
@@ -60,6 +61,36 @@ const EXPLAIN: Record<string, [string, string]> = {
   PUBLIC_KEY_ERROR: ["the bundle's public key is not known", "only keyless (certificate) bundles are supported"],
 };
 
+type VerificationContent = ReturnType<VerifyLibs["bundle"]["bundleFromJSON"]>["verificationMaterial"]["content"];
+
+/**
+ * Which certificate of the bundle's chain is a root (self-issued: subject equal to issuer), as
+ * "certificate N of M", or null. Sigstore bundles must not carry a root (protobuf-specs: the chain
+ * holds the leaf and intermediates; roots come from the trusted root alone). @sigstore/verify only
+ * looks at the first certificate, so a root beside it was ignored, or, in the leaf's place,
+ * failed somewhere inside the library; either way the bundle is refused here for that reason.
+ * Compares DER names only: no key is parsed, so a hostile certificate cannot throw past this.
+ */
+function selfIssuedCertificate(core: VerifyLibs["core"], content: VerificationContent): string | null {
+  const raw: Uint8Array[] =
+    content.$case === "x509CertificateChain"
+      ? content.x509CertificateChain.certificates.map((c) => c.rawBytes)
+      : content.$case === "certificate"
+        ? [content.certificate.rawBytes]
+        : [];
+  for (let i = 0; i < raw.length; i++) {
+    let selfIssued = false;
+    try {
+      const cert = core.X509Certificate.parse(asBuffer(raw[i]));
+      selfIssued = equalBytes(cert.subject, cert.issuer);
+    } catch {
+      continue; // an unreadable certificate is reported by toSignedEntity below (MalformedSignature)
+    }
+    if (selfIssued) return raw.length === 1 ? "its only certificate is self-issued" : `certificate ${i + 1} of ${raw.length} is self-issued`;
+  }
+  return null;
+}
+
 function toIso(d: Date): string {
   return d.toISOString().replace(/\.000Z$/, "Z");
 }
@@ -88,6 +119,14 @@ export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerifi
   const isDsse = bundleLib.isBundleWithDsseEnvelope(bundle);
   if (bundle.verificationMaterial.content.$case === "publicKey") {
     throw malformed("it is signed with a public key, not a Sigstore certificate (only keyless bundles are supported)");
+  }
+  const rootInChain = selfIssuedCertificate(core, bundle.verificationMaterial.content);
+  if (rootInChain !== null) {
+    throw new AamError("InvalidSignature", `Cannot verify Sigstore bundle "${c.bundleFile}": its certificate chain contains a root certificate (${rootInChain})`, {
+      file: c.bundleFile,
+      actual: "a self-issued (root) certificate in the bundle's verification material",
+      hint: "a Sigstore bundle carries the signing certificate (and intermediates), never a root: roots come only from the trusted root (`aam trust-root`); get a bundle made by a current Sigstore client",
+    });
   }
   try {
     entity = isDsse ? verify.toSignedEntity(bundle) : verify.toSignedEntity(bundle, asBuffer(c.artifact));

@@ -89,3 +89,40 @@ describe("verifySigstoreBundle()", () => {
     });
   });
 });
+
+describe("verifySigstoreBundle() and a root certificate in the bundle", () => {
+  /** a.txt.v0.1 (an x509CertificateChain bundle) with its chain replaced; CA certificates from the production root. */
+  async function withChain(pick: (leaf: string, intermediate: string, root: string) => string[]) {
+    const b = JSON.parse(await readFixtureText("a.txt.v0.1.sigstore.json"));
+    const ca = JSON.parse(await rootText("production")).certificateAuthorities[1].certChain.certificates.map((c: { rawBytes: string }) => c.rawBytes);
+    const leaf = b.verificationMaterial.x509CertificateChain.certificates[0].rawBytes;
+    b.verificationMaterial.x509CertificateChain.certificates = pick(leaf, ca[0], ca[ca.length - 1]).map((rawBytes) => ({ rawBytes }));
+    return b;
+  }
+
+  test.each([
+    ["leaf, intermediate, root", (l: string, i: string, r: string) => [l, i, r], "certificate 3 of 3"],
+    ["leaf, root", (l: string, _i: string, r: string) => [l, r], "certificate 2 of 2"],
+    ["root, leaf", (l: string, _i: string, r: string) => [r, l], "certificate 1 of 2"],
+    ["root alone", (_l: string, _i: string, r: string) => [r], "its only certificate"],
+  ])("a chain of %s is InvalidSignature naming the root, not a library error", async (_what, pick, where) => {
+    const err = await failure(check("a.txt.v0.1.sigstore.json", "a.txt", "production", { bundle: await withChain(pick) }));
+    expect(err.code).toBe("InvalidSignature");
+    expect(err.message).toContain("contains a root certificate");
+    expect(err.message).toContain(where);
+  });
+
+  test("a v0.3 bundle whose certificate is a root is InvalidSignature", async () => {
+    const b = JSON.parse(await readFixtureText("a.txt.v0.3.sigstore.json"));
+    const ca = JSON.parse(await rootText("production")).certificateAuthorities[1].certChain.certificates;
+    b.verificationMaterial.certificate = { rawBytes: ca[ca.length - 1].rawBytes };
+    const err = await failure(check("a.txt.v0.3.sigstore.json", "a.txt", "production", { bundle: b }));
+    expect(err.code).toBe("InvalidSignature");
+    expect(err.message).toContain("contains a root certificate");
+  });
+
+  test("positive control: leaf with its intermediate (no root) still verifies", async () => {
+    const v = await check("a.txt.v0.1.sigstore.json", "a.txt", "production", { bundle: await withChain((l, i) => [l, i]) });
+    expect(v.issuer).toBe("https://token.actions.githubusercontent.com");
+  });
+});
