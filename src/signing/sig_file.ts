@@ -13,7 +13,7 @@ import { isChecksum } from "../encoding/sha256.ts";
 import { fingerprint as ed25519Fingerprint } from "./ed25519/fingerprint.ts";
 import { verifyEd25519 } from "./ed25519/verify.ts";
 import { signatureMessage } from "./message.ts";
-import { isoSeconds } from "./_iso_seconds.ts";
+import { isoSeconds } from "../encoding/iso_seconds.ts";
 import { MAX_SIG_BYTES } from "../read_limits.ts";
 
 /** A `.sig` larger than this is refused before parsing. */

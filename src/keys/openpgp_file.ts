@@ -16,11 +16,11 @@
  * be wiped after use. Format, algorithm, fingerprint and name are the additional authenticated data.
  * Pure: the caller reads and writes the file; nothing here needs openpgp.js.
  */
-import { AamError } from "../../errors.ts";
-import { fromBase64, toBase64 } from "../../encoding/base64.ts";
-import { KEY_FILE_FORMAT } from "../ed25519/key_store.ts";
-import { isoSeconds } from "../_iso_seconds.ts";
-import { seal, unseal, checkEncryption, isEncryptionProblem, type ScryptEncryption, type ScryptParams } from "../seal.ts";
+import { AamError } from "../errors.ts";
+import { fromBase64, toBase64 } from "../encoding/base64.ts";
+import { KEY_FILE_FORMAT } from "./ed25519_file.ts";
+import { isoSeconds } from "../encoding/iso_seconds.ts";
+import { seal, unseal, checkEncryption, isEncryptionProblem, type ScryptEncryption, type ScryptParams } from "./seal.ts";
 
 /** A key file larger than this is refused before parsing (an RSA 4096 key with many user ids is far smaller). */
 const MAX_KEY_FILE_CHARS = 512 * 1024;

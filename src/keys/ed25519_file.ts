@@ -18,16 +18,16 @@
  * is Unicode NFC-normalised first, so the same phrase typed on different systems unlocks the key.
  * `algorithm` is a discriminant: OpenPGP secret keys will get their own variant.
  */
-import { AamError } from "../../errors.ts";
-import { fromBase64, toBase64 } from "../../encoding/base64.ts";
-import { fingerprint as fingerprintOf, isStrictPublicKey } from "./public_key.ts";
-import { publicKeyOf } from "./sign.ts";
-import { isoSeconds } from "../_iso_seconds.ts";
-import { seal, unseal, checkEncryption, isEncryptionProblem, DEFAULT_SCRYPT, type ScryptEncryption, type ScryptParams } from "../seal.ts";
+import { AamError } from "../errors.ts";
+import { fromBase64, toBase64 } from "../encoding/base64.ts";
+import { fingerprint as fingerprintOf, isStrictPublicKey } from "../signing/ed25519/public_key.ts";
+import { publicKeyOf } from "../signing/ed25519/sign.ts";
+import { isoSeconds } from "../encoding/iso_seconds.ts";
+import { seal, unseal, checkEncryption, isEncryptionProblem, DEFAULT_SCRYPT, type ScryptEncryption, type ScryptParams } from "./seal.ts";
 
 export const KEY_FILE_FORMAT = "aam-key-v1";
 
-export { DEFAULT_SCRYPT, type ScryptEncryption, type ScryptParams } from "../seal.ts";
+export { DEFAULT_SCRYPT, type ScryptEncryption, type ScryptParams } from "./seal.ts";
 
 export interface Ed25519KeyFile {
   format: typeof KEY_FILE_FORMAT;
