@@ -12,7 +12,6 @@ import { findStoredKey, type PassphraseCallback } from "../../keys/store.ts";
 import { ed25519KeyAccess, openPgpKeyAccess } from "../../keys/unlock.ts";
 import { selectOpenPgpKey } from "../../keys/select.ts";
 import { readPassphrase } from "../../keys/passphrase.ts";
-import type { SignatureSummary } from "../../registry/metadata.ts";
 
 export type SigningMethod = "ed25519" | "openpgp" | "gpg" | "sigstore";
 const METHODS: SigningMethod[] = ["ed25519", "openpgp", "gpg", "sigstore"];
@@ -30,14 +29,6 @@ export interface SignResult {
   sigText: string;
   entry: SigEntry;
   keys: PublishedKey[];
-}
-
-export function summarise(sig: SigFile): SignatureSummary[] {
-  return sig.signatures.map((e) =>
-    e.algorithm === "sigstore"
-      ? { algorithm: e.algorithm }
-      : { algorithm: e.algorithm, key_fingerprint: e.key_fingerprint, signed_at: e.signed_at },
-  );
 }
 
 async function pickMethod(ctx: Context, given?: string): Promise<SigningMethod> {
@@ -129,8 +120,9 @@ export async function signArchive(
   existingSigText: string | null,
   existingSigFile: string,
   opts: SignOptions,
+  /** `sha256:<hex>` of `archive` when the caller has it (publish hashes once). */
+  packageHash: string = checksumOf(archive),
 ): Promise<SignResult> {
-  const packageHash = checksumOf(archive);
   let sig: SigFile = { version: 1, package: ident.name, package_version: ident.version, package_hash: packageHash, signatures: [] };
   if (existingSigText !== null) {
     const old = parseSigFile(existingSigText, existingSigFile);
