@@ -3,7 +3,7 @@ import { AamError } from "../errors.ts";
 import { fs } from "../runtime/index.ts";
 import { saveConfig, updateConfigFile, formatConfig } from "./save.ts";
 import { readConfigFile, loadConfig } from "./load.ts";
-import { setKey, addToList, unsetKey } from "./keys.ts";
+import { setKey, addToList, unsetKey } from "./dotted_keys.ts";
 import type { Config } from "./schema.ts";
 import { DOCUMENT_LIMIT } from "../read_limits.ts";
 

@@ -6,6 +6,17 @@ import { AamError } from "../errors.ts";
 import { fs } from "../runtime/index.ts";
 import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
+/** Answers a passphrase for `purpose` ("unlock key …"); `confirm` asks twice (a new passphrase). */
+export type PassphraseCallback = (purpose: string, confirm?: boolean) => Promise<string>;
+
+/** What adding a key to the store needs from its caller: where, when, how to warn and to ask. */
+export interface KeyStoreEnv {
+  home: string;
+  now: Date;
+  warn: (message: string) => void;
+  passphrase: PassphraseCallback;
+}
+
 export interface StoredKey {
   name: string;
   fingerprint: string;

@@ -1,16 +1,28 @@
 /**
- * Every write to a folder registry (SPEC §4, §7): under the registry lock, each file written to a temp
- * name, flushed and renamed into place. Archives, .sig files and keys go first; then a journal holding the
+ * Every write to a folder registry (SPEC §4, §7): the I/O half; what changes is planned in plan.ts.
+ * Under the registry lock, each file written to a temp name, flushed and renamed into place. Archives, .sig files and keys go first; then a journal holding the
  * new metadata.yaml, index.yaml and audit.log (the commit point); then those three files.
  */
 import { AamError } from "../errors.ts";
 import { fs } from "../runtime/index.ts";
 import { checksumOf } from "../encoding/sha256.ts";
 import { toFsName } from "../manifest/name.ts";
-import { compareVersions } from "../manifest/semver.ts";
 import { isLockCandidate, withLock } from "./lock.ts";
-import { appendEvents, type NewEvent } from "./audit_log.ts";
-import { parseMetadata, serializeMetadata, type Metadata, type SignatureSummary } from "./metadata.ts";
+import { appendEvents } from "./audit_log.ts";
+import { parseMetadata, serializeMetadata, type Metadata } from "./metadata.ts";
+import type { RegistryInfo } from "./registry_file.ts";
+import {
+  assertRemovableTag,
+  checkFolderOwner,
+  planAddSignatures,
+  planDistTagAdd,
+  planDistTagRemove,
+  planPublish,
+  planYank,
+  type Change,
+  type PublishInput,
+  type SignatureUpdate,
+} from "./plan.ts";
 import { buildIndex, indexEntryFor, parseIndex, serializeIndex } from "./index_file.ts";
 import { RegistryReader } from "./reader.ts";
 import { fileSource } from "./source_fs.ts";
@@ -21,13 +33,6 @@ export interface WriteOptions {
   now: Date;
   actor: string;
   lockTimeoutMs?: number;
-}
-
-interface Change {
-  /** Files to put in place before metadata.yaml (archive, .sig, keys), relative to the root. */
-  files: { rel: string; data: Uint8Array | string; mustNotExist?: boolean }[];
-  metadata: Metadata;
-  events: NewEvent[];
 }
 
 const join = (root: string, rel: string) => fs.path.join(root, ...rel.split("/"));
@@ -134,14 +139,11 @@ async function nextIndex(root: string, meta: Metadata): Promise<string> {
   return serializeIndex(idx);
 }
 
-/** Runs one package's change under the registry lock. `fn` gets the current metadata (or null). */
-async function transact(
-  root: string,
-  name: string,
-  opts: WriteOptions,
-  fn: (current: Metadata | null) => Promise<Change> | Change,
-): Promise<void> {
-  await ensureRegistry(root);
+/**
+ * Runs one package's change under the registry lock. `plan` gets the current metadata (or null).
+ * The caller has checked that `root` holds a registry (registryInfo), once.
+ */
+async function transact(root: string, name: string, opts: WriteOptions, plan: (current: Metadata | null) => Change): Promise<void> {
   await withLock(join(root, LOCK_FILE), async () => {
     const fsName = toFsName(name);
     await sweepTempFiles(root);
@@ -151,42 +153,17 @@ async function transact(
     const metaFile = join(root, metadataPath(fsName));
     const text = await fs.readTextIfExists(metaFile, DOCUMENT_LIMIT);
     const current = text === null ? null : parseMetadata(text, metaFile);
-    if (current && current.name !== name) {
-      // `@a/b` and `a--b` share the folder a--b (SPEC §1): the second is refused and nothing changes.
-      throw new AamError("PolicyViolation", `Cannot change "${name}" in registry "${root}": its folder ${packageDir(fsName)} belongs to "${current.name}"`, {
-        package: name,
-        expected: current.name,
-        actual: name,
-        file: metaFile,
-        hint: `"${name}" and "${current.name}" share a file-system name; publish under another name`,
-      });
-    }
-    const change = await fn(current);
-    await applyChange(root, name, change, opts.now);
+    checkFolderOwner(current, name, { root, file: metaFile });
+    await applyChange(root, name, plan(current), opts.now);
   }, { timeoutMs: opts.lockTimeoutMs });
 }
 
-/** Throws NotFound unless `root` holds a registry. */
-async function ensureRegistry(root: string): Promise<void> {
-  await new RegistryReader(fileSource(root)).info();
+/** Reads registry.yaml. @throws {AamError} NotFound unless `root` holds a registry. */
+async function registryInfo(root: string): Promise<RegistryInfo> {
+  return await new RegistryReader(fileSource(root)).info();
 }
 
-export interface PublishInput {
-  archive: Uint8Array;
-  name: string;
-  version: string;
-  description: string;
-  author?: string;
-  license?: string;
-  keywords?: string[];
-  artifactTypes: string[];
-  dependencies: Record<string, string>;
-  sigText?: string | null;
-  signatures?: SignatureSummary[];
-  /** Public keys to publish into keys/ for convenience (never trusted by presence). */
-  keys?: { fileName: string; text: string; fingerprint: string }[];
-  tag?: string;
-}
+export type { PublishInput, SignatureUpdate } from "./plan.ts";
 
 export interface PublishResult {
   checksum: string;
@@ -195,8 +172,13 @@ export interface PublishResult {
   sigFile?: string;
 }
 
-export async function publishVersion(root: string, input: PublishInput, opts: WriteOptions): Promise<PublishResult> {
-  const info = await new RegistryReader(fileSource(root)).info();
+/**
+ * Publishes a version. `input.checksum`, when the caller already hashed the archive, is used as is.
+ * @throws {AamError} NotFound without a registry; PolicyViolation for an unsigned version where
+ * signatures are required, a version already published, or a name clash.
+ */
+export async function publishVersion(root: string, input: PublishInput & { checksum?: string }, opts: WriteOptions): Promise<PublishResult> {
+  const info = await registryInfo(root);
   const signed = Boolean(input.sigText);
   if (info.require_signatures && !signed) {
     throw new AamError("PolicyViolation", `Cannot publish "${input.name}@${input.version}": registry "${root}" requires signatures`, {
@@ -205,159 +187,34 @@ export async function publishVersion(root: string, input: PublishInput, opts: Wr
       hint: `aam pkg publish --sign (generate a key first with \`aam key generate\`)`,
     });
   }
-  const checksum = checksumOf(input.archive);
+  const checksum = input.checksum ?? checksumOf(input.archive);
   const fsName = toFsName(input.name);
   const result: PublishResult = { checksum, size: input.archive.length, archiveFile: archivePath(fsName, input.version) };
-  await transact(root, input.name, opts, (current) => {
-    if (current?.versions.some((v) => v.version === input.version)) {
-      throw new AamError("PolicyViolation", `Cannot publish "${input.name}@${input.version}": that version is already published`, {
-        package: input.name,
-        version: input.version,
-        hint: "published versions are immutable; bump the version in aam.yaml and publish again",
-      });
-    }
-    const tag = input.tag ?? "latest";
-    const versions = [
-      ...(current?.versions ?? []),
-      {
-        version: input.version,
-        published: opts.now.toISOString().replace(/\.\d{3}Z$/, "Z"),
-        checksum,
-        size: input.archive.length,
-        dependencies: input.dependencies,
-        yanked: false,
-        ...(input.signatures && input.signatures.length > 0 ? { signatures: input.signatures } : {}),
-      },
-    ].sort((a, b) => compareVersions(a.version, b.version));
-    const distTags = { ...(current?.dist_tags ?? {}) };
-    // `latest` only moves forward, as npm does, unless the user names the tag.
-    if (tag !== "latest" || !distTags.latest || compareVersions(input.version, distTags.latest) > 0 || input.tag === "latest") {
-      distTags[tag] = input.version;
-    }
-    const isLatest = distTags.latest === input.version;
-    const metadata: Metadata = {
-      name: input.name,
-      description: isLatest || !current ? input.description : current.description,
-      ...(input.author ? { author: input.author } : current?.author ? { author: current.author } : {}),
-      ...(input.license ? { license: input.license } : current?.license ? { license: current.license } : {}),
-      keywords: isLatest || !current ? (input.keywords ?? []) : current.keywords,
-      artifact_types: isLatest || !current ? input.artifactTypes : (current.artifact_types ?? []),
-      dist_tags: distTags,
-      versions,
-    };
-    const files: Change["files"] = [{ rel: result.archiveFile, data: input.archive }];
-    const events: NewEvent[] = [
-      { event: "package.publish", package: input.name, version: input.version, actor: opts.actor, details: { checksum, size: input.archive.length, tag } },
-    ];
-    if (input.sigText) {
-      result.sigFile = sigPath(fsName, input.version);
-      files.push({ rel: result.sigFile, data: input.sigText });
-      for (const s of input.signatures ?? []) {
-        events.push({ event: "signature.add", package: input.name, version: input.version, actor: opts.actor, details: { ...s } });
-      }
-    }
-    for (const k of input.keys ?? []) {
-      files.push({ rel: `${KEYS_DIR}/${k.fileName}`, data: k.text });
-      events.push({ event: "key.publish", package: input.name, version: input.version, actor: opts.actor, details: { key_fingerprint: k.fingerprint } });
-    }
-    return { files, metadata, events };
-  });
+  if (input.sigText) result.sigFile = sigPath(fsName, input.version);
+  await transact(root, input.name, opts, (current) => planPublish(current, { ...input, checksum }, opts.now, opts.actor));
   return result;
 }
 
-function requireVersion(meta: Metadata | null, name: string, version: string): Metadata {
-  if (!meta) throw new AamError("NotFound", `Cannot find package "${name}"`, { package: name, hint: "aam search" });
-  if (!meta.versions.some((v) => v.version === version)) {
-    throw new AamError("NotFound", `Cannot find version ${version} of "${name}"`, {
-      package: name,
-      version,
-      hint: `aam info ${name} lists the published versions`,
-    });
-  }
-  return meta;
-}
-
 export async function setDistTag(root: string, name: string, version: string, tag: string, opts: WriteOptions): Promise<void> {
-  await transact(root, name, opts, (current) => {
-    const meta = requireVersion(current, name, version);
-    return {
-      files: [],
-      metadata: { ...meta, dist_tags: { ...meta.dist_tags, [tag]: version } },
-      events: [{ event: "tag.set", package: name, version, actor: opts.actor, details: { tag } }],
-    };
-  });
+  await registryInfo(root);
+  await transact(root, name, opts, (current) => planDistTagAdd(current, { name, version, tag }, opts.now, opts.actor));
 }
 
 export async function removeDistTag(root: string, name: string, tag: string, opts: WriteOptions): Promise<void> {
-  if (tag === "latest") {
-    throw new AamError("UsageError", `Cannot remove dist-tag "latest" of "${name}"`, {
-      package: name,
-      hint: `point it elsewhere instead: aam dist-tag add ${name}@<version> latest`,
-    });
-  }
-  await transact(root, name, opts, (current) => {
-    if (!current || !(tag in current.dist_tags)) {
-      throw new AamError("NotFound", `Cannot find dist-tag "${tag}" of "${name}"`, { package: name, hint: `aam dist-tag ls ${name}` });
-    }
-    const { [tag]: removed, ...rest } = current.dist_tags;
-    return {
-      files: [],
-      metadata: { ...current, dist_tags: rest },
-      events: [{ event: "tag.remove", package: name, version: removed, actor: opts.actor, details: { tag } }],
-    };
-  });
+  assertRemovableTag(name, tag);
+  await registryInfo(root);
+  await transact(root, name, opts, (current) => planDistTagRemove(current, { name, tag }, opts.now, opts.actor));
 }
 
 export async function yankVersion(root: string, name: string, version: string, opts: WriteOptions): Promise<void> {
-  await transact(root, name, opts, (current) => {
-    const meta = requireVersion(current, name, version);
-    return {
-      files: [],
-      metadata: { ...meta, versions: meta.versions.map((v) => (v.version === version ? { ...v, yanked: true } : v)) },
-      events: [{ event: "version.yank", package: name, version, actor: opts.actor, details: {} }],
-    };
-  });
-}
-
-export interface SignatureUpdate {
-  /** The whole new .sig, holding the old entries and the new ones. */
-  sigText: string;
-  /** The archive checksum the .sig signs; must still be the published one. */
-  packageHash: string;
-  /** Summaries of every entry, for metadata.yaml. */
-  signatures: SignatureSummary[];
-  /** Summaries of the entries this update adds, for the audit log. */
-  added: SignatureSummary[];
-  keys?: { fileName: string; text: string; fingerprint: string }[];
+  await registryInfo(root);
+  await transact(root, name, opts, (current) => planYank(current, { name, version }, opts.now, opts.actor));
 }
 
 /** Adds signatures to an already published version (a second signer, key rotation). */
 export async function addSignatures(root: string, name: string, version: string, update: SignatureUpdate, opts: WriteOptions): Promise<void> {
-  await transact(root, name, opts, (current) => {
-    const meta = requireVersion(current, name, version);
-    const rec = meta.versions.find((v) => v.version === version)!;
-    // Checked under the lock: the archive must not have changed since the caller signed it.
-    if (rec.checksum !== update.packageHash) {
-      throw new AamError("TamperedPackage", `Cannot add a signature to "${name}@${version}": the signed bytes are not the published archive`, {
-        package: name,
-        version,
-        expected: rec.checksum,
-        actual: update.packageHash,
-        hint: `verify it first: aam verify ${name}@${version}`,
-      });
-    }
-    const files: Change["files"] = [{ rel: sigPath(toFsName(name), version), data: update.sigText }];
-    const events: NewEvent[] = update.added.map((s) => ({ event: "signature.add", package: name, version, actor: opts.actor, details: { ...s } }));
-    for (const k of update.keys ?? []) {
-      files.push({ rel: `${KEYS_DIR}/${k.fileName}`, data: k.text });
-      events.push({ event: "key.publish", package: name, version, actor: opts.actor, details: { key_fingerprint: k.fingerprint } });
-    }
-    return {
-      files,
-      metadata: { ...meta, versions: meta.versions.map((v) => (v.version === version ? { ...v, signatures: update.signatures } : v)) },
-      events,
-    };
-  });
+  await registryInfo(root);
+  await transact(root, name, opts, (current) => planAddSignatures(current, { name, version, update }, opts.now, opts.actor));
 }
 
 export { archivePath, sigPath };

@@ -1,7 +1,7 @@
 /**
  * A signer makes one `.sig` entry for an archive (SPEC §5), shaped like sigstore-js's
- * `Signer { sign(data) }`: it is built from values already resolved by its caller (key text, a
- * passphrase callback, the clock, services, a token) and never sees a command line or configuration.
+ * `Signer { sign(data) }`: it is built from values already resolved by its caller (a key to unlock,
+ * the clock, services, a token) and never sees a command line, configuration or key file.
  */
 import type { SigEntry } from "./sig_file.ts";
 
@@ -22,13 +22,19 @@ export interface Signer {
   sign(archive: Uint8Array, packageHash: string): Promise<SignedEntry>;
 }
 
-/** Answers the passphrase of an encrypted key, asked only when the key is used. */
-export type PassphraseCallback = () => Promise<string>;
+/**
+ * A stored Ed25519 key (keys/unlock.ts), unlocked only when the signer uses it: a passphrase is
+ * asked then. The caller of `unlock` wipes the seed after use.
+ */
+export interface Ed25519KeyAccess {
+  unlock(): Promise<{ seed: Uint8Array; publicKey: Uint8Array }>;
+}
 
-/** A stored private key as the key store hands it out. */
-export interface PrivateKeyInput {
-  text: string;
+/** A stored OpenPGP secret key (keys/unlock.ts): binary packets, unlocked only when used; the caller wipes them. */
+export interface OpenPgpKeyAccess {
+  /** The key's name, or the start of its fingerprint, for messages. */
+  label: string;
+  /** The key file, named in errors. */
   file: string;
-  /** null for a key stored unencrypted. */
-  passphrase: PassphraseCallback | null;
+  unlock(): Promise<{ fingerprint: string; secretKey: Uint8Array }>;
 }

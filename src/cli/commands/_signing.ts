@@ -4,14 +4,14 @@ import type { Context } from "../context.ts";
 import { checksumOf } from "../../encoding/sha256.ts";
 import { fs, proc, run } from "../../runtime/index.ts";
 import { parseSigFile, serializeSigFile, addEntry, type SigFile, type SigEntry } from "../../signing/sig_file.ts";
-import type { PrivateKeyInput, PublishedKey, Signer } from "../../signing/signer.ts";
+import type { PublishedKey, Signer } from "../../signing/signer.ts";
 import { ed25519Signer } from "../../signing/ed25519/signer.ts";
 import { TRUSTED_ROOT_FILE } from "../../verify/local_trust.ts";
 import { DOCUMENT_LIMIT } from "../../read_limits.ts";
-import { findStoredKey, readPrivateKeyFile, type StoredKey } from "../../keys/store.ts";
+import { findStoredKey, type PassphraseCallback } from "../../keys/store.ts";
+import { ed25519KeyAccess, openPgpKeyAccess } from "../../keys/unlock.ts";
 import { selectOpenPgpKey } from "../../keys/select.ts";
 import { readPassphrase } from "../../keys/passphrase.ts";
-import type { SignatureSummary } from "../../registry/metadata.ts";
 
 export type SigningMethod = "ed25519" | "openpgp" | "gpg" | "sigstore";
 const METHODS: SigningMethod[] = ["ed25519", "openpgp", "gpg", "sigstore"];
@@ -31,14 +31,6 @@ export interface SignResult {
   keys: PublishedKey[];
 }
 
-export function summarise(sig: SigFile): SignatureSummary[] {
-  return sig.signatures.map((e) =>
-    e.algorithm === "sigstore"
-      ? { algorithm: e.algorithm }
-      : { algorithm: e.algorithm, key_fingerprint: e.key_fingerprint, signed_at: e.signed_at },
-  );
-}
-
 async function pickMethod(ctx: Context, given?: string): Promise<SigningMethod> {
   const m = given ?? (await ctx.config()).merged.security.signing_method ?? "ed25519";
   if (!METHODS.includes(m as SigningMethod)) {
@@ -47,18 +39,12 @@ async function pickMethod(ctx: Context, given?: string): Promise<SigningMethod> 
   return m as SigningMethod;
 }
 
-/** A stored private key, with its passphrase asked only when the signer uses it. */
-async function storedKeyInput(stored: StoredKey, opts: SignOptions): Promise<PrivateKeyInput & { label: string }> {
-  const label = stored.name || stored.fingerprint.slice(0, 16);
-  return {
-    text: await readPrivateKeyFile(stored.file),
-    file: stored.file,
-    label,
-    passphrase: stored.encrypted ? () => readPassphrase({ passphraseFile: opts.passphraseFile, purpose: `unlock key "${label}"` }) : null,
-  };
+/** Passphrases for stored keys: --passphrase-file, AAM_PASSPHRASE or a prompt, asked only when a key is unlocked. */
+function passphrases(opts: SignOptions): PassphraseCallback {
+  return (purpose) => readPassphrase({ passphraseFile: opts.passphraseFile, purpose });
 }
 
-async function ed25519Key(ctx: Context, opts: SignOptions): Promise<PrivateKeyInput> {
+async function ed25519Key(ctx: Context, opts: SignOptions) {
   const cfg = (await ctx.config()).merged;
   const stored = await findStoredKey(ctx.home, opts.key ?? cfg.security.signing_key, "ed25519");
   if (stored.algorithm !== "ed25519") {
@@ -66,7 +52,7 @@ async function ed25519Key(ctx: Context, opts: SignOptions): Promise<PrivateKeyIn
       hint: `use --signing-method ${stored.algorithm === "openpgp" ? "openpgp" : stored.algorithm}, or pick an Ed25519 key with --key`,
     });
   }
-  return await storedKeyInput(stored, opts);
+  return await ed25519KeyAccess(stored, passphrases(opts));
 }
 
 /** The OIDC identity token: `--identity-token`, SIGSTORE_ID_TOKEN, or a browser sign-in on a terminal. */
@@ -97,7 +83,7 @@ async function signerFor(ctx: Context, method: SigningMethod, opts: SignOptions)
       return ed25519Signer(await ed25519Key(ctx, opts), now);
     case "openpgp": {
       const stored = await selectOpenPgpKey(ctx.home, opts.key, cfg.signing_key);
-      return (await import("../../signing/openpgp/sign.ts")).openPgpSigner(await storedKeyInput(stored, opts), now);
+      return (await import("../../signing/openpgp/sign.ts")).openPgpSigner(await openPgpKeyAccess(stored, passphrases(opts)), now);
     }
     case "gpg":
       return (await import("../../signing/openpgp/gpg_sign.ts")).gpgSigner({ keyRef: opts.gpgKey ?? cfg.gpg_key, now });
@@ -134,8 +120,9 @@ export async function signArchive(
   existingSigText: string | null,
   existingSigFile: string,
   opts: SignOptions,
+  /** `sha256:<hex>` of `archive` when the caller has it (publish hashes once). */
+  packageHash: string = checksumOf(archive),
 ): Promise<SignResult> {
-  const packageHash = checksumOf(archive);
   let sig: SigFile = { version: 1, package: ident.name, package_version: ident.version, package_hash: packageHash, signatures: [] };
   if (existingSigText !== null) {
     const old = parseSigFile(existingSigText, existingSigFile);

@@ -4,7 +4,7 @@
  */
 import type { CAC } from "cac";
 import type { Context } from "../context.ts";
-import { getKey, setKey, unsetKey, addToList, listKeys } from "../../config/keys.ts";
+import { getKey, setKey, unsetKey, addToList, listKeys } from "../../config/dotted_keys.ts";
 import { updateConfigFile } from "../../config/save.ts";
 import { CONFIG_FILE, projectConfigFile, readConfigFile, readProjectFile } from "../../config/load.ts";
 import { applyProjectConfig, type IgnoredSetting } from "../../config/project_policy.ts";

@@ -5,15 +5,13 @@ import { untrusted as u } from "../output.ts";
 import { AamError } from "../../errors.ts";
 import { fs } from "../../runtime/index.ts";
 import { toBase64, fromBase64 } from "../../encoding/base64.ts";
-import { ed25519PublicKeyToPem, ed25519PublicKeyFromPem, ed25519PrivateKeyFromPem } from "../../encoding/pem.ts";
-import { generateEd25519 } from "../../signing/ed25519/sign.ts";
+import { ed25519PublicKeyToPem, ed25519PublicKeyFromPem } from "../../encoding/pem.ts";
 import { fingerprint, assertStrictPublicKey } from "../../signing/ed25519/public_key.ts";
-import { encryptKeyFile } from "../../signing/ed25519/key_store.ts";
-import { listStoredKeys, findStoredKey, writeKeyFiles, listPublicKeyFiles } from "../../keys/store.ts";
+import { listStoredKeys, findStoredKey, listPublicKeyFiles, type KeyStoreEnv } from "../../keys/store.ts";
+import { generateEd25519Key, importEd25519Key } from "../../keys/ed25519_import.ts";
 import { readPassphrase } from "../../keys/passphrase.ts";
 import { updateConfigFile } from "../../config/save.ts";
 import type { Config } from "../../config/schema.ts";
-import * as ed from "@noble/ed25519";
 import { DOCUMENT_LIMIT } from "../../read_limits.ts";
 
 async function addTrusted(ctx: Context, fp: string): Promise<void> {
@@ -24,20 +22,19 @@ async function addTrusted(ctx: Context, fp: string): Promise<void> {
   });
 }
 
-async function storeEd25519(ctx: Context, seed: Uint8Array, publicKey: Uint8Array, name: string, o: { passphrase?: boolean; passphraseFile?: string }) {
-  const encrypt = o.passphrase !== false;
-  if (!encrypt) ctx.out.warn("--no-passphrase: the private key is stored UNENCRYPTED; anyone who can read it can sign as you");
-  const passphrase = encrypt ? await readPassphrase({ passphraseFile: o.passphraseFile, confirm: true, purpose: `protect key "${name}"` }) : null;
-  const text = await encryptKeyFile(seed, publicKey, { name, passphrase, now: ctx.now() });
-  const fp = fingerprint(publicKey);
-  const file = await writeKeyFiles(ctx.home, fp, text, ed25519PublicKeyToPem(publicKey));
-  await addTrusted(ctx, fp);
-  return { fp, file, encrypted: encrypt };
+/** The key store as the key commands use it: passphrases from --passphrase-file, AAM_PASSPHRASE or a prompt. */
+function keyStore(ctx: Context, passphraseFile: string | undefined): KeyStoreEnv {
+  return {
+    home: ctx.home,
+    now: ctx.now(),
+    warn: (m) => ctx.out.warn(m),
+    passphrase: (purpose, confirm) => readPassphrase({ passphraseFile, purpose, confirm }),
+  };
 }
 
 /** `aam key trust <key.asc>`: stores each OpenPGP public key in keys/ and trusts its primary fingerprint. */
 async function trustOpenPgp(ctx: Context, text: string, path: string): Promise<void> {
-  const { trustOpenPgpKeys } = await import("../../signing/openpgp/trust_key.ts");
+  const { trustOpenPgpKeys } = await import("../../keys/openpgp_trust.ts");
   const keys = await trustOpenPgpKeys(ctx.home, ctx.now(), text, path);
   const revokedByConfig = new Set(((await ctx.config()).merged.security.revoked_keys ?? []).map((k) => k.toLowerCase()));
   for (const k of keys) {
@@ -58,22 +55,14 @@ export function register(cli: CAC, ctx: Context): void {
     .option("--passphrase-file <file>", "Read the passphrase from a file (else AAM_PASSPHRASE or a prompt)")
     .example("AAM_PASSPHRASE=... aam key generate --name release")
     .action(async (o: { name: string; passphrase?: boolean; passphraseFile?: string }) => {
-      const existing = await listStoredKeys(ctx.home);
-      if (existing.some((k) => k.name === o.name)) {
-        throw new AamError("UsageError", `Cannot generate key "${o.name}": a key of that name exists`, { hint: "pick another --name, or see aam key list" });
-      }
-      const { seed, publicKey } = await generateEd25519();
-      try {
-        const r = await storeEd25519(ctx, seed, publicKey, o.name, o);
-        if (ctx.out.json) return ctx.out.data({ ok: true, name: o.name, algorithm: "ed25519", fingerprint: r.fp, file: r.file, encrypted: r.encrypted, public_key: toBase64(publicKey) });
-        ctx.out.line(`Generated Ed25519 key "${o.name}"`);
-        ctx.out.line(`  fingerprint: ${r.fp}`);
-        ctx.out.line(`  private key: ${r.file}${r.encrypted ? " (encrypted)" : " (UNENCRYPTED)"}`);
-        ctx.out.line(`  added to security.trusted_keys`);
-        ctx.out.line(`Share the public key with: aam key export ${o.name} > ${o.name}.pem`);
-      } finally {
-        seed.fill(0);
-      }
+      const r = await generateEd25519Key(keyStore(ctx, o.passphraseFile), o.name, o.passphrase !== false);
+      await addTrusted(ctx, r.fingerprint);
+      if (ctx.out.json) return ctx.out.data({ ok: true, name: o.name, algorithm: "ed25519", fingerprint: r.fingerprint, file: r.file, encrypted: r.encrypted, public_key: toBase64(r.publicKey) });
+      ctx.out.line(`Generated Ed25519 key "${o.name}"`);
+      ctx.out.line(`  fingerprint: ${r.fingerprint}`);
+      ctx.out.line(`  private key: ${r.file}${r.encrypted ? " (encrypted)" : " (UNENCRYPTED)"}`);
+      ctx.out.line(`  added to security.trusted_keys`);
+      ctx.out.line(`Share the public key with: aam key export ${o.name} > ${o.name}.pem`);
     });
 
   cli.command("list", "List keys in the key store and trusted fingerprints").action(async () => {
@@ -146,8 +135,8 @@ export function register(cli: CAC, ctx: Context): void {
       if (text === null) throw new AamError("NotFound", `Cannot find "${path}"`, { file: path, hint: "check the path" });
       if (text.includes("-----BEGIN PGP PRIVATE KEY BLOCK-----")) {
         // openpgp.js loads only here, for OpenPGP keys.
-        const { importOpenPgpKey } = await import("../../signing/openpgp/import_key.ts");
-        const k = await importOpenPgpKey({ home: ctx.home, now: ctx.now(), warn: (m) => ctx.out.warn(m) }, text, path, o, fs.path.basename(path).replace(/\.[^.]*$/, ""));
+        const { importOpenPgpKey } = await import("../../keys/openpgp_import.ts");
+        const k = await importOpenPgpKey(keyStore(ctx, o.passphraseFile), text, path, o, fs.path.basename(path).replace(/\.[^.]*$/, ""));
         await addTrusted(ctx, k.fingerprint);
         if (ctx.out.json) return ctx.out.data({ ok: true, name: k.name, algorithm: "openpgp", fingerprint: k.fingerprint, user_id: k.userId, file: k.file, encrypted: k.encrypted });
         ctx.out.line(`Imported OpenPGP key "${u(k.name)}" ${k.fingerprint} (${u(k.userId)}) and trusted it`);
@@ -157,16 +146,11 @@ export function register(cli: CAC, ctx: Context): void {
       if (!text.includes("PRIVATE KEY")) {
         throw new AamError("UsageError", `Cannot import "${path}": not a private key`, { file: path, hint: "to trust a public key use `aam key trust <file>`" });
       }
-      const seed = ed25519PrivateKeyFromPem(text);
-      const publicKey = await ed.getPublicKeyAsync(seed);
       const name = o.name ?? fs.path.basename(path).replace(/\.[^.]*$/, "");
-      try {
-        const r = await storeEd25519(ctx, seed, publicKey, name, o);
-        if (ctx.out.json) return ctx.out.data({ ok: true, name, algorithm: "ed25519", fingerprint: r.fp, file: r.file });
-        ctx.out.line(`Imported Ed25519 key "${name}" ${r.fp} and trusted it`);
-      } finally {
-        seed.fill(0);
-      }
+      const r = await importEd25519Key(keyStore(ctx, o.passphraseFile), text, name, o.passphrase !== false);
+      await addTrusted(ctx, r.fingerprint);
+      if (ctx.out.json) return ctx.out.data({ ok: true, name, algorithm: "ed25519", fingerprint: r.fingerprint, file: r.file });
+      ctx.out.line(`Imported Ed25519 key "${name}" ${r.fingerprint} and trusted it`);
     });
 
   cli

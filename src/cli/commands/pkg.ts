@@ -11,11 +11,13 @@ import { scaffoldFiles } from "../../manifest/init.ts";
 import { toFsName, isValidName, parsePackageRef } from "../../manifest/name.ts";
 import { packDirectory } from "../../archive/index.ts";
 import { readArchiveManifest } from "../../verify/archive_manifest.ts";
-import { publishVersion, addSignatures } from "../../registry/writer.ts";
+import { addSignatures } from "../../registry/writer.ts";
+import { publishPackage, summarise } from "../../publish/publish_package.ts";
+import { checksumOf } from "../../encoding/sha256.ts";
 import { requireWritable } from "../../registry/location.ts";
 import { verifyPackage } from "../../verify/pipeline.ts";
 import { openFromOptions, actor, trustPolicy } from "./_shared.ts";
-import { signArchive, summarise, type SignOptions, type SignResult } from "./_signing.ts";
+import { signArchive, type SignOptions, type SignResult } from "./_signing.ts";
 import { ARCHIVE_LIMIT, DOCUMENT_LIMIT, SIG_LIMIT } from "../../read_limits.ts";
 
 interface Validated {
@@ -57,13 +59,6 @@ function requireValid(v: Validated): Manifest {
     });
   }
   return v.manifest;
-}
-
-function artifactTypes(m: Manifest): string[] {
-  return Object.entries(m.artifacts)
-    .filter(([, list]) => (list ?? []).length > 0)
-    .map(([k]) => k)
-    .sort();
 }
 
 async function writeArchive(target: string, bytes: Uint8Array): Promise<void> {
@@ -247,60 +242,25 @@ export function register(cli: CAC, ctx: Context): void {
       if (!st) throw new AamError("NotFound", `Cannot find "${path}"`, { hint: "pass a package folder or an .aam file" });
       let archive: Uint8Array;
       let archiveFile: string;
+      let checksum: string;
+      let m: Manifest;
       if (st.isDirectory) {
-        const packed = await packFolder(ctx, path);
-        archive = packed.bytes;
-        archiveFile = packed.file;
+        // The folder's aam.yaml, validated before packing, is the one the archive holds.
+        ({ bytes: archive, file: archiveFile, checksum, manifest: m } = await packFolder(ctx, path));
       } else {
         archiveFile = path;
         archive = await fs.readFile(path, ARCHIVE_LIMIT);
-      }
-      const m = await readArchiveManifest(archive, archiveFile);
-      const sigFile = `${archiveFile}.sig`;
-      let sigText = await fs.readTextIfExists(sigFile, SIG_LIMIT);
-      let keys: { fileName: string; text: string; fingerprint: string }[] = [];
-      let sigSummary;
-      if (o.sign || o.signingMethod) {
-        const r = await signArchive(ctx, archive, m, sigText, sigFile, o);
-        sigText = r.sigText;
-        keys = r.keys;
-        sigSummary = summarise(r.sig);
-        await fs.writeFileAtomic(sigFile, sigText);
-      } else if (sigText !== null) {
-        const { parseSigFile } = await import("../../signing/sig_file.ts");
-        const sig = parseSigFile(sigText, sigFile);
-        const { checksumOf } = await import("../../encoding/sha256.ts");
-        if (sig.package_hash !== checksumOf(archive)) {
-          ctx.out.warn(`${sigFile} belongs to other bytes; publishing unsigned (re-sign with aam pkg sign)`);
-          sigText = null;
-        } else sigSummary = summarise(sig);
+        checksum = checksumOf(archive);
+        m = await readArchiveManifest(archive, archiveFile);
       }
       const opened = await openFromOptions(ctx, o.registry);
       const root = requireWritable(opened);
-      const manifest = m as Manifest;
-      const r = await publishVersion(
-        root,
-        {
-          archive,
-          name: m.name,
-          version: m.version,
-          description: manifest.description ?? "",
-          author: manifest.author,
-          license: manifest.license,
-          keywords: manifest.keywords,
-          artifactTypes: artifactTypes(manifest),
-          dependencies: manifest.dependencies ?? {},
-          sigText,
-          signatures: sigSummary,
-          keys,
-          tag: o.tag,
-        },
-        { now: ctx.now(), actor: actor() },
-      );
+      const sign = o.sign || o.signingMethod ? (sigText: string | null, sigFile: string, hash: string) => signArchive(ctx, archive, m, sigText, sigFile, o, hash) : null;
+      const r = await publishPackage({ root, archive, checksum, archiveFile, manifest: m, sign, tag: o.tag }, { now: () => ctx.now(), actor: actor(), warn: (w) => ctx.out.warn(w) });
       if (ctx.out.json) {
-        ctx.out.data({ ok: true, package: m.name, version: m.version, registry: opened.reader.location, checksum: r.checksum, size: r.size, signed: Boolean(sigText), tag: o.tag ?? "latest" });
+        ctx.out.data({ ok: true, package: m.name, version: m.version, registry: opened.reader.location, checksum: r.checksum, size: r.size, signed: r.signed, tag: o.tag ?? "latest" });
       } else {
-        ctx.out.line(`Published ${m.name}@${m.version} to ${opened.name ?? opened.reader.location} (${sigText ? "signed" : "unsigned"})`);
+        ctx.out.line(`Published ${m.name}@${m.version} to ${opened.name ?? opened.reader.location} (${r.signed ? "signed" : "unsigned"})`);
         ctx.out.line(`  ${r.checksum}`);
       }
     });

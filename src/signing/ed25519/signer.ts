@@ -1,15 +1,14 @@
 /** `--signing-method ed25519` (SPEC §5): signs `aam-signature-v1:<package_hash>` with a stored key. */
 import { fromBase64 } from "../../encoding/base64.ts";
 import { ed25519PublicKeyToPem } from "../../encoding/pem.ts";
-import { createEd25519Entry, type SigEntry } from "../sig_file.ts";
-import { decryptKeyFile } from "./key_store.ts";
-import type { PrivateKeyInput, Signer } from "../signer.ts";
+import type { SigEntry } from "../sig_file.ts";
+import { createEd25519Entry } from "./entry.ts";
+import type { Ed25519KeyAccess, Signer } from "../signer.ts";
 
-export function ed25519Signer(key: PrivateKeyInput, now: () => Date): Signer {
+export function ed25519Signer(key: Ed25519KeyAccess, now: () => Date): Signer {
   return {
     async sign(_archive, packageHash) {
-      const passphrase = key.passphrase ? await key.passphrase() : null;
-      const k = await decryptKeyFile(key.text, passphrase, key.file);
+      const k = await key.unlock();
       try {
         const entry = await createEd25519Entry({ seed: k.seed, publicKey: k.publicKey, packageHash, now: now() });
         const pem = ed25519PublicKeyToPem(fromBase64(entry.public_key)!);

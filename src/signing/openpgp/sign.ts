@@ -6,19 +6,17 @@
  */
 import * as openpgp from "openpgp";
 import { AamError } from "../../errors.ts";
-import type { PrivateKeyInput, SignedEntry, Signer } from "../signer.ts";
-import { openOpenPgpKeyFile } from "./key_file.ts";
+import type { OpenPgpKeyAccess, SignedEntry, Signer } from "../signer.ts";
 import { fingerprintOf, firstLine } from "./public_key.ts";
 import { makeOpenPgpEntry } from "./_entry.ts";
 
-export function openPgpSigner(key: PrivateKeyInput & { label: string }, now: () => Date): Signer {
+export function openPgpSigner(key: OpenPgpKeyAccess, now: () => Date): Signer {
   return { sign: (archive) => signWith(key, archive, now()) };
 }
 
-async function signWith(key: PrivateKeyInput & { label: string }, archive: Uint8Array, now: Date): Promise<SignedEntry> {
+async function signWith(key: OpenPgpKeyAccess, archive: Uint8Array, now: Date): Promise<SignedEntry> {
   const label = key.label;
-  const passphrase = key.passphrase ? await key.passphrase() : null;
-  const { key: file, secretKey } = await openOpenPgpKeyFile(key.text, passphrase, key.file);
+  const { fingerprint, secretKey } = await key.unlock();
   let priv: openpgp.PrivateKey | undefined;
   try {
     try {
@@ -30,8 +28,8 @@ async function signWith(key: PrivateKeyInput & { label: string }, archive: Uint8
       });
     }
     // An unencrypted file has no tag binding its packets to its fingerprint: check they match.
-    if (fingerprintOf(priv) !== file.fingerprint || !priv.isDecrypted()) {
-      throw new AamError("Error", `Cannot use key file "${key.file}": its secret key is not key ${file.fingerprint}`, {
+    if (fingerprintOf(priv) !== fingerprint || !priv.isDecrypted()) {
+      throw new AamError("Error", `Cannot use key file "${key.file}": its secret key is not key ${fingerprint}`, {
         file: key.file,
         hint: "the key file was damaged or tampered with; import the key again with `aam key import`",
       });

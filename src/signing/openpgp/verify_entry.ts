@@ -17,7 +17,7 @@
 import * as openpgp from "openpgp";
 import type { SigEntry } from "../sig_file.ts";
 import type { EntryContext, EntryResult } from "../entry_types.ts";
-import { isoSeconds } from "../_iso_seconds.ts";
+import { isoSeconds } from "../../encoding/iso_seconds.ts";
 import { fingerprintOf, keyState, userIdOf, firstLine, armourBlocks, MAX_ARMOURED_KEY_CHARS } from "./public_key.ts";
 
 /** The outcome of checking one detached signature against one key. */

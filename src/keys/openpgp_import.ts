@@ -2,29 +2,20 @@
  * `aam key import <secret-key.asc>` for OpenPGP keys (SPEC §5): reads an armoured secret key (from
  * `gpg --armor --export-secret-keys`), removes its own passphrase protection (asking for that
  * passphrase), and stores it as `$AAM_HOME/keys/<FP>.key`, encrypted at rest with AAM's scrypt +
- * AES-GCM (signing/openpgp/key_file.ts) under the same passphrase, or a new one when the key had
+ * AES-GCM (keys/openpgp_file.ts) under the same passphrase, or a new one when the key had
  * none; its public part goes to `<FP>.asc`. Loaded only through a dynamic import (cli/commands/key.ts).
  */
 import type * as openpgp from "openpgp";
-import { AamError } from "../../errors.ts";
-import { readPassphrase } from "../../keys/passphrase.ts";
-import { writeKeyFiles } from "../../keys/store.ts";
-import { encodeOpenPgpKeyFile } from "./key_file.ts";
-import { readSecretKey, unlockSecretKey, fingerprintOf, userIdOf, minimalPublicKey, firstLine } from "./public_key.ts";
-import { mergedPublicKeyText } from "./trust_key.ts";
-
-/** Where keys are stored and what the caller's clock and warnings are. */
-export interface KeyStoreEnv {
-  home: string;
-  now: Date;
-  warn: (message: string) => void;
-}
+import { AamError } from "../errors.ts";
+import { writeKeyFiles, type KeyStoreEnv } from "./store.ts";
+import { encodeOpenPgpKeyFile } from "./openpgp_file.ts";
+import { readSecretKey, unlockSecretKey, fingerprintOf, userIdOf, minimalPublicKey, firstLine } from "../signing/openpgp/public_key.ts";
+import { mergedPublicKeyText } from "./openpgp_trust.ts";
 
 export interface ImportOptions {
   name?: string;
   /** false: `--no-passphrase`, store the secret key unencrypted. */
   passphrase?: boolean;
-  passphraseFile?: string;
 }
 
 export interface ImportedOpenPgpKey {
@@ -47,7 +38,7 @@ export async function importOpenPgpKey(env: KeyStoreEnv, text: string, path: str
   const now = env.now;
   const name = o.name ?? defaultName;
   const wasProtected = !key.isDecrypted();
-  const given = wasProtected ? await readPassphrase({ passphraseFile: o.passphraseFile, purpose: `unlock OpenPGP key ${fp}` }) : null;
+  const given = wasProtected ? await env.passphrase(`unlock OpenPGP key ${fp}`) : null;
   let unlocked: openpgp.PrivateKey | undefined;
   let packets: Uint8Array | undefined;
   try {
@@ -72,7 +63,7 @@ export async function importOpenPgpKey(env: KeyStoreEnv, text: string, path: str
     }
     const encrypt = o.passphrase !== false;
     if (!encrypt) env.warn("--no-passphrase: the private key is stored UNENCRYPTED; anyone who can read it can sign as you");
-    const passphrase = !encrypt ? null : (given ?? (await readPassphrase({ passphraseFile: o.passphraseFile, confirm: true, purpose: `protect key "${name}"` })));
+    const passphrase = !encrypt ? null : (given ?? (await env.passphrase(`protect key "${name}"`, true)));
     const userId = await userIdOf(unlocked, now);
     const publicKey = minimalPublicKey(unlocked).armor();
     packets = unlocked.write();

@@ -6,10 +6,10 @@
  * the stored key only lets signatures be checked. Loaded only through a dynamic import.
  */
 import * as openpgp from "openpgp";
-import { fs } from "../../runtime/index.ts";
-import { keysDir, writePublicKeyFile } from "../../keys/store.ts";
-import { readPublicKeys, keyState, minimalPublicKey, fingerprintOf } from "./public_key.ts";
-import { DOCUMENT_LIMIT } from "../../read_limits.ts";
+import { fs } from "../runtime/index.ts";
+import { keysDir, writePublicKeyFile } from "./store.ts";
+import { readPublicKeys, keyState, minimalPublicKey, fingerprintOf } from "../signing/openpgp/public_key.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 export interface TrustedOpenPgpKey {
   /** The primary key's fingerprint, uppercase: what goes into security.trusted_keys. */

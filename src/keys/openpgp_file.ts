@@ -16,11 +16,11 @@
  * be wiped after use. Format, algorithm, fingerprint and name are the additional authenticated data.
  * Pure: the caller reads and writes the file; nothing here needs openpgp.js.
  */
-import { AamError } from "../../errors.ts";
-import { fromBase64, toBase64 } from "../../encoding/base64.ts";
-import { KEY_FILE_FORMAT } from "../ed25519/key_store.ts";
-import { isoSeconds } from "../_iso_seconds.ts";
-import { seal, unseal, checkEncryption, isEncryptionProblem, type ScryptEncryption, type ScryptParams } from "../seal.ts";
+import { AamError } from "../errors.ts";
+import { fromBase64 } from "../encoding/base64.ts";
+import { KEY_FILE_FORMAT, corruptKeyFile, keyFileAad, parseEncryptionField, parseKeyFileJson, sealPrivatePart, unlockPrivatePart } from "./_key_file.ts";
+import { isoSeconds } from "../encoding/iso_seconds.ts";
+import type { ScryptEncryption, ScryptParams } from "./seal.ts";
 
 /** A key file larger than this is refused before parsing (an RSA 4096 key with many user ids is far smaller). */
 const MAX_KEY_FILE_CHARS = 512 * 1024;
@@ -70,13 +70,7 @@ export async function encodeOpenPgpKeyFile(secretKey: Uint8Array, meta: OpenPgpK
     public_key: meta.publicKey,
     created_at: isoSeconds(opts.now),
   } as const;
-  let file: OpenPgpKeyFile;
-  if (opts.passphrase === null) {
-    file = { ...head, encryption: "none", private_key: toBase64(secretKey) };
-  } else {
-    const s = await seal(secretKey, opts.passphrase, additionalData(head.fingerprint, head.name), opts.scrypt);
-    file = { ...head, encryption: s.encryption, private_key: toBase64(s.ciphertext) };
-  }
+  const file: OpenPgpKeyFile = { ...head, ...(await sealPrivatePart(secretKey, opts.passphrase, additionalData(head.fingerprint, head.name), opts.scrypt)) };
   return JSON.stringify(file, null, 2) + "\n";
 }
 
@@ -85,34 +79,14 @@ export async function encodeOpenPgpKeyFile(secretKey: Uint8Array, meta: OpenPgpK
  * @throws {AamError} Error naming `file` (and the field) when it is not a well-formed OpenPGP key file.
  */
 export function parseOpenPgpKeyFile(text: string, file: string): OpenPgpKeyFile {
-  const corrupt = (detail: string, field?: string) =>
-    new AamError("Error", `Cannot read key file "${file}": ${detail}`, {
-      file,
-      field,
-      hint: "the key file is damaged; restore it from a backup, or import the key again with `aam key import`",
-    });
-  if (typeof text !== "string" || text.length > MAX_KEY_FILE_CHARS) throw corrupt("not a key file (too large)");
-  let j: unknown;
-  try {
-    j = JSON.parse(text);
-  } catch {
-    throw corrupt("not valid JSON"); // untrusted bytes: never let a SyntaxError escape
-  }
-  if (typeof j !== "object" || j === null || Array.isArray(j)) throw corrupt("not a JSON object");
-  const o = j as Record<string, unknown>;
-  if (o.format !== KEY_FILE_FORMAT) throw corrupt(`unknown format ${JSON.stringify(o.format)} (expected "${KEY_FILE_FORMAT}")`, "format");
+  const corrupt = corruptKeyFile(file, "the key file is damaged; restore it from a backup, or import the key again with `aam key import`");
+  const o = parseKeyFileJson(text, MAX_KEY_FILE_CHARS, corrupt);
   if (o.algorithm !== "openpgp") throw corrupt(`not an OpenPGP key file (algorithm ${JSON.stringify(o.algorithm)})`, "algorithm");
   for (const k of ["name", "user_id", "created_at"] as const) if (typeof o[k] !== "string") throw corrupt(`${k} is not a string`, k);
   if (typeof o.fingerprint !== "string" || !/^([0-9A-F]{40}|[0-9A-F]{64})$/.test(o.fingerprint)) throw corrupt("fingerprint is not 40 or 64 uppercase hex digits", "fingerprint");
   if (typeof o.public_key !== "string" || !o.public_key.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----")) throw corrupt("public_key is not an armoured OpenPGP public key", "public_key");
   if (typeof o.private_key !== "string" || !fromBase64(o.private_key)?.length) throw corrupt("private_key is not base64", "private_key");
-  let encryption: OpenPgpKeyFile["encryption"];
-  if (o.encryption === "none") encryption = "none";
-  else {
-    const e = checkEncryption(o.encryption);
-    if (isEncryptionProblem(e)) throw corrupt(e.message, e.field);
-    encryption = e;
-  }
+  const encryption = parseEncryptionField(o.encryption, corrupt);
   return {
     format: KEY_FILE_FORMAT,
     algorithm: "openpgp",
@@ -136,26 +110,9 @@ export function parseOpenPgpKeyFile(text: string, file: string): OpenPgpKeyFile 
  */
 export async function openOpenPgpKeyFile(text: string, passphrase: string | null, file: string): Promise<{ key: OpenPgpKeyFile; secretKey: Uint8Array }> {
   const key = parseOpenPgpKeyFile(text, file);
-  const label = key.name || key.fingerprint.slice(0, 16);
-  const body = fromBase64(key.private_key)!;
-  if (key.encryption === "none") return { key, secretKey: body };
-  if (passphrase === null || passphrase === undefined) {
-    throw new AamError("UsageError", `Cannot unlock key "${label}": it is encrypted and no passphrase was given`, {
-      file,
-      hint: "set AAM_PASSPHRASE, pass --passphrase-file <file>, or run on a terminal to be prompted",
-    });
-  }
-  const plain = await unseal(body, passphrase, key.encryption, additionalData(key.fingerprint, key.name));
-  if (plain === null) {
-    throw new AamError("Error", `Cannot unlock key "${label}": wrong passphrase`, {
-      file,
-      hint: "check AAM_PASSPHRASE or --passphrase-file; if the passphrase is right, the key file was altered",
-    });
-  }
-  return { key, secretKey: plain };
+  return { key, secretKey: await unlockPrivatePart(key, passphrase, additionalData(key.fingerprint, key.name), file) };
 }
 
 function additionalData(fingerprint: string, name: string): Uint8Array {
-  // JSON array framing: unambiguous, so no (fingerprint, name) pair can collide with another.
-  return new TextEncoder().encode(JSON.stringify([KEY_FILE_FORMAT, "openpgp", fingerprint, name]));
+  return keyFileAad("openpgp", fingerprint, name);
 }

@@ -18,16 +18,17 @@
  * is Unicode NFC-normalised first, so the same phrase typed on different systems unlocks the key.
  * `algorithm` is a discriminant: OpenPGP secret keys will get their own variant.
  */
-import { AamError } from "../../errors.ts";
-import { fromBase64, toBase64 } from "../../encoding/base64.ts";
-import { fingerprint as fingerprintOf, isStrictPublicKey } from "./public_key.ts";
-import { publicKeyOf } from "./sign.ts";
-import { isoSeconds } from "../_iso_seconds.ts";
-import { seal, unseal, checkEncryption, isEncryptionProblem, DEFAULT_SCRYPT, type ScryptEncryption, type ScryptParams } from "../seal.ts";
+import { AamError } from "../errors.ts";
+import { fromBase64, toBase64 } from "../encoding/base64.ts";
+import { fingerprint as fingerprintOf, isStrictPublicKey } from "../signing/ed25519/public_key.ts";
+import { publicKeyOf } from "../signing/ed25519/sign.ts";
+import { isoSeconds } from "../encoding/iso_seconds.ts";
+import { DEFAULT_SCRYPT, type ScryptEncryption, type ScryptParams } from "./seal.ts";
+import { KEY_FILE_FORMAT, corruptKeyFile, keyFileAad, parseEncryptionField, parseKeyFileJson, sealPrivatePart, unlockPrivatePart } from "./_key_file.ts";
 
-export const KEY_FILE_FORMAT = "aam-key-v1";
+export { KEY_FILE_FORMAT } from "./_key_file.ts";
 
-export { DEFAULT_SCRYPT, type ScryptEncryption, type ScryptParams } from "../seal.ts";
+export { DEFAULT_SCRYPT, type ScryptEncryption, type ScryptParams } from "./seal.ts";
 
 export interface Ed25519KeyFile {
   format: typeof KEY_FILE_FORMAT;
@@ -82,13 +83,7 @@ export async function encryptKeyFile(seed: Uint8Array, publicKey: Uint8Array, op
     public_key: toBase64(publicKey),
     created_at: isoSeconds(opts.now),
   } as const;
-  let file: Ed25519KeyFile;
-  if (opts.passphrase === null) {
-    file = { ...head, encryption: "none", private_key: toBase64(seed) };
-  } else {
-    const sealed = await seal(seed, opts.passphrase, additionalData(head.fingerprint, head.name), opts.scrypt ?? DEFAULT_SCRYPT);
-    file = { ...head, encryption: sealed.encryption, private_key: toBase64(sealed.ciphertext) };
-  }
+  const file: Ed25519KeyFile = { ...head, ...(await sealPrivatePart(seed, opts.passphrase, additionalData(head.fingerprint, head.name), opts.scrypt ?? DEFAULT_SCRYPT)) };
   return JSON.stringify(file, null, 2) + "\n";
 }
 
@@ -97,21 +92,8 @@ export async function encryptKeyFile(seed: Uint8Array, publicKey: Uint8Array, op
  * @throws {AamError} Error naming `file` (and the field) when it is not a well-formed key file.
  */
 export function parseKeyFile(text: string, file: string): KeyFile {
-  const corrupt = (detail: string, field?: string) =>
-    new AamError("Error", `Cannot read key file "${file}": ${detail}`, {
-      file,
-      field,
-      hint: "the key file is damaged; restore it from a backup, or make a new key with `aam key generate`",
-    });
-  if (typeof text !== "string" || text.length > 64 * 1024) throw corrupt("not a key file (too large)");
-  let j: unknown;
-  try {
-    j = JSON.parse(text);
-  } catch {
-    throw corrupt("not valid JSON"); // untrusted bytes: never let a SyntaxError escape
-  }
-  if (!isObject(j)) throw corrupt("not a JSON object");
-  if (j.format !== KEY_FILE_FORMAT) throw corrupt(`unknown format ${JSON.stringify(j.format)} (expected "${KEY_FILE_FORMAT}")`, "format");
+  const corrupt = corruptKeyFile(file, "the key file is damaged; restore it from a backup, or make a new key with `aam key generate`");
+  const j = parseKeyFileJson(text, 64 * 1024, corrupt);
   if (j.algorithm !== "ed25519") throw corrupt(`unsupported algorithm ${JSON.stringify(j.algorithm)}`, "algorithm");
   if (typeof j.name !== "string") throw corrupt("name is not a string", "name");
   if (typeof j.created_at !== "string") throw corrupt("created_at is not a string", "created_at");
@@ -122,13 +104,7 @@ export function parseKeyFile(text: string, file: string): KeyFile {
     throw corrupt("fingerprint does not match public_key", "fingerprint");
   }
   if (typeof j.private_key !== "string" || fromBase64(j.private_key) === null) throw corrupt("private_key is not base64", "private_key");
-  let encryption: KeyFile["encryption"];
-  if (j.encryption === "none") encryption = "none";
-  else {
-    const checked = checkEncryption(j.encryption);
-    if (isEncryptionProblem(checked)) throw corrupt(checked.message, checked.field);
-    encryption = checked;
-  }
+  const encryption = parseEncryptionField(j.encryption, corrupt);
   const privLen = fromBase64(j.private_key)!.length;
   if (privLen !== (encryption === "none" ? 32 : 48)) throw corrupt(`private_key has the wrong length (${privLen} bytes)`, "private_key");
   return {
@@ -154,28 +130,8 @@ export function parseKeyFile(text: string, file: string): KeyFile {
  */
 export async function decryptKeyFile(text: string, passphrase: string | null, file: string): Promise<DecryptedKey> {
   const k = parseKeyFile(text, file);
-  const label = k.name || k.fingerprint.slice(0, 16);
   const publicKey = fromBase64(k.public_key)!;
-  let seed: Uint8Array;
-  if (k.encryption === "none") {
-    seed = fromBase64(k.private_key)!;
-  } else {
-    if (passphrase === null || passphrase === undefined) {
-      throw new AamError("UsageError", `Cannot unlock key "${label}": it is encrypted and no passphrase was given`, {
-        file,
-        hint: "set AAM_PASSPHRASE, pass --passphrase-file <file>, or run on a terminal to be prompted",
-      });
-    }
-    const opened = await unseal(fromBase64(k.private_key)!, passphrase, k.encryption, additionalData(k.fingerprint, k.name));
-    if (opened === null) {
-      // The GCM tag failed: the passphrase is wrong, or the file's bound fields were edited.
-      throw new AamError("Error", `Cannot unlock key "${label}": wrong passphrase`, {
-        file,
-        hint: "check AAM_PASSPHRASE or --passphrase-file; if the passphrase is right, the key file was altered",
-      });
-    }
-    seed = opened;
-  }
+  const seed = await unlockPrivatePart(k, passphrase, additionalData(k.fingerprint, k.name), file);
   if (seed.length !== 32 || !(await matches(seed, publicKey))) {
     seed.fill(0);
     throw new AamError("Error", `Cannot use key file "${file}": its private key does not match its public key`, {
@@ -188,8 +144,7 @@ export async function decryptKeyFile(text: string, passphrase: string | null, fi
 }
 
 function additionalData(fingerprint: string, name: string): Uint8Array<ArrayBuffer> {
-  // JSON array framing: unambiguous, so no (fingerprint, name) pair can collide with another.
-  return new TextEncoder().encode(JSON.stringify([KEY_FILE_FORMAT, "ed25519", fingerprint, name]));
+  return keyFileAad("ed25519", fingerprint, name);
 }
 
 async function matches(seed: Uint8Array, publicKey: Uint8Array): Promise<boolean> {
@@ -197,8 +152,4 @@ async function matches(seed: Uint8Array, publicKey: Uint8Array): Promise<boolean
   let diff = derived.length ^ publicKey.length;
   for (let i = 0; i < derived.length; i++) diff |= derived[i] ^ publicKey[i];
   return diff === 0;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -1,5 +1,5 @@
 import { describe, test, expect } from "bun:test";
-import { getKey, setKey, unsetKey, addToList, listKeys } from "./keys.ts";
+import { getKey, setKey, unsetKey, addToList, listKeys } from "./dotted_keys.ts";
 import { CONFIG_KEYS, defaultConfig, type Config } from "./schema.ts";
 import { catchAamError } from "../testing.ts";
 
