@@ -52,7 +52,6 @@ function compareIdentifiers(a: string, b: string): number {
   } else if (an !== bn) {
     return an ? -1 : 1;
   }
-  if (an !== bn) return an ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -273,24 +273,6 @@ export async function writeFileAtomic(
   }
 }
 
-/** Creates a file only if it does not exist yet (O_EXCL); answers false when it does. */
-export async function createExclusive(p: string, data: string, mode = 0o644): Promise<boolean> {
-  let h;
-  try {
-    h = await fsp().open(p, "wx", mode);
-  } catch (e) {
-    if (isAlreadyExists(e)) return false;
-    throw e;
-  }
-  try {
-    await h.writeFile(data);
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-  return true;
-}
-
 /**
  * Creates `p` holding `data` only if nothing is there, and never lets anyone see it half-written:
  * the data goes to a flushed temp file in the same folder, which is then hard-linked to `p` (link(2)
@@ -345,17 +327,6 @@ export async function openWriter(p: string, mode = 0o644): Promise<FileWriter> {
       await h.close();
     },
   };
-}
-
-/** Appends to a file and flushes it (audit log). */
-export async function appendFileSynced(p: string, data: string): Promise<void> {
-  const h = await fsp().open(p, "a");
-  try {
-    await h.write(data);
-    await h.sync();
-  } finally {
-    await h.close();
-  }
 }
 
 export { fileURLToPath as fromFileUrl, pathToFileURL as toFileUrl } from "node:url";
