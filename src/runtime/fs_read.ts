@@ -92,13 +92,10 @@ export async function readFileIfExists(p: string, limit: ReadLimit): Promise<Uin
   }
 }
 
+/** readFileIfExists decoded as UTF-8. */
 export async function readTextIfExists(p: string, limit: ReadLimit): Promise<string | null> {
-  try {
-    return await readText(p, limit);
-  } catch (e) {
-    if (isNotFound(e)) return null;
-    throw e;
-  }
+  const bytes = await readFileIfExists(p, limit);
+  return bytes === null ? null : utf8.decode(bytes);
 }
 
 /** The path with every symbolic link resolved, or null when it (or a link on the way) does not exist. */
