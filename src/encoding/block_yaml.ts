@@ -3,13 +3,13 @@
  * metadata.yaml, config) and most hand-written aam.yaml files.
  *
  * Why a second YAML reader beside `yaml` (kept by measurement: scripts/bench/parsers.mjs, one
- * interleaved run, load + parse in a fresh process, medians Node / Bun / Deno on a loaded 2-CPU
- * machine): the 10,000-package index.yaml takes 12.3 / 13.2 / 14.3 s with `yaml` (parseDocument,
- * core schema) at 223 / 222 / 251 MiB peak RSS, and 1.7 / 1.3 / 1.7 s here at 96 / 75 / 99 MiB; a
- * metadata.yaml 108 / 180 / 83 ms against 10 / 20 / 24 ms (a bare read: 8 / 16 / 11 ms). `yaml`
- * stays the one full reader (anchors with an alias limit, block scalars, every error with its line)
- * and the one writer; js-yaml, as fast as this on the index, would be a third library with no
- * alias limit, and could not replace the writer without changing the bytes AAM writes.
+ * interleaved run, load + parse in a fresh process, medians Node / Bun / Deno): the 10,000-package
+ * index.yaml takes 1,677 / 1,460 / 1,766 ms with `yaml` (parseDocument, core schema) at 223 / 225 /
+ * 251 MiB peak RSS, and 244 / 149 / 230 ms here at 95 / 77 / 99 MiB; a metadata.yaml 35.9 / 52.8 /
+ * 39.4 ms against 4.5 / 9.3 / 9.6 ms (a bare read: 2.6 / 5.9 / 6.3 ms). `yaml` stays the one full
+ * reader (anchors with an alias limit, block scalars, every error with its line) and the one
+ * writer; js-yaml, as fast as this on the index, would be a third library with no alias limit, and
+ * could not replace the writer without changing the bytes AAM writes. BENCHMARKS.md has the table.
  *
  * It accepts a strict subset (block mappings and sequences, plain / double-quoted / single-quoted
  * one-line scalars, `[]`, `{}` and one-line flow sequences of such scalars, as hand-written config

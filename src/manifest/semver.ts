@@ -8,11 +8,11 @@
  * and orders versions, never loads it.
  *
  * Why versions are not read with `semver` too (scripts/bench/parsers.mjs, one interleaved run,
- * load + validate and sort 10 versions in a fresh process, medians Node / Bun / Deno, loaded
- * machine): this module 12.9 / 29.2 / 23.8 ms; `semver/functions/valid` + `compare-build` 21.0 /
- * 48.2 / 30.9 ms (they load semver's ~40 regular expressions); the whole package 32.0 / 54.9 /
- * 31.0 ms; nothing 3.4 / 15.0 / 10.9 ms. On Bun the ~19 ms difference is about the whole budget of
- * the `dist/aam verify --offline` target (3 × `bun -e 0`, BENCHMARKS.md).
+ * load + validate and sort 10 versions in a fresh process, medians Node / Bun / Deno): this module
+ * 5.4 / 13.2 / 10.0 ms; `semver/functions/valid` + `compare-build` 6.4 / 17.1 / 10.2 ms (they build
+ * semver's ~40 regular expressions); the whole package 10.5 / 20.4 / 13.8 ms; nothing 2.4 / 5.7 /
+ * 8.5 ms. A small margin, but on Bun its ~4 ms is more than what is left under the
+ * `dist/aam verify --offline` target (3 × `bun -e 0`, BENCHMARKS.md).
  */
 import semver from "semver";
 
