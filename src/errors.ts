@@ -54,10 +54,6 @@ export class AamError extends Error {
   }
 }
 
-export function isAamError(e: unknown): e is AamError {
-  return e instanceof AamError;
-}
-
 /** Turns anything thrown into an AamError; unknown errors become `Error` (exit 1). */
 export function toAamError(e: unknown): AamError {
   if (e instanceof AamError) return e;

@@ -64,10 +64,11 @@ export function median(xs) {
 /**
  * Measures the cases of one benchmark: `warmup` untimed rounds, then `runs` rounds, each running
  * every case once in order. A case may have `before()` (run untimed before each of its runs) and
- * `expectCode` (default 0): a run that exits otherwise stops the benchmark with its output.
+ * `expectCode` (default 0): a run that exits otherwise stops the benchmark with its output. A case's
+ * `inner(run)` may read a figure the process reports itself (e.g. in-process ms from its stdout).
  */
 export async function measure(cases, { runs, warmup = 1, measureRss = false }) {
-  const results = new Map(cases.map((c) => [c.label, { ms: [], rss: [] }]));
+  const results = new Map(cases.map((c) => [c.label, { ms: [], rss: [], inner: [] }]));
   for (let round = -warmup; round < runs; round++) {
     for (const c of cases) {
       if (c.before) await c.before();
@@ -80,10 +81,11 @@ export async function measure(cases, { runs, warmup = 1, measureRss = false }) {
       if (round < 0) continue;
       results.get(c.label).ms.push(r.ms);
       if (r.rssKiB !== undefined) results.get(c.label).rss.push(r.rssKiB);
+      if (c.inner) results.get(c.label).inner.push(c.inner(r));
     }
   }
   const out = {};
-  for (const [label, { ms, rss }] of results) {
+  for (const [label, { ms, rss, inner }] of results) {
     out[label] = {
       median: median(ms),
       min: Math.min(...ms),
@@ -91,6 +93,7 @@ export async function measure(cases, { runs, warmup = 1, measureRss = false }) {
       runs: ms.length,
       rssMedianKiB: rss.length ? median(rss) : undefined,
       rssMaxKiB: rss.length ? Math.max(...rss) : undefined,
+      innerMedian: inner.length ? median(inner) : undefined,
     };
   }
   return out;

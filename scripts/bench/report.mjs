@@ -85,13 +85,21 @@ const TARGETS = [
 function table(stats, withRss) {
   const rows = Object.entries(stats);
   const base = rows[0][1].median;
-  const head = withRss
-    ? "| case | median ms | min–max ms | peak RSS MiB (median) |\n|---|---:|---:|---:|"
-    : "| case | median ms | min–max ms | ratio to first row |\n|---|---:|---:|---:|";
-  const body = rows.map(([label, s]) =>
-    withRss
-      ? `| ${label} | ${f1(s.median)} | ${f1(s.min)}–${f1(s.max)} | ${mib(s.rssMedianKiB)} |`
-      : `| ${label} | ${f1(s.median)} | ${f1(s.min)}–${f1(s.max)} | ${(s.median / base).toFixed(2)} |`,
+  if (withRss) {
+    const head = "| case | median ms | min–max ms | peak RSS MiB (median) |\n|---|---:|---:|---:|";
+    return [head, ...rows.map(([label, s]) => `| ${label} | ${f1(s.median)} | ${f1(s.min)}–${f1(s.max)} | ${mib(s.rssMedianKiB)} |`)].join("\n");
+  }
+  // Benchmarks whose processes report their own time (scripts/bench/parsers.mjs) or peak RSS get a column each.
+  const inner = rows.some(([, s]) => s.innerMedian !== undefined);
+  const rss = rows.some(([, s]) => s.rssMedianKiB !== undefined);
+  const head =
+    "| case | median ms | min–max ms | ratio to first row |" + (inner ? " in-process ms (median) |" : "") + (rss ? " peak RSS MiB (median) |" : "") +
+    "\n|---|---:|---:|---:|" + (inner ? "---:|" : "") + (rss ? "---:|" : "");
+  const body = rows.map(
+    ([label, s]) =>
+      `| ${label} | ${f1(s.median)} | ${f1(s.min)}–${f1(s.max)} | ${(s.median / base).toFixed(2)} |` +
+      (inner ? ` ${f1(s.innerMedian)} |` : "") +
+      (rss ? ` ${mib(s.rssMedianKiB)} |` : ""),
   );
   return [head, ...body].join("\n");
 }

@@ -9,6 +9,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { measure } from "./harness.mjs";
 import { renderReport } from "./report.mjs";
+import { parserBenches } from "./parsers.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const WORK = join(ROOT, "bench-work");
@@ -161,6 +162,10 @@ bench({
   runs: QUICK ? 2 : 3,
   warmup: 0,
 });
+
+// The YAML readers and version grammars AAM could use, each loaded and run once in a fresh process
+// (scripts/bench/parsers.mjs): why block_yaml.ts and manifest/semver.ts exist beside `yaml` and `semver`.
+for (const b of await parserBenches({ runs: RUNS, env })) bench(b);
 
 // ---------------------------------------------------------------- run
 const results = {};

@@ -36,10 +36,6 @@ const GROUPS: Record<string, GroupSpec> = {
   "trust-root": { summary: "Import or update the Sigstore trusted root", load: () => import("./commands/trust_root.ts") },
 };
 
-export function registerGroup(name: string, spec: GroupSpec): void {
-  GROUPS[name] = spec;
-}
-
 const GLOBAL_FLAGS = new Set(["--json", "--quiet", "-q", "--verbose"]);
 
 function topHelp(): string {

@@ -1,7 +1,15 @@
 /**
  * A fast reader for the block-style YAML that AAM itself writes (stringifyYaml: index.yaml,
- * metadata.yaml, config) and most hand-written aam.yaml files. The `yaml` package needs seconds for
- * a 10,000-package index and ~0.3 ms per small file; this reads the index in tens of ms.
+ * metadata.yaml, config) and most hand-written aam.yaml files.
+ *
+ * Why a second YAML reader beside `yaml` (kept by measurement: scripts/bench/parsers.mjs, one
+ * interleaved run, load + parse in a fresh process, medians Node / Bun / Deno): the 10,000-package
+ * index.yaml takes 1,677 / 1,460 / 1,766 ms with `yaml` (parseDocument, core schema) at 223 / 225 /
+ * 251 MiB peak RSS, and 244 / 149 / 230 ms here at 95 / 77 / 99 MiB; a metadata.yaml 35.9 / 52.8 /
+ * 39.4 ms against 4.5 / 9.3 / 9.6 ms (a bare read: 2.6 / 5.9 / 6.3 ms). `yaml` stays the one full
+ * reader (anchors with an alias limit, block scalars, every error with its line) and the one
+ * writer; js-yaml, as fast as this on the index, would be a third library with no alias limit, and
+ * could not replace the writer without changing the bytes AAM writes. BENCHMARKS.md has the table.
  *
  * It accepts a strict subset (block mappings and sequences, plain / double-quoted / single-quoted
  * one-line scalars, `[]`, `{}` and one-line flow sequences of such scalars, as hand-written config

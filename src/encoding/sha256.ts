@@ -1,4 +1,4 @@
-/** `sha256:<lowercase hex>` checksums (SPEC §3), over bytes or a stream of chunks. */
+/** `sha256:<lowercase hex>` checksums (SPEC §3), over bytes. */
 import { createSha256 } from "../runtime/index.ts";
 
 export const CHECKSUM_RE = /^sha256:[0-9a-f]{64}$/;
@@ -13,14 +13,4 @@ export function sha256Hex(data: Uint8Array): string {
 
 export function checksumOf(data: Uint8Array): string {
   return `sha256:${sha256Hex(data)}`;
-}
-
-export async function checksumOfChunks(chunks: AsyncIterable<Uint8Array>): Promise<{ checksum: string; size: number }> {
-  const h = createSha256();
-  let size = 0;
-  for await (const c of chunks) {
-    h.update(c);
-    size += c.length;
-  }
-  return { checksum: `sha256:${h.digestHex()}`, size };
 }

@@ -108,8 +108,3 @@ export function parsePackageRef(s: string): PackageRef {
     hint: `write ${name}, ${name}@1.2.3, ${name}@^1.2.0 or ${name}@latest`,
   });
 }
-
-/** `name@version` for messages and lock files. */
-export function formatRef(name: string, version?: string): string {
-  return version ? `${name}@${version}` : name;
-}

@@ -58,10 +58,6 @@ export function setExitCode(code: number): void {
   process.exitCode = code;
 }
 
-export function exitNow(code: number): never {
-  process.exit(code);
-}
-
 // process.stdout and friends are built on first use, and on Bun that costs ~9 ms (streams, tty, net)
 // against ~5 ms for all of `bun -e 0`. Terminal checks and output therefore go to the file
 // descriptors first and build a stream only when they must.
