@@ -1,7 +1,7 @@
 /**
  * One block of a `.aam` archive's deflate stream (RFC 1951), pigz-style: the stream is the blocks'
  * outputs concatenated, so blocks can be compressed in any order, on any thread, with the same
- * bytes. A pure function of its arguments, used by gzip.ts and by the worker (deflate_worker.ts);
+ * bytes. A pure function of its arguments, used by gzip_encoder.ts and by the worker (deflate_worker.ts);
  * it imports fflate only, so a worker loads little.
  */
 import { Deflate, type DeflateOptions } from "fflate";

@@ -185,3 +185,14 @@ export const HOSTILE: HostileCase[] = [
   { name: "data after the end-of-archive marker", parts: [new Uint8Array(1024), file("late", "x")] },
 ];
 
+/** Deterministic pseudo-random bytes, half text-like and half noise: compressible but not trivially. */
+export function sample(n: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    // half text-like, half noise: compressible but not trivially
+    out[i] = i % 3 === 0 ? x >>> 24 : 97 + (i % 26);
+  }
+  return out;
+}

@@ -11,7 +11,9 @@ export {
   type ArchiveLimits,
 } from "./limits.ts";
 export { BUILTIN_EXCLUDES, createIgnoreFilter, IGNORE_FILE, type IgnoreFilter } from "./ignore.ts";
-export { GunzipDecoder, GzipEncoder, GZIP_OS_BYTE, gunzipChunks, gzipBytes, type GunzipLimits } from "./gzip.ts";
+export { GzipEncoder, GZIP_OS_BYTE, gzipBytes } from "./gzip_encoder.ts";
+export { GunzipDecoder, type GunzipLimits } from "./gunzip_decoder.ts";
+export { gunzipChunks } from "./gunzip_chunks.ts";
 export {
   decodeHeader,
   encodeEntryHeader,

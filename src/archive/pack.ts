@@ -3,7 +3,7 @@
  *
  * The same folder gives byte-identical output on Node, Deno and Bun, on any day: entries sorted by
  * UTF-8 bytes, every header field fixed (tar_header.ts), gzip header fixed and the tar stream
- * deflated in fixed blocks (gzip.ts), on worker threads when it is large (deflate_parallel.ts), with
+ * deflated in fixed blocks (gzip_encoder.ts), on worker threads when it is large (deflate_parallel.ts), with
  * the same bytes either way. Only regular files and directories go in; a symlink, device, FIFO or
  * socket is refused with its path. File contents stream into the compressor; nothing is
  * concatenated until the final archive.

@@ -6,7 +6,7 @@
  * `TarParser` is the pure core (bytes in, events out); `readArchive` drives it from a chunk stream.
  * Memory is bounded by chunk sizes and MAX_META_BYTES, never by the archive size.
  */
-import { gunzipChunks } from "./gzip.ts";
+import { gunzipChunks } from "./gunzip_chunks.ts";
 import { type ArchiveLimits, MAX_META_BYTES, MAX_TOTAL_NAME_BYTES, maxTarBytes, resolveLimits } from "./limits.ts";
 import { BLOCK, decodeHeader, type EntryType, isZeroBlock, parsePaxRecords, type RawHeader } from "./tar_header.ts";
 import { normaliseEntryName, printable } from "./_entry_name.ts";

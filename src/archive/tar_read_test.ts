@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { AamError } from "../errors.ts";
-import { gzipBytes } from "./gzip.ts";
+import { gzipBytes } from "./gzip_encoder.ts";
 import { encodeEntryHeader } from "./tar_header.ts";
 import { readArchive, TarParser, type ArchiveEntry } from "./tar_read.ts";
 import type { ArchiveLimits } from "./limits.ts";
