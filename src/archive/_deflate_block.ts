@@ -26,7 +26,12 @@ export interface DeflateJob {
   final: boolean;
 }
 
-/** Reads fflate's Deflate state (fflate is pinned; deflate_parallel_test.ts fails if this field moves). */
+/**
+ * fflate's private Deflate state: `s.r` packs the pending partial output byte and its bit count
+ * (byte << 3 | bits). fflate's public API offers no working sync flush (see deflateBlock), so this
+ * is read, with fflate pinned to an exact version (package.json) and fflate_pin_test.ts failing on
+ * any other; deflate_parallel_test.ts checks the marker for every pending-bit count.
+ */
 interface DeflateInternals {
   s: { r?: number };
 }
@@ -49,6 +54,7 @@ export function deflateBlock(job: DeflateJob): Uint8Array {
     // when the pending byte is not 0 or 6 bits are pending. So: flush(false) emits all but that
     // partial byte, read from `s.r`, and the marker is written here.
     d.flush(false);
+    // fflate private state (see DeflateInternals): the bits flush(false) left pending.
     const r = (d as unknown as DeflateInternals).s.r;
     if (typeof r !== "number") throw new Error("fflate's Deflate state changed: cannot end a block");
     const bits = r & 7;
