@@ -32,5 +32,6 @@ export {
   type EntrySink,
   type TarEvent,
 } from "./tar_read.ts";
+export { TarWriter } from "./tar_writer.ts";
 export { packDirectory, type PackOptions, type PackResult } from "./pack.ts";
 export { collectEntry, extractArchive, listArchive, readArchiveFile } from "./extract.ts";

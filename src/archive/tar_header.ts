@@ -114,8 +114,13 @@ export function encodePaxRecords(records: ReadonlyArray<readonly [string, string
 }
 
 
+/** The zero bytes after `size` bytes of data, up to the next block. */
+export function tarPadding(size: number): number {
+  return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+
 function paddedLength(n: number): number {
-  return Math.ceil(n / BLOCK) * BLOCK;
+  return n + tarPadding(n);
 }
 
 /** An ASCII stand-in for a name that pax carries: non-ASCII bytes become "_", cut to fit. */

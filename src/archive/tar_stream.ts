@@ -6,7 +6,7 @@
  * MAX_META_BYTES, never by the archive size.
  */
 import { MAX_META_BYTES } from "./limits.ts";
-import { BLOCK, decodeHeader, isZeroBlock, parsePaxRecords, type RawHeader } from "./tar_header.ts";
+import { BLOCK, decodeHeader, isZeroBlock, parsePaxRecords, tarPadding, type RawHeader } from "./tar_header.ts";
 import { unsafeArchive } from "./_unsafe.ts";
 
 /** One member's header, with any pax path/size and GNU long name applied. */
@@ -33,11 +33,6 @@ export interface TarRules<E> {
 export type TarStreamEvent<E> = { kind: "entry"; entry: E } | { kind: "data"; bytes: Uint8Array } | { kind: "entryEnd" };
 
 type State = "header" | "meta" | "data" | "pad" | "end";
-
-/** The zero bytes after `size` bytes of data, up to the next block. */
-export function tarPadding(size: number): number {
-  return (BLOCK - (size % BLOCK)) % BLOCK;
-}
 
 /**
  * Push parser for an uncompressed tar stream. `push` answers the events the bytes complete; data
