@@ -4,7 +4,9 @@
  * index.ts and not used by production code.
  */
 import { Gzip, gzipSync } from "fflate";
-import { BLOCK, encodePaxRecords, sealHeader, writeOctal } from "./tar_header.ts";
+import { BLOCK } from "./tar_block.ts";
+import { sealHeader, writeOctal } from "./tar_header.ts";
+import { encodePaxRecords } from "./tar_pax.ts";
 
 const enc = new TextEncoder();
 

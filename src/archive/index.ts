@@ -14,15 +14,9 @@ export { BUILTIN_EXCLUDES, createIgnoreFilter, IGNORE_FILE, type IgnoreFilter } 
 export { GzipEncoder, GZIP_OS_BYTE, gzipBytes } from "./gzip_encoder.ts";
 export { GunzipDecoder, type GunzipLimits } from "./gunzip_decoder.ts";
 export { gunzipChunks } from "./gunzip_chunks.ts";
-export {
-  decodeHeader,
-  encodeEntryHeader,
-  encodePaxRecords,
-  parsePaxRecords,
-  type EntryType,
-  type RawHeader,
-  type TarEntryHeader,
-} from "./tar_header.ts";
+export { encodeEntryHeader, type EntryType, type TarEntryHeader } from "./tar_header.ts";
+export { decodeHeader, type RawHeader } from "./tar_header_decode.ts";
+export { encodePaxRecords, parsePaxRecords } from "./tar_pax.ts";
 export {
   readArchive,
   TarParser,

@@ -6,7 +6,9 @@
  * MAX_META_BYTES, never by the archive size.
  */
 import { MAX_META_BYTES } from "./limits.ts";
-import { BLOCK, decodeHeader, isZeroBlock, parsePaxRecords, tarPadding, type RawHeader } from "./tar_header.ts";
+import { BLOCK, tarPadding } from "./tar_block.ts";
+import { decodeHeader, isZeroBlock, type RawHeader } from "./tar_header_decode.ts";
+import { parsePaxRecords } from "./tar_pax.ts";
 import { unsafeArchive } from "./_unsafe.ts";
 
 /** One member's header, with any pax path/size and GNU long name applied. */

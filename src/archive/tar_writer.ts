@@ -5,7 +5,8 @@
  * returns a promise (the parallel gzip encoder) is awaited call by call, and a synchronous one keeps
  * the writer synchronous.
  */
-import { BLOCK, encodeEntryHeader, tarPadding, type TarEntryHeader } from "./tar_header.ts";
+import { BLOCK, tarPadding } from "./tar_block.ts";
+import { encodeEntryHeader, type TarEntryHeader } from "./tar_header.ts";
 
 /**
  * Writes a tar stream to `sink`: per entry header(), then data() as often as needed and endEntry()
