@@ -28,4 +28,6 @@ export {
 } from "./tar_read.ts";
 export { TarWriter } from "./tar_writer.ts";
 export { packDirectory, type PackOptions, type PackResult } from "./pack.ts";
-export { collectEntry, extractArchive, listArchive, readArchiveFile } from "./extract.ts";
+export { extractArchive } from "./extract.ts";
+export { collectEntry, readArchiveFile } from "./read_archive_file.ts";
+export { listArchive } from "./list_archive.ts";

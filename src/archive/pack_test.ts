@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { fs, run } from "../runtime/index.ts";
 import { checksumOf } from "../encoding/sha256.ts";
-import { listArchive } from "./extract.ts";
+import { listArchive } from "./list_archive.ts";
 import { packDirectory } from "./pack.ts";
 import { chunksOf } from "./_hostile_test_helpers.ts";
 import { catchAam } from "../testing.ts";
