@@ -5,6 +5,7 @@
  * it imports fflate only, so a worker loads little.
  */
 import { Deflate, type DeflateOptions } from "fflate";
+import { concatBytes } from "../encoding/bytes.ts";
 
 export const GZIP_LEVEL = 6;
 /** Deflate's window: a block sees this much of the input before it, as fflate's `dictionary`. */
@@ -61,14 +62,5 @@ export function deflateBlock(job: DeflateJob): Uint8Array {
     const byte = (r >> 3) & ((1 << bits) - 1);
     parts.push(bits > 5 ? Uint8Array.of(byte, 0, 0, 0, 0xff, 0xff) : Uint8Array.of(byte, 0, 0, 0xff, 0xff));
   }
-  if (parts.length === 1) return parts[0];
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  n = 0;
-  for (const p of parts) {
-    out.set(p, n);
-    n += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0] : concatBytes(parts);
 }

@@ -7,6 +7,7 @@ import { Gzip, gzipSync } from "fflate";
 import { BLOCK } from "./tar_block.ts";
 import { sealHeader, writeOctal } from "./tar_header.ts";
 import { encodePaxRecords } from "./tar_pax.ts";
+import { concatBytes } from "../encoding/bytes.ts";
 
 const enc = new TextEncoder();
 
@@ -76,14 +77,7 @@ export function dir(name: string): Uint8Array {
 
 /** Concatenates parts and, unless `end` is false, appends the two-block end-of-archive marker. */
 export function tarOf(parts: Uint8Array[], end = true): Uint8Array {
-  const all = end ? [...parts, new Uint8Array(2 * BLOCK)] : parts;
-  const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of all) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(end ? [...parts, new Uint8Array(2 * BLOCK)] : parts);
 }
 
 export function gz(tar: Uint8Array): Uint8Array {

@@ -18,6 +18,7 @@ import { TarWriter } from "./tar_writer.ts";
 import { normaliseEntryName } from "./_entry_name.ts";
 import { unsafeArchive } from "./_unsafe.ts";
 import { DOCUMENT_LIMIT, PACKAGE_FILE_LIMIT } from "../read_limits.ts";
+import { concatBytes } from "../encoding/bytes.ts";
 
 export interface PackOptions {
   /** Called as entries are written, with the number written so far. */
@@ -237,11 +238,6 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
     await Promise.allSettled(ahead.values());
   }
 
-  const bytes = new Uint8Array(size);
-  let off = 0;
-  for (const p of parts) {
-    bytes.set(p, off);
-    off += p.length;
-  }
+  const bytes = concatBytes(parts);
   return { bytes, checksum: `sha256:${hash.digestHex()}`, size, entries: entries.length, unpackedSize };
 }
