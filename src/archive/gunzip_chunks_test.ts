@@ -6,10 +6,10 @@ import { gunzipChunks } from "./gunzip_chunks.ts";
 import { gunzipWholeNative, NATIVE_MAX_INPUT_BYTES, NATIVE_MAX_OUTPUT_BYTES } from "./gunzip_native.ts";
 import { NATIVE_AFTER_BYTES } from "./_gunzip_native_policy.ts";
 import { gzipBytes } from "./gzip_encoder.ts";
-import { chunksOf, gz, HOSTILE, lazyZeroBomb, MANIFEST, sample, tarOf } from "./_hostile_test_helpers.ts";
+import { chunksOf, gz, HOSTILE, lazyZeroBomb, MANIFEST, sample, tarOf } from "../../test/helpers/archive.ts";
 import { readArchive } from "./tar_read.ts";
 import { AamError } from "../errors.ts";
-import { catchAam } from "../testing.ts";
+import { catchAam } from "../../test/helpers/errors.ts";
 
 const BIG: GunzipLimits = { maxInputBytes: 1 << 30, maxOutputBytes: 1 << 30 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { gunzipSync } from "fflate";
 import { GzipEncoder, GZIP_OS_BYTE, gzipBytes } from "./gzip_encoder.ts";
-import { sample } from "./_hostile_test_helpers.ts";
+import { sample } from "../../test/helpers/archive.ts";
 
 describe("gzipBytes()", () => {
   test("writes a fixed header: no mtime, no name, XFL 0, OS byte 3", () => {

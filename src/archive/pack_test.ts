@@ -3,8 +3,8 @@ import { fs, run } from "../runtime/index.ts";
 import { checksumOf } from "../encoding/sha256.ts";
 import { listArchive } from "./list_archive.ts";
 import { packDirectory } from "./pack.ts";
-import { chunksOf } from "./_hostile_test_helpers.ts";
-import { catchAam } from "../testing.ts";
+import { chunksOf } from "../../test/helpers/archive.ts";
+import { catchAam } from "../../test/helpers/errors.ts";
 
 const temps: string[] = [];
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { BLOCK, headerChecksum } from "./tar_block.ts";
 import { encodeEntryHeader, needsPax, splitUstarName } from "./tar_header.ts";
 import { decodeHeader, parseNumericField } from "./tar_header_decode.ts";
 import { encodePaxRecords, parsePaxRecords } from "./tar_pax.ts";
-import { catchAam } from "../testing.ts";
+import { catchAam } from "../../test/helpers/errors.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

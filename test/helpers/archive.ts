@@ -1,13 +1,12 @@
 /**
  * Test-only helpers: a tar writer that permits what AAM's writer never produces (links, devices,
- * traversal, bad checksums, lying sizes), so the reader's refusals can be tested. Not exported from
- * index.ts and not used by production code.
+ * traversal, bad checksums, lying sizes), so the reader's refusals can be tested; and sample bytes.
  */
 import { Gzip, gzipSync } from "fflate";
-import { BLOCK } from "./tar_block.ts";
-import { sealHeader, writeOctal } from "./tar_header.ts";
-import { encodePaxRecords } from "./tar_pax.ts";
-import { concatBytes } from "../encoding/bytes.ts";
+import { BLOCK } from "../../src/archive/tar_block.ts";
+import { sealHeader, writeOctal } from "../../src/archive/tar_header.ts";
+import { encodePaxRecords } from "../../src/archive/tar_pax.ts";
+import { concatBytes } from "../../src/encoding/bytes.ts";
 
 const enc = new TextEncoder();
 
