@@ -8,13 +8,14 @@ import { fs } from "../runtime/index.ts";
 import { checksumOf } from "../encoding/sha256.ts";
 import { toFsName } from "../manifest/name.ts";
 import { compareVersions } from "../manifest/semver.ts";
-import { isLockCandidate, withLock } from "./lock.ts";
+import { withLock } from "./lock.ts";
 import { appendEvents, type NewEvent } from "./audit_log.ts";
 import { parseMetadata, serializeMetadata, type Metadata, type SignatureSummary } from "./metadata.ts";
 import { buildIndex, indexEntryFor, parseIndex, serializeIndex } from "./index_file.ts";
 import { RegistryReader } from "./reader.ts";
 import { fileSource } from "./source_fs.ts";
-import { archivePath, sigPath, metadataPath, AUDIT_LOG_FILE, INDEX_FILE, JOURNAL_FILE, KEYS_DIR, LOCK_FILE, packageDir } from "./layout.ts";
+import { archivePath, sigPath, metadataPath, AUDIT_LOG_FILE, INDEX_FILE, KEYS_DIR, LOCK_FILE, packageDir } from "./layout.ts";
+import { commitJournal, join, recoverJournal, sweepTempFiles, type JournalFile } from "./_journal.ts";
 import { DOCUMENT_LIMIT, INDEX_LIMIT } from "../read_limits.ts";
 
 export interface WriteOptions {
@@ -30,71 +31,6 @@ interface Change {
   events: NewEvent[];
 }
 
-const join = (root: string, rel: string) => fs.path.join(root, ...rel.split("/"));
-
-/**
- * The write-ahead journal: the new metadata.yaml, index.yaml and audit.log, whole. Renaming it into
- * place is the commit point of a change; applying it is idempotent, so a writer killed after the
- * commit leaves work the next writer finishes (roll forward), and one killed before leaves nothing
- * but unreferenced archives (which `registry verify` reports as warnings and a retry overwrites).
- */
-const JOURNAL_FORMAT = 1;
-
-interface Journal {
-  format: number;
-  files: { rel: string; text: string }[];
-}
-
-// Only these files may be named by a journal: a planted journal must not write elsewhere.
-const JOURNAL_TARGET = /^(index\.yaml|audit\.log|packages\/[a-z0-9][a-z0-9_-]{0,140}\/metadata\.yaml)$/;
-
-function parseJournal(text: string, file: string): Journal {
-  const bad = (field: string) =>
-    new AamError("Error", `Cannot finish the interrupted registry write in "${file}": ${field} is invalid`, {
-      file,
-      field,
-      hint: `the journal was edited by hand; delete "${file}", then run \`aam registry verify\``,
-    });
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw bad("(document)"); // written atomically, so only a hand edit gets here
-  }
-  const j = doc as Partial<Journal>;
-  if (typeof j !== "object" || j === null || j.format !== JOURNAL_FORMAT) throw bad("format");
-  if (!Array.isArray(j.files)) throw bad("files");
-  j.files.forEach((f, i) => {
-    if (typeof f !== "object" || f === null || typeof f.rel !== "string" || !JOURNAL_TARGET.test(f.rel)) throw bad(`files[${i}].rel`);
-    if (typeof f.text !== "string") throw bad(`files[${i}].text`);
-  });
-  return j as Journal;
-}
-
-async function applyJournal(root: string, journal: Journal): Promise<void> {
-  for (const f of journal.files) {
-    const dest = join(root, f.rel);
-    await fs.mkdirp(fs.path.dirname(dest));
-    await fs.writeFileAtomic(dest, f.text);
-  }
-  await fs.remove(join(root, JOURNAL_FILE));
-}
-
-/** Finishes a change whose writer was killed after its commit point. Call under the lock. */
-async function recoverJournal(root: string): Promise<void> {
-  const file = join(root, JOURNAL_FILE);
-  const text = await fs.readTextIfExists(file, INDEX_LIMIT); // carries index.yaml: as large
-  if (text !== null) await applyJournal(root, parseJournal(text, file));
-}
-
-/** Removes temp files a killed writer left behind; readers already ignore them. Call under the lock. */
-async function sweepTempFiles(dir: string): Promise<void> {
-  for (const e of await fs.readDirIfExists(dir)) {
-    // The lock's own candidates belong to processes waiting for the lock; lock.ts sweeps them.
-    if (fs.isTempName(e.name) && !isLockCandidate(e.name, LOCK_FILE)) await fs.remove(fs.path.join(dir, e.name));
-  }
-}
-
 async function applyChange(root: string, name: string, change: Change, now: Date): Promise<void> {
   const fsName = toFsName(name);
   await fs.mkdirp(join(root, packageDir(fsName)));
@@ -104,7 +40,7 @@ async function applyChange(root: string, name: string, change: Change, now: Date
     await fs.mkdirp(fs.path.dirname(dest));
     await fs.writeFileAtomic(dest, typeof f.data === "string" ? new TextEncoder().encode(f.data) : f.data);
   }
-  const files: Journal["files"] = [
+  const files: JournalFile[] = [
     { rel: metadataPath(fsName), text: serializeMetadata(change.metadata) },
     { rel: INDEX_FILE, text: await nextIndex(root, change.metadata) },
   ];
@@ -112,10 +48,7 @@ async function applyChange(root: string, name: string, change: Change, now: Date
     const log = (await fs.readTextIfExists(join(root, AUDIT_LOG_FILE), INDEX_LIMIT)) ?? "";
     files.push({ rel: AUDIT_LOG_FILE, text: appendEvents(log, change.events, now) });
   }
-  const journal: Journal = { format: JOURNAL_FORMAT, files };
-  // The commit point: once the journal is in place, the change happens, now or at the next write.
-  await fs.writeFileAtomic(join(root, JOURNAL_FILE), JSON.stringify(journal));
-  await applyJournal(root, journal);
+  await commitJournal(root, files);
 }
 
 async function nextIndex(root: string, meta: Metadata): Promise<string> {

@@ -8,7 +8,6 @@ export {
   parseSigFile,
   serializeSigFile,
   addEntry,
-  createEd25519Entry,
   MAX_SIG_FILE_BYTES,
   type SigFile,
   type SigEntry,
@@ -16,8 +15,8 @@ export {
   type Ed25519Entry,
   type OpenPgpEntry,
   type SigstoreEntry,
-  type CreateEd25519EntryOptions,
 } from "./sig_file.ts";
+export { createEd25519Entry, type CreateEd25519EntryOptions } from "./create_ed25519_entry.ts";
 export { assertStrictPublicKey, isStrictPublicKey, fingerprint } from "./ed25519/public_key.ts";
 export { verifyEd25519 } from "./ed25519/verify.ts";
 export { signEd25519, generateEd25519, publicKeyOf } from "./ed25519/sign.ts";

@@ -1,7 +1,8 @@
 /** `--signing-method ed25519` (SPEC §5): signs `aam-signature-v1:<package_hash>` with a stored key. */
 import { fromBase64 } from "../../encoding/base64.ts";
 import { ed25519PublicKeyToPem } from "../../encoding/pem.ts";
-import { createEd25519Entry, type SigEntry } from "../sig_file.ts";
+import type { SigEntry } from "../sig_file.ts";
+import { createEd25519Entry } from "../create_ed25519_entry.ts";
 import { decryptKeyFile } from "./key_store.ts";
 import type { PrivateKeyInput, Signer } from "../signer.ts";
 
