@@ -24,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import { AamError, EXIT_CODES, type ErrorCode } from "../src/errors.ts";
 import { packDirectory } from "../src/archive/pack.ts";
 import { extractArchive } from "../src/archive/extract.ts";
-import { gzipBytes } from "../src/archive/gzip.ts";
+import { gzipBytes } from "../src/archive/gzip_encoder.ts";
 import { gunzipSync } from "fflate";
 import { verifyPackage } from "../src/verify/pipeline.ts";
 import { parseSigFile, serializeSigFile } from "../src/signing/sig_file.ts";

@@ -1,10 +1,11 @@
 /**
  * One block of a `.aam` archive's deflate stream (RFC 1951), pigz-style: the stream is the blocks'
  * outputs concatenated, so blocks can be compressed in any order, on any thread, with the same
- * bytes. A pure function of its arguments, used by gzip.ts and by the worker (deflate_worker.ts);
+ * bytes. A pure function of its arguments, used by gzip_encoder.ts and by the worker (deflate_worker.ts);
  * it imports fflate only, so a worker loads little.
  */
 import { Deflate, type DeflateOptions } from "fflate";
+import { concatBytes } from "../encoding/bytes.ts";
 
 export const GZIP_LEVEL = 6;
 /** Deflate's window: a block sees this much of the input before it, as fflate's `dictionary`. */
@@ -26,7 +27,12 @@ export interface DeflateJob {
   final: boolean;
 }
 
-/** Reads fflate's Deflate state (fflate is pinned; deflate_parallel_test.ts fails if this field moves). */
+/**
+ * fflate's private Deflate state: `s.r` packs the pending partial output byte and its bit count
+ * (byte << 3 | bits). fflate's public API offers no working sync flush (see deflateBlock), so this
+ * is read, with fflate pinned to an exact version (package.json) and fflate_pin_test.ts failing on
+ * any other; deflate_parallel_test.ts checks the marker for every pending-bit count.
+ */
 interface DeflateInternals {
   s: { r?: number };
 }
@@ -49,20 +55,12 @@ export function deflateBlock(job: DeflateJob): Uint8Array {
     // when the pending byte is not 0 or 6 bits are pending. So: flush(false) emits all but that
     // partial byte, read from `s.r`, and the marker is written here.
     d.flush(false);
+    // fflate private state (see DeflateInternals): the bits flush(false) left pending.
     const r = (d as unknown as DeflateInternals).s.r;
     if (typeof r !== "number") throw new Error("fflate's Deflate state changed: cannot end a block");
     const bits = r & 7;
     const byte = (r >> 3) & ((1 << bits) - 1);
     parts.push(bits > 5 ? Uint8Array.of(byte, 0, 0, 0, 0xff, 0xff) : Uint8Array.of(byte, 0, 0, 0xff, 0xff));
   }
-  if (parts.length === 1) return parts[0];
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  n = 0;
-  for (const p of parts) {
-    out.set(p, n);
-    n += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0] : concatBytes(parts);
 }

@@ -6,7 +6,7 @@
  * read their module on Deno, a bundle without the worker), blocks are deflated inline instead.
  */
 import { deflateBlock, type DeflateJob } from "./_deflate_block.ts";
-import { GzipFramer } from "./gzip.ts";
+import { GzipFramer } from "./gzip_encoder.ts";
 import { cpuCount, startWorkerPool, TaskNotRunError, type WorkerPool } from "../runtime/workers.ts";
 
 /** Below this much input, blocks are deflated inline: starting workers (15–50 ms) costs more than it saves. */

@@ -6,7 +6,7 @@ import { run } from "../runtime/index.ts";
 import { startWorkerPool, TaskNotRunError } from "../runtime/workers.ts";
 import { deflateBlock } from "./_deflate_block.ts";
 import { ParallelGzipEncoder, PARALLEL_MIN_BYTES } from "./deflate_parallel.ts";
-import { GZIP_BLOCK_BYTES, gzipBytes } from "./gzip.ts";
+import { GZIP_BLOCK_BYTES, gzipBytes } from "./gzip_encoder.ts";
 
 /** Text-like runs, repeats further back than a block, and noise: every kind of deflate block. */
 function sample(n: number, seed = 1): Uint8Array<ArrayBuffer> {

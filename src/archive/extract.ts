@@ -1,6 +1,6 @@
 /**
- * Unpacking, reading one member and listing (SPEC §3) on top of the streaming reader in tar_read.ts.
- * Every function validates the whole archive and refuses the same things (UnsafeArchive).
+ * Unpacking (SPEC §3) on top of the streaming reader in tar_read.ts, which validates the whole
+ * archive and refuses the same things as every other reader (UnsafeArchive).
  *
  * extractArchive writes only inside its target: names are checked before anything is written, only
  * files and directories are created (no links that a later entry could follow), files are created
@@ -11,7 +11,7 @@ import { AamError } from "../errors.ts";
 import { fs } from "../runtime/index.ts";
 import type { ArchiveLimits } from "./limits.ts";
 import { type ArchiveEntry, type ArchiveSummary, type EntrySink, readArchive } from "./tar_read.ts";
-import { normaliseEntryName } from "./_entry_name.ts";
+import { collectEntry } from "./read_archive_file.ts";
 import { unsafeArchive } from "./_unsafe.ts";
 
 /** Files up to this size are buffered and written in parallel; larger ones are streamed. */
@@ -86,16 +86,8 @@ export async function extractArchive(
           }
           await ensureDir(fs.path.dirname(abs));
           if (entry.size <= SMALL_FILE_BYTES) {
-            const buf = new Uint8Array(entry.size);
-            let fill = 0;
-            return {
-              write(chunk) {
-                buf.set(chunk, fill);
-                fill += chunk.length;
-              },
-              // "wx": never replace or follow anything already there.
-              close: () => schedule(() => fs.writeNewFile(abs, buf, entry.mode)),
-            };
+            // "wx": never replace or follow anything already there.
+            return collectEntry(entry, SMALL_FILE_BYTES, (buf) => schedule(() => fs.writeNewFile(abs, buf, entry.mode)));
           }
           const w = await fs.openWriter(abs, entry.mode); // "wx" too
           return { write: (chunk) => w.write(chunk), close: () => w.close(), abort: () => w.close() };
@@ -129,66 +121,4 @@ async function cleanUp(root: string, createdRoot: boolean): Promise<void> {
   } catch {
     // Best effort: the error that stopped extraction is the one to report.
   }
-}
-
-/**
- * A sink that gathers one member's bytes, refusing a member larger than `maxBytes` before allocating.
- * @throws {AamError} UnsafeArchive naming the member when it is too large
- */
-export function collectEntry(entry: ArchiveEntry, maxBytes: number, done: (bytes: Uint8Array) => void): EntrySink {
-  if (entry.size > maxBytes) {
-    throw unsafeArchive(`Cannot read "${entry.name}" from the archive: it is larger than ${maxBytes} bytes`, { entry: entry.name });
-  }
-  const buf = new Uint8Array(entry.size);
-  let fill = 0;
-  return {
-    write(chunk) {
-      buf.set(chunk, fill);
-      fill += chunk.length;
-    },
-    close() {
-      done(buf);
-    },
-  };
-}
-
-/**
- * Reads one file from an archive (e.g. its `aam.yaml`), validating the whole archive on the way.
- * @returns its bytes, or null when the archive has no such file
- * @throws {AamError} UnsafeArchive for an unsafe or corrupt archive, or when the file is larger than `maxBytes`
- */
-export async function readArchiveFile(
-  chunks: AsyncIterable<Uint8Array>,
-  name: string,
-  maxBytes: number,
-  limits?: Partial<ArchiveLimits>,
-): Promise<Uint8Array | null> {
-  const wanted = normaliseEntryName(name, false);
-  let found: Uint8Array | null = null;
-  await readArchive(
-    chunks,
-    {
-      entry(entry): EntrySink | void {
-        if (entry.type !== "file" || entry.name !== wanted) return;
-        return collectEntry(entry, maxBytes, (bytes) => {
-          found = bytes;
-        });
-      },
-    },
-    limits,
-  );
-  return found;
-}
-
-/**
- * Lists an archive's entries (in archive order) after validating all of it.
- * @throws {AamError} UnsafeArchive for an unsafe or corrupt archive
- */
-export async function listArchive(
-  chunks: AsyncIterable<Uint8Array>,
-  limits?: Partial<ArchiveLimits>,
-): Promise<ArchiveEntry[]> {
-  const entries: ArchiveEntry[] = [];
-  await readArchive(chunks, { entry: (e) => void entries.push(e) }, limits);
-  return entries;
 }

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { fs } from "../runtime/index.ts";
-import { extractArchive, listArchive, readArchiveFile } from "./extract.ts";
+import { extractArchive } from "./extract.ts";
+import { listArchive } from "./list_archive.ts";
+import { readArchiveFile } from "./read_archive_file.ts";
 import { packDirectory } from "./pack.ts";
-import { chunksOf, file, gz, HOSTILE, lazyZeroBomb, MANIFEST, tarOf } from "./_hostile_test_helpers.ts";
-import { catchAam } from "../testing.ts";
+import { chunksOf, file, gz, HOSTILE, lazyZeroBomb, MANIFEST, tarOf } from "../../test/helpers/archive.ts";
+import { catchAam } from "../../test/helpers/errors.ts";
 import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 const temps: string[] = [];

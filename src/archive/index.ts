@@ -11,16 +11,12 @@ export {
   type ArchiveLimits,
 } from "./limits.ts";
 export { BUILTIN_EXCLUDES, createIgnoreFilter, IGNORE_FILE, type IgnoreFilter } from "./ignore.ts";
-export { GunzipDecoder, GzipEncoder, GZIP_OS_BYTE, gunzipChunks, gzipBytes, type GunzipLimits } from "./gzip.ts";
-export {
-  decodeHeader,
-  encodeEntryHeader,
-  encodePaxRecords,
-  parsePaxRecords,
-  type EntryType,
-  type RawHeader,
-  type TarEntryHeader,
-} from "./tar_header.ts";
+export { GzipEncoder, GZIP_OS_BYTE, gzipBytes } from "./gzip_encoder.ts";
+export { GunzipDecoder, type GunzipLimits } from "./gunzip_decoder.ts";
+export { gunzipChunks } from "./gunzip_chunks.ts";
+export { encodeEntryHeader, type EntryType, type TarEntryHeader } from "./tar_header.ts";
+export { decodeHeader, type RawHeader } from "./tar_header_decode.ts";
+export { encodePaxRecords, parsePaxRecords } from "./tar_pax.ts";
 export {
   readArchive,
   TarParser,
@@ -30,5 +26,8 @@ export {
   type EntrySink,
   type TarEvent,
 } from "./tar_read.ts";
+export { TarWriter } from "./tar_writer.ts";
 export { packDirectory, type PackOptions, type PackResult } from "./pack.ts";
-export { collectEntry, extractArchive, listArchive, readArchiveFile } from "./extract.ts";
+export { extractArchive } from "./extract.ts";
+export { collectEntry, readArchiveFile } from "./read_archive_file.ts";
+export { listArchive } from "./list_archive.ts";

@@ -3,7 +3,7 @@
  *
  * The same folder gives byte-identical output on Node, Deno and Bun, on any day: entries sorted by
  * UTF-8 bytes, every header field fixed (tar_header.ts), gzip header fixed and the tar stream
- * deflated in fixed blocks (gzip.ts), on worker threads when it is large (deflate_parallel.ts), with
+ * deflated in fixed blocks (gzip_encoder.ts), on worker threads when it is large (deflate_parallel.ts), with
  * the same bytes either way. Only regular files and directories go in; a symlink, device, FIFO or
  * socket is refused with its path. File contents stream into the compressor; nothing is
  * concatenated until the final archive.
@@ -13,10 +13,12 @@ import { createSha256, fs } from "../runtime/index.ts";
 import { ParallelGzipEncoder } from "./deflate_parallel.ts";
 import { createIgnoreFilter, IGNORE_FILE, type IgnoreFilter } from "./ignore.ts";
 import { type ArchiveLimits, resolveLimits } from "./limits.ts";
-import { BLOCK, encodeEntryHeader, type EntryType } from "./tar_header.ts";
+import type { EntryType } from "./tar_header.ts";
+import { TarWriter } from "./tar_writer.ts";
 import { normaliseEntryName } from "./_entry_name.ts";
 import { unsafeArchive } from "./_unsafe.ts";
 import { DOCUMENT_LIMIT, PACKAGE_FILE_LIMIT } from "../read_limits.ts";
+import { concatBytes } from "../encoding/bytes.ts";
 
 export interface PackOptions {
   /** Called as entries are written, with the number written so far. */
@@ -184,6 +186,7 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
     hash.update(chunk);
     parts.push(chunk);
   }, { expectedBytes });
+  const tar = new TarWriter((chunk) => gz.write(chunk));
 
   // Small files are read ahead (bounded in count and bytes) so disk reads overlap compression.
   const ahead = new Map<number, Promise<Uint8Array>>();
@@ -204,7 +207,7 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
   try {
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
-      await gz.write(encodeEntryHeader({ name: e.name, type: e.type, mode: e.mode, size: e.size }));
+      await tar.header({ name: e.name, type: e.type, mode: e.mode, size: e.size });
       if (e.type === "file") {
         let written = 0;
         if (e.size <= WHOLE_FILE_BYTES) {
@@ -212,22 +215,22 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
           const data = await (ahead.get(i) ?? readWhole(e));
           if (ahead.delete(i)) aheadBytes -= e.size;
           prefetch();
-          await gz.write(data.subarray(0, e.size));
+          await tar.data(data.subarray(0, e.size));
           written = data.length;
         } else {
           for await (const chunk of fs.readChunks(e.abs)) {
-            if (written + chunk.length <= e.size) await gz.write(chunk);
+            if (written + chunk.length <= e.size) await tar.data(chunk);
             written += chunk.length;
           }
         }
         // The header already holds the size: a file that changed since must not corrupt the archive.
         if (written !== e.size) throw changed(e.name);
-        await gz.write(new Uint8Array((BLOCK - (e.size % BLOCK)) % BLOCK));
+        await tar.endEntry();
         unpackedSize += e.size;
       }
       opts.onProgress?.(i + 1);
     }
-    await gz.write(new Uint8Array(2 * BLOCK)); // end-of-archive marker
+    await tar.end();
     await gz.end();
   } finally {
     gz.close(); // after a failure: stop the workers, or they keep the process alive
@@ -235,11 +238,6 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
     await Promise.allSettled(ahead.values());
   }
 
-  const bytes = new Uint8Array(size);
-  let off = 0;
-  for (const p of parts) {
-    bytes.set(p, off);
-    off += p.length;
-  }
+  const bytes = concatBytes(parts);
   return { bytes, checksum: `sha256:${hash.digestHex()}`, size, entries: entries.length, unpackedSize };
 }

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { fs, run } from "../runtime/index.ts";
 import { checksumOf } from "../encoding/sha256.ts";
-import { listArchive } from "./extract.ts";
+import { listArchive } from "./list_archive.ts";
 import { packDirectory } from "./pack.ts";
-import { chunksOf } from "./_hostile_test_helpers.ts";
-import { catchAam } from "../testing.ts";
+import { chunksOf } from "../../test/helpers/archive.ts";
+import { catchAam } from "../../test/helpers/errors.ts";
 
 const temps: string[] = [];
 afterEach(async () => {
@@ -67,7 +67,7 @@ async function writeLargeTree(root: string): Promise<void> {
   }
 }
 
-// Pinned like GOLDEN_CHECKSUM, for the blocked deflate stream (gzip.ts): 128 KiB blocks, each with
+// Pinned like GOLDEN_CHECKSUM, for the blocked deflate stream (gzip_encoder.ts): 128 KiB blocks, each with
 // the 32 KiB before it as dictionary, sync-flushed; whether workers or the main thread deflate them.
 const GOLDEN_LARGE_CHECKSUM = "sha256:3ab1f88372140ff3196ed909c44cd9bcde0814a96ba853da3c44b2097a505668";
 

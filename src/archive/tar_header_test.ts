@@ -1,16 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import {
-  BLOCK,
-  decodeHeader,
-  encodeEntryHeader,
-  encodePaxRecords,
-  headerChecksum,
-  needsPax,
-  parseNumericField,
-  parsePaxRecords,
-  splitUstarName,
-} from "./tar_header.ts";
-import { catchAam } from "../testing.ts";
+import { BLOCK, headerChecksum } from "./tar_block.ts";
+import { encodeEntryHeader, needsPax, splitUstarName } from "./tar_header.ts";
+import { decodeHeader, parseNumericField } from "./tar_header_decode.ts";
+import { encodePaxRecords, parsePaxRecords } from "./tar_pax.ts";
+import { catchAam } from "../../test/helpers/errors.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

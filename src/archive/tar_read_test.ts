@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { AamError } from "../errors.ts";
-import { gzipBytes } from "./gzip.ts";
+import { gzipBytes } from "./gzip_encoder.ts";
 import { encodeEntryHeader } from "./tar_header.ts";
 import { readArchive, TarParser, type ArchiveEntry } from "./tar_read.ts";
 import type { ArchiveLimits } from "./limits.ts";
-import { chunksOf, dir, file, gz, HOSTILE, lazyZeroBomb, MANIFEST, paxEntry, rawEntry, tarOf } from "./_hostile_test_helpers.ts";
+import { chunksOf, dir, file, gz, HOSTILE, lazyZeroBomb, MANIFEST, paxEntry, rawEntry, tarOf } from "../../test/helpers/archive.ts";
 
 const enc = new TextEncoder();
 

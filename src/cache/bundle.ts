@@ -6,7 +6,7 @@
 import { AamError } from "../errors.ts";
 import { checksumOf } from "../encoding/sha256.ts";
 import { concatBytes } from "../encoding/bytes.ts";
-import { encodeEntryHeader, GzipEncoder, readArchive } from "../archive/index.ts";
+import { GzipEncoder, readArchive, TarWriter } from "../archive/index.ts";
 import { toFsName, isValidName } from "../manifest/name.ts";
 import { isValidVersion } from "../manifest/semver.ts";
 import { parseMetadata, findVersion } from "../registry/metadata.ts";
@@ -50,13 +50,13 @@ export function writeBundle(entries: BundleEntry[], now: Date): Uint8Array {
   for (const e of entries) for (const [n, d] of Object.entries(e.files)) members.push([dirOf(e) + n, d]);
   const out: Uint8Array[] = [];
   const gz = new GzipEncoder((c) => out.push(c.slice()));
+  const tar = new TarWriter((c) => gz.write(c));
   for (const [name, data] of members) {
-    gz.write(encodeEntryHeader({ name, type: "file", mode: 0o644, size: data.length }));
-    gz.write(data);
-    const pad = (512 - (data.length % 512)) % 512;
-    if (pad) gz.write(new Uint8Array(pad));
+    tar.header({ name, type: "file", mode: 0o644, size: data.length });
+    tar.data(data);
+    tar.endEntry();
   }
-  gz.write(new Uint8Array(1024));
+  tar.end();
   gz.end();
   return concatBytes(out);
 }

@@ -1,7 +1,7 @@
 import { describe, test, expect } from "bun:test";
 import { getKey, setKey, unsetKey, addToList, listKeys } from "./dotted_keys.ts";
 import { CONFIG_KEYS, defaultConfig, type Config } from "./schema.ts";
-import { catchAamError } from "../testing.ts";
+import { catchAamError } from "../../test/helpers/errors.ts";
 
 
 const ED = "a".repeat(64);

@@ -1,7 +1,7 @@
 import { describe, test, expect } from "bun:test";
 import { parseYaml } from "../encoding/yaml.ts";
 import { validateConfig } from "./validate.ts";
-import { catchAamError } from "../testing.ts";
+import { catchAamError } from "../../test/helpers/errors.ts";
 
 
 const ED = "c".repeat(64);

@@ -8,6 +8,7 @@
  */
 import { AamError } from "../errors.ts";
 import { fromBase64, toBase64 } from "./base64.ts";
+import { concatBytes } from "./bytes.ts";
 
 /** OID 1.3.101.112 (id-Ed25519), DER-encoded with its tag and length. */
 const ED25519_OID = Uint8Array.of(0x06, 0x03, 0x2b, 0x65, 0x70);
@@ -22,7 +23,7 @@ const MAX_PEM_CHARS = 64 * 1024;
 /** Encodes a raw 32-byte Ed25519 public key as a PEM SubjectPublicKeyInfo that `openssl pkey -pubin` reads. */
 export function ed25519PublicKeyToPem(raw32: Uint8Array): string {
   if (!(raw32 instanceof Uint8Array) || raw32.length !== 32) throw new TypeError("an Ed25519 public key is 32 bytes");
-  return toPem("PUBLIC KEY", concat(SPKI_PREFIX, raw32));
+  return toPem("PUBLIC KEY", concatBytes([SPKI_PREFIX, raw32]));
 }
 
 /**
@@ -31,7 +32,7 @@ export function ed25519PublicKeyToPem(raw32: Uint8Array): string {
  */
 export function ed25519PrivateKeyToPem(seed32: Uint8Array): string {
   if (!(seed32 instanceof Uint8Array) || seed32.length !== 32) throw new TypeError("an Ed25519 private key is a 32-byte seed");
-  const der = concat(PKCS8_PREFIX, seed32);
+  const der = concatBytes([PKCS8_PREFIX, seed32]);
   try {
     return toPem("PRIVATE KEY", der);
   } finally {
@@ -158,13 +159,6 @@ function toPem(label: string, der: Uint8Array): string {
   const lines: string[] = [];
   for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 function startsWith(b: Uint8Array, prefix: Uint8Array): boolean {

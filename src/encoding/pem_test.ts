@@ -2,7 +2,7 @@ import { describe, test, expect } from "bun:test";
 import { AamError } from "../errors.ts";
 import { fromHex } from "./hex.ts";
 import { ed25519PrivateKeyFromPem, ed25519PrivateKeyToPem, ed25519PublicKeyFromPem, ed25519PublicKeyToPem } from "./pem.ts";
-import { catchAam } from "../testing.ts";
+import { catchAam } from "../../test/helpers/errors.ts";
 
 // RFC 8410 §10.1 / §10.3 examples (the same key in both forms).
 const RFC8410_PUBLIC = `-----BEGIN PUBLIC KEY-----

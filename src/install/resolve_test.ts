@@ -1,7 +1,7 @@
 import { describe, test, expect } from "bun:test";
 import { AamError } from "../errors.ts";
 import { resolveDependencies, REQUESTED, type VersionCandidate } from "./resolve.ts";
-import { catchAamError } from "../testing.ts";
+import { catchAamError } from "../../test/helpers/errors.ts";
 
 type Registry = Record<string, Record<string, { deps?: Record<string, string>; yanked?: boolean }>>;
 

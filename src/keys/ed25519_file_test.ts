@@ -5,7 +5,7 @@ import { fromBase64, toBase64 } from "../encoding/base64.ts";
 import vectors from "../../test/vectors/ed25519_rfc8032.json";
 import { DEFAULT_SCRYPT, decryptKeyFile, encryptKeyFile, parseKeyFile } from "./ed25519_file.ts";
 import { fingerprint } from "../signing/ed25519/public_key.ts";
-import { catchAam } from "../testing.ts";
+import { catchAam } from "../../test/helpers/errors.ts";
 
 const v1 = vectors.valid[0];
 const v2 = vectors.valid[1];

@@ -1,7 +1,7 @@
 import { describe, test, expect } from "bun:test";
 import { encodeOpenPgpKeyFile, parseOpenPgpKeyFile, openOpenPgpKeyFile } from "./openpgp_file.ts";
 import { fromBase64, toBase64 } from "../encoding/base64.ts";
-import { catchAam } from "../testing.ts";
+import { catchAam } from "../../test/helpers/errors.ts";
 
 const NOW = new Date("2025-03-04T05:06:07.890Z");
 // Tests lower the scrypt cost.

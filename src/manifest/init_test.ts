@@ -1,7 +1,7 @@
 import { describe, test, expect } from "bun:test";
 import { manifestTemplate, scaffoldFiles } from "./init.ts";
 import { parseManifest, checkArtifactPaths } from "./load.ts";
-import { catchAamError } from "../testing.ts";
+import { catchAamError } from "../../test/helpers/errors.ts";
 
 
 describe("manifestTemplate()", () => {

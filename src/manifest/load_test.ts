@@ -1,7 +1,7 @@
 import { describe, test, expect } from "bun:test";
 import { parseManifest, checkArtifactPaths, type PathKind } from "./load.ts";
 import type { Manifest } from "./schema.ts";
-import { catchAamError } from "../testing.ts";
+import { catchAamError } from "../../test/helpers/errors.ts";
 
 
 const TEXT = `name: "@a/b"\nversion: "1.2.3"\ndescription: "d"\nartifacts:\n  prompts:\n    - {name: p, path: prompts/p.md}\n`;

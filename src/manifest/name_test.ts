@@ -1,6 +1,6 @@
 import { describe, test, expect } from "bun:test";
 import { NAME_RE, isValidName, isValidTag, toFsName, fromFsName, parsePackageRef } from "./name.ts";
-import { catchAamError } from "../testing.ts";
+import { catchAamError } from "../../test/helpers/errors.ts";
 
 
 const p63 = "a".repeat(63);

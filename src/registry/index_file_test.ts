@@ -1,6 +1,6 @@
 import { describe, test, expect } from "bun:test";
 import { parseIndex, parseIndexStream, serializeIndex, type IndexEntry } from "./index_file.ts";
-import { catchAamError } from "../testing.ts";
+import { catchAamError } from "../../test/helpers/errors.ts";
 
 const enc = new TextEncoder();
 

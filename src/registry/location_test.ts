@@ -1,6 +1,6 @@
 import { test, expect } from "bun:test";
 import { gitRemoteOf } from "./location.ts";
-import { catchAamError } from "../testing.ts";
+import { catchAamError } from "../../test/helpers/errors.ts";
 
 test("gitRemoteOf() accepts https://, ssh://, git@host:path, file:// and local paths", () => {
   for (const ok of [

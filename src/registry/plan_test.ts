@@ -1,7 +1,7 @@
 import { describe, test, expect } from "bun:test";
 import { checkFolderOwner, planAddSignatures, planDistTagAdd, planDistTagRemove, planPublish, planYank, type PublishInput } from "./plan.ts";
 import type { Metadata } from "./metadata.ts";
-import { catchAamError } from "../testing.ts";
+import { catchAamError } from "../../test/helpers/errors.ts";
 
 const NOW = new Date("2026-11-21T10:00:00.500Z");
 const SUM = `sha256:${"a".repeat(64)}`;

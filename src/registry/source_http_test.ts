@@ -1,6 +1,6 @@
 import { describe, test, expect } from "bun:test";
 import { readBodyBounded, streamBounded } from "./source_http.ts";
-import { catchAamError } from "../testing.ts";
+import { catchAamError } from "../../test/helpers/errors.ts";
 import { ARCHIVE_LIMIT, DOCUMENT_LIMIT, type ReadLimit } from "../read_limits.ts";
 
 const TEN: ReadLimit = { ...DOCUMENT_LIMIT, maxBytes: 10 };

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import * as fs from "./fs.ts";
-import { catchAamError } from "../testing.ts";
+import { catchAamError } from "../../test/helpers/errors.ts";
 import { DOCUMENT_LIMIT, SIG_LIMIT, type ReadLimit } from "../read_limits.ts";
 
 const TEN: ReadLimit = { ...DOCUMENT_LIMIT, maxBytes: 10 };

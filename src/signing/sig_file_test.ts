@@ -8,7 +8,7 @@ import { addEntry, parseSigFile, serializeSigFile, type Ed25519Entry, type SigFi
 import { fingerprint } from "./ed25519/public_key.ts";
 import { verifyEd25519 } from "./ed25519/verify.ts";
 import { signatureMessage } from "./message.ts";
-import { catchAam } from "../testing.ts";
+import { catchAam } from "../../test/helpers/errors.ts";
 
 const HASH = "sha256:" + "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 const NOW = new Date("2025-01-02T03:04:05.678Z");

@@ -5,6 +5,7 @@
  */
 import { fs } from "../runtime/index.ts";
 import { ARCHIVE_LIMIT, notRegularFileError, tooLargeError } from "../read_limits.ts";
+import { concatBytes } from "../encoding/bytes.ts";
 
 /** An archive read on demand; `chunks()` may be called more than once and starts over each time. */
 export interface ArchiveSource {
@@ -43,19 +44,8 @@ export function chunksOf(a: ArchiveInput, opts?: ChunkOptions): AsyncIterable<Ui
 export async function bytesOf(a: ArchiveInput): Promise<Uint8Array> {
   if (isArchiveBytes(a)) return a;
   const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of a.chunks()) {
-    parts.push(c);
-    n += c.length;
-  }
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(n);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  for await (const c of a.chunks()) parts.push(c);
+  return parts.length === 1 ? parts[0] : concatBytes(parts);
 }
 
 /**

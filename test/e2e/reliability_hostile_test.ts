@@ -1,6 +1,6 @@
 /**
  * Hostile archives end to end (SPEC §3, §9): `aam install <hostile.aam>` exits 17 (UnsafeArchive) and
- * leaves no trace in the project or next to it. The corpus is src/archive/_hostile_test_helpers.ts
+ * leaves no trace in the project or next to it. The corpus is test/helpers/archive.ts
  * (the same cases the unit tests feed to the reader), plus a gzip bomb and too many entries.
  */
 import { concatBytes } from "../../src/encoding/bytes.ts";
@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Gzip } from "fflate";
 import { aam, tempDir, removeDir, errorName, type RuntimeName } from "../helpers.ts";
-import { HOSTILE, MANIFEST, file, gz, rawEntry, tarOf } from "../../src/archive/_hostile_test_helpers.ts";
+import { HOSTILE, MANIFEST, file, gz, rawEntry, tarOf } from "../helpers/archive.ts";
 
 const enc = new TextEncoder();
 

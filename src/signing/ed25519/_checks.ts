@@ -2,6 +2,7 @@
  * Byte-level checks for strict (RFC 8032 §5.1.7, not ZIP-215) Ed25519 verification, cheap enough
  * to run on every signature before WebCrypto sees it. Folder-private.
  */
+import { fromHex } from "../../encoding/hex.ts";
 
 /** p = 2^255 - 19, the field prime. */
 export const P = (1n << 255n) - 19n;
@@ -18,8 +19,8 @@ const SMALL_ORDER_Y: readonly bigint[] = [
   0n,
   1n,
   P - 1n,
-  leToBigint(hexBytes("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")),
-  leToBigint(hexBytes("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")),
+  leToBigint(fromHex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")),
+  leToBigint(fromHex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")),
 ];
 
 /** The y-coordinate of a 32-byte point encoding (the sign bit of x cleared). */
@@ -49,10 +50,4 @@ export function leToBigint(b: Uint8Array): bigint {
   let n = 0n;
   for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]);
   return n;
-}
-
-function hexBytes(h: string): Uint8Array {
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
-  return out;
 }

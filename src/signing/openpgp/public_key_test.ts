@@ -1,7 +1,7 @@
 import { describe, test, expect, beforeAll } from "bun:test";
 import * as openpgp from "openpgp";
 import { readPublicKeys, readSecretKey, unlockSecretKey, keyState, minimalPublicKey, fingerprintOf } from "./public_key.ts";
-import { catchAam } from "../../testing.ts";
+import { catchAam } from "../../../test/helpers/errors.ts";
 
 const T0 = new Date("2025-01-01T00:00:00Z");
 let a: { privateKey: string; publicKey: string };

@@ -1,7 +1,7 @@
 import { describe, test, expect } from "bun:test";
 import { verifyExpectedSigner, identityMatches } from "./expect_signer.ts";
-import { WHEEL_IDENTITY, GHA_ISSUER } from "./_fixtures_test_helpers.ts";
-import { errorCodeOf as code } from "../../testing.ts";
+import { WHEEL_IDENTITY, GHA_ISSUER } from "../../../test/helpers/sigstore_fixtures.ts";
+import { errorCodeOf as code } from "../../../test/helpers/errors.ts";
 
 
 describe("identityMatches()", () => {

@@ -1,7 +1,7 @@
 import { describe, test, expect } from "bun:test";
 import { fs } from "../../runtime/index.ts";
 import { fetchTrustedRoot } from "./fetch_trusted_root.ts";
-import { catchAamError as failure } from "../../testing.ts";
+import { catchAamError as failure } from "../../../test/helpers/errors.ts";
 import { DOCUMENT_LIMIT } from "../../read_limits.ts";
 
 

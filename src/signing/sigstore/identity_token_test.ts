@@ -1,7 +1,7 @@
 import { describe, test, expect } from "bun:test";
 import { checkIdentityToken } from "./identity_token.ts";
 import { AamError } from "../../errors.ts";
-import { errorCodeOf as code } from "../../testing.ts";
+import { errorCodeOf as code } from "../../../test/helpers/errors.ts";
 
 const b64url = (o: unknown) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const jwt = (claims: unknown) => `${b64url({ alg: "RS256" })}.${b64url(claims)}.c2ln`;

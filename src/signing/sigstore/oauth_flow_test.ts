@@ -2,7 +2,7 @@ import { describe, test, expect, afterEach } from "bun:test";
 import { createServer, type Server } from "node:http";
 import { createHash } from "node:crypto";
 import { interactiveIdentityToken } from "./oauth_flow.ts";
-import { catchAamError } from "../../testing.ts";
+import { catchAamError } from "../../../test/helpers/errors.ts";
 
 const b64url = (b: Buffer) => b.toString("base64").replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const jwt = (claims: object) => `${b64url(Buffer.from('{"alg":"none"}'))}.${b64url(Buffer.from(JSON.stringify(claims)))}.sig`;

@@ -3,7 +3,7 @@ import { createSigstoreBundle } from "./create_bundle.ts";
 import { sigstoreSigner } from "./sign.ts";
 import { verifySigstoreBundle } from "./verify_bundle.ts";
 import { startSigstoreStandIns, fakeIdentityToken, type SigstoreStandIns } from "../../../test/sigstore_mock.ts";
-import { catchAamError as failure } from "../../testing.ts";
+import { catchAamError as failure } from "../../../test/helpers/errors.ts";
 
 const ARTIFACT = new TextEncoder().encode("an .aam archive's bytes");
 const ISSUER = "https://accounts.example.com";

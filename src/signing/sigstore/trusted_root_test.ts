@@ -1,7 +1,7 @@
 import { describe, test, expect } from "bun:test";
 import { parseTrustedRoot } from "./trusted_root.ts";
-import { rootText } from "./_fixtures_test_helpers.ts";
-import { catchAamError } from "../../testing.ts";
+import { rootText } from "../../../test/helpers/sigstore_fixtures.ts";
+import { catchAamError } from "../../../test/helpers/errors.ts";
 
 
 describe("parseTrustedRoot()", () => {

@@ -1,7 +1,7 @@
 import { describe, test, expect } from "bun:test";
 import { verifySigstoreBundle, type BundleCheck } from "./verify_bundle.ts";
-import { GOOD, NEGATIVE, readFixture, readFixtureText, rootText, type Instance } from "./_fixtures_test_helpers.ts";
-import { catchAamError as failure } from "../../testing.ts";
+import { GOOD, NEGATIVE, readFixture, readFixtureText, rootText, type Instance } from "../../../test/helpers/sigstore_fixtures.ts";
+import { catchAamError as failure } from "../../../test/helpers/errors.ts";
 
 async function check(bundleName: string, artifactName: string, instance: Instance, over: Partial<BundleCheck> = {}) {
   return await verifySigstoreBundle({

@@ -1,6 +1,6 @@
 import { describe, test, expect } from "bun:test";
 import { verifySigstoreEntry } from "./verify_entry.ts";
-import { GOOD, GHA_IDENTITY, GHA_ISSUER, readFixture, readFixtureText, rootText } from "./_fixtures_test_helpers.ts";
+import { GOOD, GHA_IDENTITY, GHA_ISSUER, readFixture, readFixtureText, rootText } from "../../../test/helpers/sigstore_fixtures.ts";
 
 const entryOf = async (name: string) => ({ algorithm: "sigstore" as const, bundle: JSON.parse(await readFixtureText(name)) });
 

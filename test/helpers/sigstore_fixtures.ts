@@ -1,8 +1,8 @@
 /** Paths and readers for the real Sigstore fixtures in ../shared/fixtures/sigstore (read in place). */
-import { fs } from "../../runtime/index.ts";
-import { DOCUMENT_LIMIT } from "../../read_limits.ts";
+import { fs } from "../../src/runtime/index.ts";
+import { DOCUMENT_LIMIT } from "../../src/read_limits.ts";
 
-export const FIXTURES = fs.path.join(import.meta.dir, "..", "..", "..", "..", "shared", "fixtures", "sigstore");
+export const FIXTURES = fs.path.join(import.meta.dir, "..", "..", "..", "shared", "fixtures", "sigstore");
 export const GHA_IDENTITY =
   "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 export const GHA_ISSUER = "https://token.actions.githubusercontent.com";

@@ -1,10 +1,12 @@
 /**
  * Test-only helpers: a tar writer that permits what AAM's writer never produces (links, devices,
- * traversal, bad checksums, lying sizes), so the reader's refusals can be tested. Not exported from
- * index.ts and not used by production code.
+ * traversal, bad checksums, lying sizes), so the reader's refusals can be tested; and sample bytes.
  */
 import { Gzip, gzipSync } from "fflate";
-import { BLOCK, encodePaxRecords, sealHeader, writeOctal } from "./tar_header.ts";
+import { BLOCK } from "../../src/archive/tar_block.ts";
+import { sealHeader, writeOctal } from "../../src/archive/tar_header.ts";
+import { encodePaxRecords } from "../../src/archive/tar_pax.ts";
+import { concatBytes } from "../../src/encoding/bytes.ts";
 
 const enc = new TextEncoder();
 
@@ -74,14 +76,7 @@ export function dir(name: string): Uint8Array {
 
 /** Concatenates parts and, unless `end` is false, appends the two-block end-of-archive marker. */
 export function tarOf(parts: Uint8Array[], end = true): Uint8Array {
-  const all = end ? [...parts, new Uint8Array(2 * BLOCK)] : parts;
-  const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of all) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return concatBytes(end ? [...parts, new Uint8Array(2 * BLOCK)] : parts);
 }
 
 export function gz(tar: Uint8Array): Uint8Array {
@@ -185,3 +180,14 @@ export const HOSTILE: HostileCase[] = [
   { name: "data after the end-of-archive marker", parts: [new Uint8Array(1024), file("late", "x")] },
 ];
 
+/** Deterministic pseudo-random bytes, half text-like and half noise: compressible but not trivially. */
+export function sample(n: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    // half text-like, half noise: compressible but not trivially
+    out[i] = i % 3 === 0 ? x >>> 24 : 97 + (i % 26);
+  }
+  return out;
+}

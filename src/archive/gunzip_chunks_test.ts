@@ -1,35 +1,17 @@
 import { concatBytes } from "../encoding/bytes.ts";
 import { beforeAll, describe, expect, test } from "bun:test";
-import { gunzipSync, gzipSync } from "fflate";
-import {
-  GunzipDecoder,
-  GzipEncoder,
-  GZIP_OS_BYTE,
-  gunzipChunks,
-  gunzipWholeNative,
-  gzipBytes,
-  NATIVE_AFTER_BYTES,
-  NATIVE_MAX_INPUT_BYTES,
-  NATIVE_MAX_OUTPUT_BYTES,
-  type GunzipLimits,
-} from "./gzip.ts";
-import { chunksOf, gz, HOSTILE, lazyZeroBomb, MANIFEST, tarOf } from "./_hostile_test_helpers.ts";
+import { gzipSync } from "fflate";
+import { GunzipDecoder, type GunzipLimits } from "./gunzip_decoder.ts";
+import { gunzipChunks } from "./gunzip_chunks.ts";
+import { gunzipWholeNative, NATIVE_MAX_INPUT_BYTES, NATIVE_MAX_OUTPUT_BYTES } from "./gunzip_native.ts";
+import { NATIVE_AFTER_BYTES } from "./_gunzip_native_policy.ts";
+import { gzipBytes } from "./gzip_encoder.ts";
+import { chunksOf, gz, HOSTILE, lazyZeroBomb, MANIFEST, sample, tarOf } from "../../test/helpers/archive.ts";
 import { readArchive } from "./tar_read.ts";
 import { AamError } from "../errors.ts";
-import { catchAam } from "../testing.ts";
+import { catchAam } from "../../test/helpers/errors.ts";
 
 const BIG: GunzipLimits = { maxInputBytes: 1 << 30, maxOutputBytes: 1 << 30 };
-
-function sample(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    // half text-like, half noise: compressible but not trivially
-    out[i] = i % 3 === 0 ? x >>> 24 : 97 + (i % 26);
-  }
-  return out;
-}
 
 async function gunzipAll(input: AsyncIterable<Uint8Array>, limits = BIG): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
@@ -37,34 +19,6 @@ async function gunzipAll(input: AsyncIterable<Uint8Array>, limits = BIG): Promis
   return concatBytes(parts);
 }
 
-
-describe("gzipBytes()", () => {
-  test("writes a fixed header: no mtime, no name, XFL 0, OS byte 3", () => {
-    const gz = gzipBytes(new TextEncoder().encode("hello"));
-    expect(Array.from(gz.subarray(0, 10))).toEqual([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, GZIP_OS_BYTE]);
-    expect(GZIP_OS_BYTE).toBe(3);
-  });
-
-  test("gives the same bytes however the input is split across write() calls", () => {
-    const data = sample(300_000);
-    const whole = gzipBytes(data);
-    for (const step of [1000, 4096, 65536, 100_003]) {
-      const parts: Uint8Array[] = [];
-      const enc = new GzipEncoder((c) => parts.push(c));
-      for (let i = 0; i < data.length; i += step) enc.write(data.subarray(i, i + step));
-      enc.end();
-      const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let off = 0;
-      for (const p of parts) joined.set(p, (off += p.length) - p.length);
-      expect(whole).toEqual(joined);
-    }
-  });
-
-  test("output is standard gzip (fflate's one-shot gunzip reads it)", () => {
-    const data = sample(200_000, 7);
-    expect(gunzipSync(gzipBytes(data)) as Uint8Array).toEqual(data);
-  });
-});
 
 describe("gunzipChunks()", () => {
   test("round-trips data fed in chunks of any size", async () => {

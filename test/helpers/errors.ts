@@ -1,5 +1,5 @@
 /** Test support shared by the unit tests beside the code (never imported by the product). */
-import { AamError } from "./errors.ts";
+import { AamError } from "../../src/errors.ts";
 
 function unexpected(e: unknown): never {
   throw e;

@@ -1,0 +1,101 @@
+/**
+ * gunzip of `.aam` input (SPEC §3): a chunk stream in, decompressed chunks out. A whole small
+ * archive may first be inflated by node:zlib in one capped call (gunzip_native.ts, once loading it
+ * pays: _gunzip_native_policy.ts); anything it does not fully accept goes through the fflate
+ * decoder (gunzip_decoder.ts), which decides.
+ */
+import { GunzipDecoder, INFLATE_SLICE_BYTES, type GunzipLimits } from "./gunzip_decoder.ts";
+import { gunzipWholeNative, NATIVE_MAX_INPUT_BYTES } from "./gunzip_native.ts";
+import { nativePays, noteArchive, noteGzipBytes } from "./_gunzip_native_policy.ts";
+
+/**
+ * Decompresses a stream of gzip chunks, yielding output as it comes. Memory stays bounded by the
+ * input chunk size and INFLATE_SLICE_BYTES, never by the archive or its unpacked size.
+ *
+ * Input that arrives as one small chunk (an archive read whole: registry verify reads 1,000 of
+ * them) first tries gunzipWholeNative; the streaming decoder runs whenever that declines.
+ * @throws {AamError} UnsafeArchive when the input is not gzip, is corrupt or truncated, or breaks a limit
+ */
+export async function* gunzipChunks(input: AsyncIterable<Uint8Array>, limits: GunzipLimits): AsyncGenerator<Uint8Array> {
+  const it = input[Symbol.asyncIterator]();
+  let exhausted = false; // `it` ended or threw: nothing to close
+  const next = async (): Promise<IteratorResult<Uint8Array>> => {
+    try {
+      const r = await it.next();
+      exhausted = r.done === true;
+      return r;
+    } catch (e) {
+      exhausted = true;
+      throw e;
+    }
+  };
+  noteArchive();
+  try {
+    const first = await next();
+    const head = first.done ? [] : [first.value];
+    if (head.length === 1 && head[0].length <= NATIVE_MAX_INPUT_BYTES) {
+      const second = await next();
+      if (!second.done) head.push(second.value);
+      else if (nativePays(head[0].length)) {
+        const out = gunzipWholeNative(head[0], limits);
+        if (out !== null) {
+          noteGzipBytes(head[0].length); // (when it declines, the streaming decoder counts them)
+          if (out.length > 0) yield out;
+          return;
+        }
+      }
+    }
+    yield* gunzipStream(head, exhausted ? null : next, limits);
+  } finally {
+    // Stopped early (an error, or the consumer left): close the input, as `for await` would.
+    if (!exhausted) await it.return?.();
+  }
+}
+
+/** The streaming decoder over `head` (chunks already read), then what `more` reads until it is done. */
+async function* gunzipStream(
+  head: Uint8Array[],
+  more: (() => Promise<IteratorResult<Uint8Array>>) | null,
+  limits: GunzipLimits,
+): AsyncGenerator<Uint8Array> {
+  let pending: Uint8Array[] = [];
+  const dec = new GunzipDecoder(limits, (c) => pending.push(c));
+  // Input is regrouped into INFLATE_SLICE_BYTES pieces: big chunks are split so only one slice's
+  // output is held at once, and tiny ones joined so each inflate step does useful work.
+  let slice = new Uint8Array(INFLATE_SLICE_BYTES);
+  let fill = 0;
+  for (let i = 0; ; i++) {
+    let chunk: Uint8Array;
+    if (i < head.length) chunk = head[i];
+    else {
+      const r = more === null ? null : await more();
+      if (r === null || r.done) break;
+      chunk = r.value;
+    }
+    for (let off = 0; off < chunk.length; ) {
+      let piece: Uint8Array;
+      if (fill === 0 && chunk.length - off >= INFLATE_SLICE_BYTES) {
+        piece = chunk.subarray(off, off + INFLATE_SLICE_BYTES);
+        off += INFLATE_SLICE_BYTES;
+      } else {
+        const n = Math.min(INFLATE_SLICE_BYTES - fill, chunk.length - off);
+        slice.set(chunk.subarray(off, off + n), fill);
+        fill += n;
+        off += n;
+        if (fill < INFLATE_SLICE_BYTES) break;
+        piece = slice;
+        slice = new Uint8Array(INFLATE_SLICE_BYTES); // the decoder may keep a view of `piece`
+        fill = 0;
+      }
+      dec.push(piece);
+      if (pending.length) {
+        const out = pending;
+        pending = [];
+        yield* out;
+      }
+    }
+  }
+  if (fill > 0) dec.push(slice.subarray(0, fill));
+  dec.end();
+  yield* pending;
+}

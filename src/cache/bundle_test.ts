@@ -1,0 +1,32 @@
+import { describe, expect, test } from "bun:test";
+import { checksumOf } from "../encoding/sha256.ts";
+import { readBundle, writeBundle, type BundleEntry } from "./bundle.ts";
+
+const enc = new TextEncoder();
+const NOW = new Date("2026-01-02T03:04:05.000Z");
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
+function entries(): BundleEntry[] {
+  return [
+    { package: "@acme/air", version: "1.0.0", files: { "package.aam": new Uint8Array(700).fill(7), "metadata.yaml": enc.encode("name: \"@acme/air\"\n") } },
+    { package: "@acme/air", version: "1.1.0", files: { "package.aam": new Uint8Array(512).fill(1), "package.sig": enc.encode("{}") } },
+  ];
+}
+
+// Pinned: the same entries and time give the same bytes, on any runtime and after any refactor of
+// the tar or gzip writers.
+const GOLDEN_BUNDLE = "sha256:a78786b667cd4a1382ba1ca2906d4c0d4a82a0bb7ee592d2391c1612fcb33e38";
+
+describe("writeBundle()", () => {
+  test("gives fixed bytes for fixed entries and time", () => {
+    expect(checksumOf(writeBundle(entries(), NOW))).toBe(GOLDEN_BUNDLE);
+  });
+
+  test("round-trips through readBundle()", async () => {
+    const back = await readBundle(once(writeBundle(entries(), NOW)), "x.bundle");
+    expect(back).toEqual(entries());
+  });
+});
