@@ -3,7 +3,8 @@ import { AamError } from "../errors.ts";
 import { toFsName } from "../manifest/name.ts";
 import { compareVersions } from "../manifest/semver.ts";
 import { parseMetadata, type Metadata, type VersionRecord } from "./metadata.ts";
-import { parseIndexStream, buildIndex, type IndexFile } from "./index_file.ts";
+import { parseIndex, parseIndexStream, buildIndex, type IndexFile } from "./index_file.ts";
+import { DOCUMENT_LIMIT, MAX_DOCUMENT_BYTES } from "../read_limits.ts";
 import { parseRegistryFile, type RegistryInfo } from "./registry_file.ts";
 import { archivePath, sigPath, metadataPath, ENV_FILE, INDEX_FILE, PACKAGES_DIR, REGISTRY_FILE, AUDIT_LOG_FILE, type Layout } from "./layout.ts";
 import type { RegistrySource } from "./source.ts";
@@ -105,7 +106,14 @@ export class RegistryReader {
   }
 
   async index(): Promise<IndexFile> {
-    // Streamed (SPEC §10): up to 256 MiB, never held whole in AAM's own form.
+    // A local index within the document limit is read in one call and parsed whole (the fast path);
+    // a larger one, or one served over HTTP, is streamed (SPEC §10: up to 256 MiB, never held whole).
+    if (this.source.root !== undefined) {
+      const file = fs.path.join(this.source.root, INDEX_FILE);
+      const st = await fs.stat(file);
+      // Read under the document limit: a file grown since the stat is refused, never held whole.
+      if (st?.isFile && st.size <= MAX_DOCUMENT_BYTES) return parseIndex(await fs.readText(file, DOCUMENT_LIMIT), `${this.location}/${INDEX_FILE}`);
+    }
     const chunks = await this.source.readStream(INDEX_FILE);
     if (chunks !== null) return await parseIndexStream(chunks, `${this.location}/${INDEX_FILE}`);
     if ((await this.source.listDir(PACKAGES_DIR)) !== null) return buildIndex(await this.allMetadata());
