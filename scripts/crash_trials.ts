@@ -149,7 +149,7 @@ async function packVersion(home: string, name: string, version: string): Promise
   return (await packDirectory(dir)).bytes;
 }
 
-const LEFTOVER = (n: string) => n.endsWith(".tmp") || n === ".aam-registry.lock" || n === ".aam-journal.json" || n.startsWith(".aam-registry.lock.takeover");
+const LEFTOVER = (n: string) => n.endsWith(".tmp") || n === ".aam-registry.lock" || n === ".aam-journal.json" || n === ".aam-index-next.yaml" || n.startsWith(".aam-registry.lock.takeover");
 
 /** Runs a series of crash trials and answers its figures; `problems` is empty when all held. */
 export async function runCrashTrials(opts: CrashOptions): Promise<CrashSummary> {
@@ -215,6 +215,9 @@ export async function runCrashTrials(opts: CrashOptions): Promise<CrashSummary> 
         const logged = parseAuditEvents(log).filter((e) => e.event === "package.publish").map((e) => e.version ?? "").sort();
         const listed = meta.versions.map((v) => v.version).sort();
         if (JSON.stringify(logged) !== JSON.stringify(listed)) problems.push(`audit.log publishes [${logged}] differ from metadata.yaml versions [${listed}]`);
+        // index.yaml agrees with metadata.yaml: the staged index went in with the journal.
+        const entry = parseIndex(readFileSync(join(reg, "index.yaml"), "utf8"), "index.yaml").packages.find((p) => p.name === name);
+        if (entry?.latest !== meta.dist_tags.latest) problems.push(`index.yaml latest ${entry?.latest} differs from metadata.yaml's ${meta.dist_tags.latest}`);
         const left = [...readdirSync(reg), ...readdirSync(join(reg, "packages", "crash--pkg"))].filter(LEFTOVER);
         if (left.length > 0) problems.push(`left behind after the next publish: ${left.join(", ")}`);
       } catch (e) {

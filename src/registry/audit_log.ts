@@ -25,12 +25,23 @@ function lines(text: string): string[] {
   return text.split("\n").filter((l, i, all) => !(l === "" && i === all.length - 1));
 }
 
-/** Appends events to the log text and answers the new text. */
-export function appendEvents(logText: string, events: NewEvent[], now: Date): string {
+/** Where the chain goes on: the last line (null for an empty log) and the last `seq`. */
+export interface ChainHead {
+  lastLine: string | null;
+  seq: number;
+}
+
+/** The head of a whole log's text (tests and small logs; writers read it from the tail: audit_tail.ts). */
+export function chainHeadOf(logText: string): ChainHead {
   const existing = lines(logText);
-  let prevLine = existing.length > 0 ? existing[existing.length - 1] : null;
-  let seq = existing.length;
-  let out = logText === "" || logText.endsWith("\n") ? logText : logText + "\n";
+  return { lastLine: existing.length > 0 ? existing[existing.length - 1] : null, seq: existing.length };
+}
+
+/** The lines that append `events` after `head`, each ending in a newline. */
+export function eventLines(head: ChainHead, events: NewEvent[], now: Date): string {
+  let prevLine = head.lastLine;
+  let seq = head.seq;
+  let out = "";
   for (const e of events) {
     const ev: AuditEvent = {
       seq: ++seq,
@@ -46,6 +57,12 @@ export function appendEvents(logText: string, events: NewEvent[], now: Date): st
     out += prevLine + "\n";
   }
   return out;
+}
+
+/** Appends events to the log text and answers the new text. */
+export function appendEvents(logText: string, events: NewEvent[], now: Date): string {
+  const out = logText === "" || logText.endsWith("\n") ? logText : logText + "\n";
+  return out + eventLines(chainHeadOf(logText), events, now);
 }
 
 export interface ChainReport {

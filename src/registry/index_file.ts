@@ -1,18 +1,14 @@
-/** `index.yaml` (SPEC §4): a flat search index rebuilt from every metadata.yaml on each change. */
+/**
+ * `index.yaml` (SPEC §4): a flat search index, updated on each change. AAM writes it in the line
+ * form of index_lines.ts; the block YAML of the Python AAM and of earlier AAM versions is read too.
+ */
 import type { Metadata } from "./metadata.ts";
-import { MAX_YAML_BYTES, parseYaml, stringifyYaml } from "../encoding/yaml.ts";
+import { MAX_YAML_BYTES, parseYaml } from "../encoding/yaml.ts";
 import { AamError } from "../errors.ts";
 import { MAX_INDEX_ENTRIES } from "../read_limits.ts";
+import { INDEX_OPEN, entryBody, entryLine, indexText, type IndexEntry } from "./index_lines.ts";
 
-export interface IndexEntry {
-  name: string;
-  description: string;
-  latest: string;
-  keywords: string[];
-  artifact_types: string[];
-  signed: boolean;
-  updated_at: string;
-}
+export type { IndexEntry };
 
 export interface IndexFile {
   packages: IndexEntry[];
@@ -33,16 +29,44 @@ export function indexEntryFor(m: Metadata): IndexEntry {
   };
 }
 
+const byName = (a: IndexEntry, b: IndexEntry) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
 export function buildIndex(all: Metadata[]): IndexFile {
-  const packages = all.map(indexEntryFor).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { packages };
+  return { packages: all.map(indexEntryFor).sort(byName) };
 }
 
+/** The index in AAM's line form, sorted by name. */
 export function serializeIndex(idx: IndexFile): string {
-  return stringifyYaml(idx);
+  return indexText([...idx.packages].sort(byName).map(entryLine));
+}
+
+/** True when the first line that is not blank or a comment opens AAM's line form. */
+function isLineForm(text: string): boolean {
+  const m = /^(?:[ \t]*(?:#[^\n]*)?\r?\n)*([^\n]*)/.exec(text);
+  return m !== null && m[1].replace(/\r$/, "") === INDEX_OPEN;
+}
+
+/** An entry line's package, or null for a line that is not one (skipped, as malformed entries are). */
+export function parseEntryLine(line: string): IndexEntry | null {
+  const body = entryBody(line);
+  if (body === null) return null;
+  try {
+    return toIndexEntry(JSON.parse(body));
+  } catch {
+    return null;
+  }
 }
 
 export function parseIndex(text: string, file: string): IndexFile {
+  if (isLineForm(text)) {
+    // JSON is a subset of YAML: the line form parses as JSON once the comment lines are dropped.
+    try {
+      const doc = JSON.parse(text.replace(/^[ \t]*#[^\n]*$/gm, "")) as { packages?: unknown };
+      if (Array.isArray(doc?.packages)) return { packages: doc.packages.map(toIndexEntry).filter((e): e is IndexEntry => e !== null) };
+    } catch {
+      // not JSON after all (a hand edit): the YAML reader below decides
+    }
+  }
   const doc = parseYaml(text, file) as { packages?: unknown } | null;
   if (doc === null || doc === undefined) return { packages: [] };
   if (typeof doc !== "object" || (doc.packages !== undefined && doc.packages !== null && !Array.isArray(doc.packages))) {
@@ -92,23 +116,23 @@ export async function parseIndexStream(chunks: AsyncIterable<Uint8Array>, file: 
   let wholeChars = 0;
   let pending: string[] = []; // a line not yet ended
   let pendingChars = 0;
-  let state = "start" as "start" | "items" | "other";
+  let state = "start" as "start" | "items" | "lines" | "other";
   const packages: IndexEntry[] = [];
   let batch: string[] = [];
   let batchChars = 0;
   const flush = () => {
     if (batch.length === 0) return;
     for (const p of parseIndex("packages:\n" + batch.join("\n"), file).packages) packages.push(p);
-    if (packages.length > MAX_INDEX_ENTRIES) {
-      throw new AamError("Error", `Cannot read "${file}": it lists more than ${MAX_INDEX_ENTRIES} packages`, {
-        file,
-        expected: `at most ${MAX_INDEX_ENTRIES} packages`,
-        hint: "the index is not one AAM wrote, or was tampered with; restore it from version control",
-      });
-    }
+    if (packages.length > MAX_INDEX_ENTRIES) throw tooMany();
     batch = [];
     batchChars = 0;
   };
+  const tooMany = () =>
+    new AamError("Error", `Cannot read "${file}": it lists more than ${MAX_INDEX_ENTRIES} packages`, {
+      file,
+      expected: `at most ${MAX_INDEX_ENTRIES} packages`,
+      hint: "the index is not one AAM wrote, or was tampered with; restore it from version control",
+    });
   const tooLarge = () =>
     new AamError("Error", `Cannot read "${file}": larger than ${MAX_YAML_BYTES} bytes and not in the form AAM writes`, {
       file,
@@ -117,7 +141,15 @@ export async function parseIndexStream(chunks: AsyncIterable<Uint8Array>, file: 
   const line = (l: string) => {
     if (state === "start") {
       if (l.trim() === "" || l.startsWith("#")) return;
-      state = l === "packages:" ? "items" : "other";
+      state = l === "packages:" ? "items" : l === INDEX_OPEN ? "lines" : "other";
+      if (state === "lines") whole = null; // read line by line: the fallback is not needed
+      return;
+    }
+    if (state === "lines") {
+      const e = parseEntryLine(l);
+      if (e === null) return;
+      packages.push(e);
+      if (packages.length > MAX_INDEX_ENTRIES) throw tooMany();
       return;
     }
     if (state !== "items") return;
@@ -158,7 +190,7 @@ export async function parseIndexStream(chunks: AsyncIterable<Uint8Array>, file: 
   for await (const c of chunks) take(decoder.decode(c, { stream: true }));
   take(decoder.decode());
   if (pending.length > 0) line(pending.join(""));
-  if (state === "items") {
+  if (state === "items" || state === "lines") {
     flush();
     return { packages };
   }

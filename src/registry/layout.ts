@@ -6,8 +6,10 @@ export const REGISTRY_FILE = "registry.yaml";
 export const INDEX_FILE = "index.yaml";
 export const AUDIT_LOG_FILE = "audit.log";
 export const LOCK_FILE = ".aam-registry.lock";
-/** A committed change not yet fully applied (see writer.ts); the next write finishes it. */
+/** A committed change not yet fully applied (see journal.ts); the next write finishes it. */
 export const JOURNAL_FILE = ".aam-journal.json";
+/** The next index.yaml, written whole before the journal that renames it into place (journal.ts). */
+export const STAGED_INDEX_FILE = ".aam-index-next.yaml";
 export const ENV_FILE = ".env";
 export const PACKAGES_DIR = "packages";
 export const KEYS_DIR = "keys";

@@ -1,14 +1,19 @@
 /**
  * Every write to a folder registry (SPEC §4, §7): the I/O half; what changes is planned in plan.ts.
- * Under the registry lock, each file written to a temp name, flushed and renamed into place. Archives, .sig files and keys go first; then a journal holding the
- * new metadata.yaml, index.yaml and audit.log (the commit point); then those three files.
+ * Under the registry lock, each file written to a temp name, flushed and renamed into place. Archives,
+ * .sig files and keys go first, then the next index.yaml under a staged name; then the journal
+ * (journal.ts: the new metadata.yaml, the staged index, the audit.log append; the commit point);
+ * then those three. No step reads or writes more of index.yaml or audit.log than a line's worth,
+ * besides the streamed copy of the index, so a write costs about the same in any registry.
  */
 import { AamError } from "../errors.ts";
 import { fs } from "../runtime/index.ts";
 import { checksumOf } from "../encoding/sha256.ts";
 import { toFsName } from "../manifest/name.ts";
 import { isLockCandidate, withLock } from "./lock.ts";
-import { appendEvents } from "./audit_log.ts";
+import { planAuditAppend } from "./audit_tail.ts";
+import { applyJournal, commitJournal, recoverJournal, type Journal } from "./journal.ts";
+import { stageIndex } from "./index_update.ts";
 import { parseMetadata, serializeMetadata, type Metadata } from "./metadata.ts";
 import type { RegistryInfo } from "./registry_file.ts";
 import {
@@ -23,11 +28,10 @@ import {
   type PublishInput,
   type SignatureUpdate,
 } from "./plan.ts";
-import { buildIndex, indexEntryFor, parseIndex, serializeIndex } from "./index_file.ts";
 import { RegistryReader } from "./reader.ts";
 import { fileSource } from "./source_fs.ts";
-import { archivePath, sigPath, metadataPath, AUDIT_LOG_FILE, INDEX_FILE, JOURNAL_FILE, KEYS_DIR, LOCK_FILE, packageDir } from "./layout.ts";
-import { DOCUMENT_LIMIT, INDEX_LIMIT } from "../read_limits.ts";
+import { archivePath, sigPath, metadataPath, AUDIT_LOG_FILE, KEYS_DIR, LOCK_FILE, packageDir } from "./layout.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
 export interface WriteOptions {
   now: Date;
@@ -36,61 +40,6 @@ export interface WriteOptions {
 }
 
 const join = (root: string, rel: string) => fs.path.join(root, ...rel.split("/"));
-
-/**
- * The write-ahead journal: the new metadata.yaml, index.yaml and audit.log, whole. Renaming it into
- * place is the commit point of a change; applying it is idempotent, so a writer killed after the
- * commit leaves work the next writer finishes (roll forward), and one killed before leaves nothing
- * but unreferenced archives (which `registry verify` reports as warnings and a retry overwrites).
- */
-const JOURNAL_FORMAT = 1;
-
-interface Journal {
-  format: number;
-  files: { rel: string; text: string }[];
-}
-
-// Only these files may be named by a journal: a planted journal must not write elsewhere.
-const JOURNAL_TARGET = /^(index\.yaml|audit\.log|packages\/[a-z0-9][a-z0-9_-]{0,140}\/metadata\.yaml)$/;
-
-function parseJournal(text: string, file: string): Journal {
-  const bad = (field: string) =>
-    new AamError("Error", `Cannot finish the interrupted registry write in "${file}": ${field} is invalid`, {
-      file,
-      field,
-      hint: `the journal was edited by hand; delete "${file}", then run \`aam registry verify\``,
-    });
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw bad("(document)"); // written atomically, so only a hand edit gets here
-  }
-  const j = doc as Partial<Journal>;
-  if (typeof j !== "object" || j === null || j.format !== JOURNAL_FORMAT) throw bad("format");
-  if (!Array.isArray(j.files)) throw bad("files");
-  j.files.forEach((f, i) => {
-    if (typeof f !== "object" || f === null || typeof f.rel !== "string" || !JOURNAL_TARGET.test(f.rel)) throw bad(`files[${i}].rel`);
-    if (typeof f.text !== "string") throw bad(`files[${i}].text`);
-  });
-  return j as Journal;
-}
-
-async function applyJournal(root: string, journal: Journal): Promise<void> {
-  for (const f of journal.files) {
-    const dest = join(root, f.rel);
-    await fs.mkdirp(fs.path.dirname(dest));
-    await fs.writeFileAtomic(dest, f.text);
-  }
-  await fs.remove(join(root, JOURNAL_FILE));
-}
-
-/** Finishes a change whose writer was killed after its commit point. Call under the lock. */
-async function recoverJournal(root: string): Promise<void> {
-  const file = join(root, JOURNAL_FILE);
-  const text = await fs.readTextIfExists(file, INDEX_LIMIT); // carries index.yaml: as large
-  if (text !== null) await applyJournal(root, parseJournal(text, file));
-}
 
 /** Removes temp files a killed writer left behind; readers already ignore them. Call under the lock. */
 async function sweepTempFiles(dir: string): Promise<void> {
@@ -109,34 +58,15 @@ async function applyChange(root: string, name: string, change: Change, now: Date
     await fs.mkdirp(fs.path.dirname(dest));
     await fs.writeFileAtomic(dest, typeof f.data === "string" ? new TextEncoder().encode(f.data) : f.data);
   }
-  const files: Journal["files"] = [
-    { rel: metadataPath(fsName), text: serializeMetadata(change.metadata) },
-    { rel: INDEX_FILE, text: await nextIndex(root, change.metadata) },
-  ];
-  if (change.events.length > 0) {
-    const log = (await fs.readTextIfExists(join(root, AUDIT_LOG_FILE), INDEX_LIMIT)) ?? "";
-    files.push({ rel: AUDIT_LOG_FILE, text: appendEvents(log, change.events, now) });
-  }
-  const journal: Journal = { format: JOURNAL_FORMAT, files };
-  // The commit point: once the journal is in place, the change happens, now or at the next write.
-  await fs.writeFileAtomic(join(root, JOURNAL_FILE), JSON.stringify(journal));
+  await stageIndex(root, change.metadata);
+  const journal: Journal = {
+    format: 2,
+    files: [{ rel: metadataPath(fsName), text: serializeMetadata(change.metadata) }],
+    index: true,
+    audit: change.events.length > 0 ? await planAuditAppend(join(root, AUDIT_LOG_FILE), change.events, now) : null,
+  };
+  await commitJournal(root, journal);
   await applyJournal(root, journal);
-}
-
-async function nextIndex(root: string, meta: Metadata): Promise<string> {
-  const file = join(root, INDEX_FILE);
-  const text = await fs.readTextIfExists(file, INDEX_LIMIT);
-  let idx;
-  try {
-    idx = text === null ? null : parseIndex(text, file);
-  } catch {
-    idx = null; // a damaged index is rebuilt from every metadata.yaml below
-  }
-  if (idx === null) idx = buildIndex(await new RegistryReader(fileSource(root)).allMetadata());
-  const entry = indexEntryFor(meta);
-  const others = idx.packages.filter((p) => p.name !== meta.name);
-  idx = { packages: [...others, entry].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
-  return serializeIndex(idx);
 }
 
 /**

@@ -115,6 +115,33 @@ describe("reliability: audit.log through aam registry verify", () => {
     expect(readdirSync(reg).filter((n) => n.endsWith(".tmp"))).toEqual([]);
   });
 
+  test("a journal in the current form (metadata whole, the audit append as offset and text) is finished by the next write, once", () => {
+    const reg = join(dir, "reg");
+    const meta = readFileSync(join(reg, "packages", "audit--a", "metadata.yaml"), "utf8").replace("dist_tags:\n", "dist_tags:\n  rc2: 1.1.0\n");
+    const audit = readFileSync(log(), "utf8");
+    const prev = createHash("sha256").update(audit.split("\n").filter(Boolean).at(-1)!).digest("hex");
+    const event = JSON.stringify({ seq: lines().length + 1, time: new Date().toISOString(), event: "tag.set", package: "@audit/a", version: "1.1.0", actor: "t", details: { tag: "rc2" }, prev });
+    // Killed halfway through its own append: the event is half on disk, and must not end up twice.
+    writeFileSync(log(), audit + event.slice(0, 40));
+    const journal = { format: 2, files: [{ rel: "packages/audit--a/metadata.yaml", text: meta }], index: false, audit: { offset: Buffer.byteLength(audit), text: event + "\n" } };
+    writeFileSync(join(reg, ".aam-journal.json"), JSON.stringify(journal));
+    expect(run(["dist-tag", "add", "@audit/a@1.0.0", "old2"]).code).toBe(0);
+    expect(existsSync(join(reg, ".aam-journal.json"))).toBe(false);
+    const after = verify();
+    expect(after.code).toBe(0);
+    expect(after.doc.warnings).toEqual([]);
+    expect(lines().map((l) => JSON.parse(l).details?.tag).slice(-2)).toEqual(["rc2", "old2"]);
+  });
+
+  test("a current-form journal naming index.yaml or audit.log as a whole file is refused with a named error", () => {
+    writeFileSync(join(dir, "reg", ".aam-journal.json"), JSON.stringify({ format: 2, files: [{ rel: "audit.log", text: "" }], index: false, audit: null }));
+    const r = run(["dist-tag", "add", "@audit/a@1.0.0", "x"]);
+    expect(r.code).toBe(1);
+    expect(errorName(r.stderr)).toBe("Error");
+    expect(r.stderr).toContain("files[0].rel");
+    rmSync(join(dir, "reg", ".aam-journal.json"));
+  });
+
   test("a journal naming a file outside the registry's three is refused with a named error", () => {
     writeFileSync(join(dir, "reg", ".aam-journal.json"), JSON.stringify({ format: 1, files: [{ rel: "../../evil", text: "x" }] }));
     const r = run(["dist-tag", "add", "@audit/a@1.0.0", "x"]);

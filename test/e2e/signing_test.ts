@@ -2,6 +2,7 @@
 import { describe, test, expect, beforeEach, afterEach } from "bun:test";
 import { readFileSync, writeFileSync, existsSync, mkdirSync, copyFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { createHash } from "node:crypto";
 import { aam, RUNTIMES, ROOT, tempDir, removeDir, makePackage, errorName, run as sh, type RuntimeName } from "../helpers.ts";
 
@@ -30,7 +31,7 @@ describe.each(RUNTIMES)("signing and trust under %s", (rt: RuntimeName) => {
     expect(r.outcome).toBe("verified");
     expect(r.signers[0]).toMatchObject({ algorithm: "ed25519", valid: true, trusted: true });
     const idx = readFileSync(join(dir, "reg", "index.yaml"), "utf8");
-    expect(idx).toContain("signed: true");
+    expect((parseYaml(idx) as { packages: { signed: boolean }[] }).packages[0].signed).toBe(true);
     expect(JSON.parse(run(["search", "--filter", "signed", "--json"]).stdout).results.length).toBe(1);
     expect(run(["registry", "verify"]).code).toBe(0);
   });

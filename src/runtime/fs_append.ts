@@ -1,0 +1,102 @@
+/**
+ * Writes whose cost does not grow with the file: reading a file's tail, replacing a file's tail in
+ * place (append-only logs), and writing a large file as a stream that is renamed into place whole.
+ */
+import * as fss from "node:fs";
+import { fsp, isNotFound } from "./_fs_shared.ts";
+import { tempNameFor } from "./temp_name.ts";
+import { notRegularFileError } from "../read_limits.ts";
+
+/** The last `maxBytes` bytes of a regular file and its size, or null when it does not exist. */
+export function readTail(p: string, maxBytes: number): { size: number; bytes: Uint8Array } | null {
+  let fd: number;
+  try {
+    fd = fss.openSync(p, fss.constants.O_RDONLY | (fss.constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
+  try {
+    const st = fss.fstatSync(fd);
+    if (!st.isFile()) throw notRegularFileError(p, st.isDirectory());
+    const n = Math.min(maxBytes, st.size);
+    const bytes = new Uint8Array(n);
+    let got = 0;
+    while (got < n) {
+      const r = fss.readSync(fd, bytes, got, n - got, st.size - n + got);
+      if (r === 0) break;
+      got += r;
+    }
+    return { size: st.size, bytes: bytes.subarray(0, got) };
+  } finally {
+    fss.closeSync(fd);
+  }
+}
+
+/**
+ * Cuts `p` to `offset` bytes and writes `data` there, flushed: what an append becomes when it is
+ * replayed from a journal (idempotent, unlike O_APPEND). Creates `p` when missing and offset is 0.
+ */
+export async function replaceTail(p: string, offset: number, data: Uint8Array): Promise<void> {
+  const h = await fsp().open(p, fss.existsSync(p) ? "r+" : "wx", 0o644);
+  try {
+    await h.truncate(offset);
+    let off = 0;
+    while (off < data.length) {
+      const { bytesWritten } = await h.write(data, off, data.length - off, offset + off);
+      off += bytesWritten;
+    }
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+/** A file written as a stream under a temp name and renamed over its target by commit(). */
+export interface AtomicWriter {
+  write(text: string): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+const FLUSH_CHARS = 256 * 1024;
+
+/** Small writes are gathered into about FLUSH_CHARS at a time: one syscall per line cost more. */
+export async function openAtomicWriter(p: string): Promise<AtomicWriter> {
+  const tmp = tempNameFor(p);
+  const h = await fsp().open(tmp, "wx", 0o644);
+  const enc = new TextEncoder();
+  let pending: string[] = [];
+  let pendingChars = 0;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const data = enc.encode(pending.join(""));
+    pending = [];
+    pendingChars = 0;
+    let off = 0;
+    while (off < data.length) off += (await h.write(data, off, data.length - off)).bytesWritten;
+  };
+  let closed = false;
+  return {
+    async write(text: string) {
+      pending.push(text);
+      pendingChars += text.length;
+      if (pendingChars >= FLUSH_CHARS) await flush();
+    },
+    async commit() {
+      try {
+        await flush();
+        await h.sync();
+      } finally {
+        closed = true;
+        await h.close();
+      }
+      await fsp().rename(tmp, p);
+    },
+    async abort() {
+      if (!closed) await h.close().catch(() => {});
+      closed = true;
+      await fsp().rm(tmp, { force: true });
+    },
+  };
+}
