@@ -1,4 +1,5 @@
 import { describe, test, expect, beforeEach, afterEach } from "bun:test";
+import { INDEX_LIMIT } from "../read_limits.ts";
 import { fs } from "../runtime/index.ts";
 import { appendEvents, verifyAuditChain } from "./audit_log.ts";
 import { applyAuditAppend, planAuditAppend } from "./audit_tail.ts";
@@ -29,7 +30,7 @@ describe("planAuditAppend()", () => {
     for (const n of [0, 1, 3000]) {
       await fs.writeFileAtomic(log, wholeLog(n));
       await appendViaTail("9.9.9");
-      const text = await fs.readText(log, 1 << 26);
+      const text = await fs.readText(log, INDEX_LIMIT);
       expect(text).toBe(appendEvents(wholeLog(n), [ev("9.9.9")], now));
       expect(verifyAuditChain(text)).toEqual({ ok: true, events: n + 1 });
     }
@@ -45,14 +46,14 @@ describe("planAuditAppend()", () => {
   test("planAuditAppend() finds a last line longer than the first tail it reads (up to 1 MiB)", async () => {
     await fs.writeFileAtomic(log, wholeLog(3, { note: "x".repeat(200_000) }));
     await appendViaTail("9.9.9");
-    expect(verifyAuditChain(await fs.readText(log, 1 << 26))).toEqual({ ok: true, events: 4 });
+    expect(verifyAuditChain(await fs.readText(log, INDEX_LIMIT))).toEqual({ ok: true, events: 4 });
   });
 
   test("planAuditAppend() adds the missing newline of a log cut mid-line, so the break stays where verify names it", async () => {
     const whole = wholeLog(3);
     await fs.writeFileAtomic(log, whole.slice(0, whole.length - 20));
     await appendViaTail("9.9.9");
-    const text = await fs.readText(log, 1 << 26);
+    const text = await fs.readText(log, INDEX_LIMIT);
     expect(text.split("\n").length).toBe(5);
     expect(verifyAuditChain(text).ok).toBe(false);
   });
@@ -64,7 +65,7 @@ describe("applyAuditAppend()", () => {
     const plan = await planAuditAppend(log, [ev("9.9.9")], now);
     await applyAuditAppend(log, plan);
     await applyAuditAppend(log, plan);
-    expect(await fs.readText(log, 1 << 26)).toBe(appendEvents(wholeLog(2), [ev("9.9.9")], now));
+    expect(await fs.readText(log, INDEX_LIMIT)).toBe(appendEvents(wholeLog(2), [ev("9.9.9")], now));
   });
 
   test("applyAuditAppend() refuses a log shorter than when the write began, naming the file", async () => {
@@ -73,6 +74,6 @@ describe("applyAuditAppend()", () => {
     await fs.writeFileAtomic(log, wholeLog(1));
     const err = await catchAamError(applyAuditAppend(log, plan));
     expect(err.message).toContain("shorter than when the write began");
-    expect(await fs.readText(log, 1 << 26)).toBe(wholeLog(1));
+    expect(await fs.readText(log, INDEX_LIMIT)).toBe(wholeLog(1));
   });
 });

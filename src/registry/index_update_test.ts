@@ -1,5 +1,6 @@
 import { describe, test, expect, beforeEach, afterEach } from "bun:test";
 import { parse } from "yaml";
+import { INDEX_LIMIT } from "../read_limits.ts";
 import { fs } from "../runtime/index.ts";
 import { stageIndex } from "./index_update.ts";
 import { parseIndex, serializeIndex, indexEntryFor, type IndexEntry } from "./index_file.ts";
@@ -23,7 +24,7 @@ function meta(name: string, latest: string, description = `about ${name}`): Meta
 }
 
 const entries = (names: string[]): IndexEntry[] => names.map((n) => indexEntryFor(meta(n, "1.0.0")));
-const read = (rel: string) => fs.readText(fs.path.join(root, rel), 1 << 26);
+const read = (rel: string) => fs.readText(fs.path.join(root, rel), INDEX_LIMIT);
 const write = (rel: string, text: string) => fs.writeFileAtomic(fs.path.join(root, rel), text);
 
 describe("stageIndex()", () => {

@@ -3,7 +3,8 @@ import { AamError } from "../errors.ts";
 import { toFsName } from "../manifest/name.ts";
 import { compareVersions } from "../manifest/semver.ts";
 import { parseMetadata, type Metadata, type VersionRecord } from "./metadata.ts";
-import { parseIndex, parseIndexStream, buildIndex, type IndexFile } from "./index_file.ts";
+import { parseIndex, parseIndexStream, buildIndex, searchIndex, type IndexEntry, type IndexFile } from "./index_file.ts";
+import { searchIndexLines, type SearchFilter } from "./index_search.ts";
 import { DOCUMENT_LIMIT, MAX_DOCUMENT_BYTES } from "../read_limits.ts";
 import { parseRegistryFile, type RegistryInfo } from "./registry_file.ts";
 import { archivePath, sigPath, metadataPath, ENV_FILE, INDEX_FILE, PACKAGES_DIR, REGISTRY_FILE, AUDIT_LOG_FILE, type Layout } from "./layout.ts";
@@ -118,6 +119,17 @@ export class RegistryReader {
     if (chunks !== null) return await parseIndexStream(chunks, `${this.location}/${INDEX_FILE}`);
     if ((await this.source.listDir(PACKAGES_DIR)) !== null) return buildIndex(await this.allMetadata());
     return { packages: [] };
+  }
+
+  /** The index entries matching `query` (name, description, keywords) and `filter`. */
+  async search(query: string | undefined, filter?: SearchFilter): Promise<IndexEntry[]> {
+    const chunks = await this.source.readStream(INDEX_FILE);
+    if (chunks !== null) {
+      const hits = await searchIndexLines(chunks, `${this.location}/${INDEX_FILE}`, query, filter);
+      if (hits !== null) return hits;
+    }
+    // Another form (block YAML), or no index at all: read it whole, or rebuild it from packages/.
+    return searchIndex(await this.index(), query, filter);
   }
 
   async auditLog(): Promise<string> {

@@ -3,7 +3,6 @@ import type { CAC } from "cac";
 import type { Context } from "../context.ts";
 import { untrusted as u } from "../output.ts";
 import { AamError } from "../../errors.ts";
-import { searchIndex } from "../../registry/index_file.ts";
 import { openFromOptions } from "./_shared.ts";
 
 export function register(cli: CAC, ctx: Context): void {
@@ -17,7 +16,7 @@ export function register(cli: CAC, ctx: Context): void {
         throw new AamError("UsageError", `Unknown filter "${o.filter}"`, { hint: "use --filter signed or --filter unsigned" });
       }
       const opened = await openFromOptions(ctx, o.registry);
-      const hits = searchIndex(await opened.reader.index(), query, o.filter as "signed" | "unsigned" | undefined);
+      const hits = await opened.reader.search(query, o.filter as "signed" | "unsigned" | undefined);
       if (ctx.out.json) return ctx.out.data({ ok: true, registry: opened.reader.location, query: query ?? "", results: hits });
       if (hits.length === 0) return ctx.out.line(`No packages match${query ? ` "${u(query)}"` : ""}`);
       const w = Math.max(...hits.map((h) => u(`${h.name}@${h.latest}`).length));
