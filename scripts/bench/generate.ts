@@ -17,8 +17,11 @@ import { createEd25519Entry } from "../../src/signing/ed25519/entry.ts";
 import { publicKeyOf } from "../../src/signing/ed25519/sign.ts";
 import { fingerprint } from "../../src/signing/ed25519/public_key.ts";
 import { toFsName } from "../../src/manifest/name.ts";
+import { serializeMetadata, type Metadata } from "../../src/registry/metadata.ts";
+import { eventLines } from "../../src/registry/audit_log.ts";
+import { indexEntryFor } from "../../src/registry/index_file.ts";
 
-const GENERATOR_VERSION = 4; // bump when a workload changes
+const GENERATOR_VERSION = 5; // bump when a workload changes
 const ROOT = join(import.meta.dir, "..", "..");
 const WORK = join(ROOT, "bench-work");
 const NOW = new Date("2024-01-01T00:00:00Z");
@@ -124,6 +127,34 @@ function gpgSetup(home: string, file: string): boolean {
   return sig.status === 0;
 }
 
+/**
+ * A registry of `n` packages as `n` publishes would leave it (metadata.yaml each, index.yaml, an
+ * audit.log of `n` chained events), written directly: publishing 50,000 versions one by one would
+ * take the generator hours. Archives are left out: a publish reads none of them.
+ */
+async function scaledRegistry(dir: string, n: number): Promise<void> {
+  await initRegistry(dir, { name: `bench-${n}`, now: NOW });
+  const next = prng(n);
+  const metas: Metadata[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = `@scope-${i % 50}/package-${String(i).padStart(6, "0")}`;
+    const version = `1.${next() % 20}.0`;
+    const m: Metadata = {
+      name,
+      description: `Benchmark package ${i}: ${WORDS[next() % WORDS.length]} and ${WORDS[next() % WORDS.length]}`,
+      keywords: [WORDS[next() % WORDS.length]],
+      artifact_types: ["prompts"],
+      dist_tags: { latest: version },
+      versions: [{ version, published: NOW.toISOString(), checksum: `sha256:${(i.toString(16) + "0".repeat(64)).slice(0, 64)}`, size: 1000, dependencies: {}, yanked: false }],
+    };
+    write(join(dir, "packages", toFsName(name), "metadata.yaml"), serializeMetadata(m));
+    metas.push(m);
+  }
+  write(join(dir, "index.yaml"), serializeIndex({ packages: metas.map(indexEntryFor) }));
+  const events = metas.map((m) => ({ event: "package.publish", package: m.name, version: m.dist_tags.latest, actor: "bench", details: { checksum: m.versions[0].checksum } }));
+  write(join(dir, "audit.log"), eventLines({ lastLine: null, seq: 0 }, events, NOW));
+}
+
 async function main(): Promise<void> {
   const stampFile = join(WORK, "manifest.json");
   if (existsSync(stampFile)) {
@@ -211,6 +242,27 @@ async function main(): Promise<void> {
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   write(join(idxReg, "index.yaml"), serializeIndex({ packages: entries }));
+
+  // Registries of 100, 10,000 and 50,000 packages for one more publish each (publish-scale), and an
+  // index of 100,000 packages for search (search-100k), as the line form AAM writes.
+  for (const n of [100, 10_000, 50_000]) await scaledRegistry(join(WORK, `scale-${n}`), n);
+  write(join(WORK, "src", "publish-one", "aam.yaml"), manifest("@bench/publish-one", "0.0.1"));
+  write(join(WORK, "src", "publish-one", "prompts", "main.md"), text(3000, 11));
+  const bigIdx = join(WORK, "index-100k");
+  await initRegistry(bigIdx, { name: "bench-index-100k", now: NOW });
+  const many: IndexEntry[] = [];
+  for (let i = 0; i < 100_000; i++) {
+    many.push({
+      name: `@scope-${i % 50}/package-${String(i).padStart(6, "0")}`,
+      description: text(60 + (next() % 80), 5000 + (i % 10_000)).replace(/\n/g, " ").trim(),
+      latest: `${next() % 5}.${next() % 20}.${next() % 10}`,
+      keywords: [WORDS[next() % WORDS.length], WORDS[next() % WORDS.length]],
+      artifact_types: ["prompts"],
+      signed: next() % 3 !== 0,
+      updated_at: "2024-01-01T00:00:00.000Z",
+    });
+  }
+  write(join(bigIdx, "index.yaml"), serializeIndex({ packages: many }));
 
   write(
     stampFile,

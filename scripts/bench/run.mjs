@@ -137,6 +137,41 @@ bench({
   runs: RUNS,
 });
 
+bench({
+  id: "search-100k",
+  title: "`aam search` over an index of 100,000 packages (wall time, start included)",
+  measureRss: true,
+  // A selective query (10 hits: what a user types to find a package) and a broad one (one word of
+  // the generated descriptions: ~42,000 hits, all parsed and printed).
+  cases: [
+    { label: "node -e 0", cmd: RT.node.bare[0], args: RT.node.bare[1], env, cwd: WORK },
+    ...["node", "bun", "deno"].map((rt) => aam(rt, ["search", "package-04217", "--registry", join(WORK, "index-100k")], { label: `aam search 100k, 10 hits (${rt})` })),
+    aam("node", ["search", "review", "--registry", join(WORK, "index-100k")], { label: "aam search 100k, 42,000 hits (node)" }),
+  ],
+  runs: RUNS,
+});
+
+// One more publish into registries of 100, 10,000 and 50,000 packages, interleaved; each run
+// publishes the next version of one package (the registries grow by one version a run).
+let publishSerial = 0;
+const publishRun = Math.floor(Date.now() / 1000); // a new minor per bench run: versions are immutable
+const publishSrc = join(WORK, "src", "publish-one");
+bench({
+  id: "publish-scale",
+  title: "`aam pkg publish` of a small package into registries of 100, 10,000 and 50,000 packages (Node)",
+  measureRss: true,
+  cases: [100, 10_000, 50_000].map((n) =>
+    aam("node", ["pkg", "publish", publishSrc, "--registry", join(WORK, `scale-${n}`)], {
+      label: `publish into ${n} packages`,
+      before: () => {
+        const manifest = readFileSync(join(publishSrc, "aam.yaml"), "utf8");
+        writeFileSync(join(publishSrc, "aam.yaml"), manifest.replace(/^version: ".*"$/m, `version: "1.${publishRun}.${++publishSerial}"`));
+      },
+    }),
+  ),
+  runs: RUNS,
+});
+
 const proj = (rt, which) => join(WORK, "projects", `${which}-${rt}`);
 bench({
   id: "memory",

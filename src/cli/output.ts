@@ -39,6 +39,8 @@ export type Style = keyof typeof STYLES;
  * marks, embeddings, overrides and isolates that reorder what a line appears to say.
  */
 const UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g;
+/** Nothing to escape: the common case, answered by one test instead of a replace (search prints thousands). */
+const PLAIN = /^[\x20-\x7e]*$/;
 /** What paint() itself writes, and all the escape sequences a line may keep when colour is on. */
 const OWN_SGR = /\x1b\[(?:0|1|2|31|32|33|36)m/y;
 
@@ -56,7 +58,8 @@ function escapeChar(c: string): string {
  * cannot end its line, move the cursor, recolour or reorder what follows. Wrap every such field.
  */
 export function untrusted(s: unknown): string {
-  return String(s ?? "").replace(UNSAFE, escapeChar);
+  const t = String(s ?? "");
+  return PLAIN.test(t) ? t : t.replace(UNSAFE, escapeChar);
 }
 
 /**
@@ -64,6 +67,7 @@ export function untrusted(s: unknown): string {
  * except a line break where `multiline` allows one and, when colour is on, paint()'s own SGR codes.
  */
 function neutralise(s: string, multiline: boolean, colour: boolean): string {
+  if (PLAIN.test(s)) return s;
   let out = "";
   let last = 0;
   UNSAFE.lastIndex = 0;
@@ -120,6 +124,14 @@ export class Output {
     if (this.opts.json || this.opts.quiet) return;
     this.clearProgress();
     this.w.stdout(neutralise(s, false, this.colour(false)) + "\n");
+  }
+
+  /** Many result lines at once, each as line() prints it, in one write (a search's thousands of hits). */
+  lines(ls: string[]): void {
+    if (this.opts.json || this.opts.quiet || ls.length === 0) return;
+    this.clearProgress();
+    const colour = this.colour(false);
+    this.w.stdout(ls.map((l) => neutralise(l, false, colour) + "\n").join(""));
   }
 
   /** A result that must show even with --quiet (e.g. `config get`, `key export`); may span lines. */

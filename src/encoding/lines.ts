@@ -38,3 +38,45 @@ export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, maxLineCha
   if (pending.length > 0) last.push(pending.join("").replace(/\r$/, ""));
   if (last.length > 0) yield last;
 }
+
+/**
+ * Calls `onLine` with each line of `chunks` as bytes (without `\n`), then `afterChunk` once per
+ * chunk. A line is a view valid only during its call: chunks may be reused buffers. A line cut by a
+ * chunk boundary is copied once, and at most `maxLineBytes` of it are held.
+ */
+export async function forEachLineBytes(
+  chunks: AsyncIterable<Uint8Array>,
+  maxLineBytes: number,
+  tooLong: () => Error,
+  onLine: (line: Uint8Array) => void,
+  afterChunk: () => Promise<void>,
+): Promise<void> {
+  let carry = new Uint8Array(0);
+  let carried = 0;
+  const keep = (bytes: Uint8Array) => {
+    if (carried + bytes.length > maxLineBytes) throw tooLong();
+    if (carried + bytes.length > carry.length) {
+      const bigger = new Uint8Array(Math.min(maxLineBytes, Math.max(carry.length * 2, carried + bytes.length, 4096)));
+      bigger.set(carry.subarray(0, carried));
+      carry = bigger;
+    }
+    carry.set(bytes, carried);
+    carried += bytes.length;
+  };
+  for await (const c of chunks) {
+    let from = 0;
+    for (let nl = c.indexOf(10); nl !== -1; nl = c.indexOf(10, from)) {
+      if (carried > 0) {
+        keep(c.subarray(from, nl));
+        onLine(carry.subarray(0, carried));
+        carried = 0;
+      } else {
+        onLine(c.subarray(from, nl));
+      }
+      from = nl + 1;
+    }
+    if (from < c.length) keep(c.subarray(from));
+    await afterChunk();
+  }
+  if (carried > 0) onLine(carry.subarray(0, carried));
+}

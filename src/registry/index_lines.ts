@@ -61,17 +61,3 @@ export function entryBody(line: string): string | null {
   if (l.endsWith(",")) l = l.slice(0, -1);
   return l.startsWith("{") && l.endsWith("}") ? l : null;
 }
-
-const NAME_PREFIX = '{"name": "';
-
-/**
- * The package name of an entry line without parsing it: names are `[a-z0-9@/._-]` (SPEC §1), so the
- * string has no escapes. Null for anything else (the caller parses the line, or rebuilds the index).
- */
-export function nameOfEntry(body: string): string | null {
-  if (!body.startsWith(NAME_PREFIX)) return null;
-  const end = body.indexOf('"', NAME_PREFIX.length);
-  if (end === -1) return null;
-  const name = body.slice(NAME_PREFIX.length, end);
-  return name.includes("\\") ? null : name;
-}

@@ -6,12 +6,12 @@
  * index, is read whole or rebuilt from every metadata.yaml, once, and written in the line form.
  */
 import { fs } from "../runtime/index.ts";
-import { lineBatches } from "../encoding/lines.ts";
+import { forEachLineBytes } from "../encoding/lines.ts";
 import { MAX_YAML_BYTES } from "../encoding/yaml.ts";
 import { INDEX_LIMIT } from "../read_limits.ts";
 import type { Metadata } from "./metadata.ts";
 import { buildIndex, indexEntryFor, parseIndex, serializeIndex } from "./index_file.ts";
-import { INDEX_CLOSE, INDEX_COMMENT, INDEX_OPEN, entryBody, entryLine, nameOfEntry } from "./index_lines.ts";
+import { INDEX_CLOSE, INDEX_COMMENT, INDEX_OPEN, entryLine } from "./index_lines.ts";
 import { RegistryReader } from "./reader.ts";
 import { fileSource } from "./source_fs.ts";
 import { INDEX_FILE, STAGED_INDEX_FILE } from "./layout.ts";
@@ -19,59 +19,91 @@ import { INDEX_FILE, STAGED_INDEX_FILE } from "./layout.ts";
 /** Thrown inside the copy when the index is not in the line form: the caller rebuilds it instead. */
 const NOT_LINE_FORM = new Error("index not in the line form");
 
-function nameOf(body: string): string {
-  const fast = nameOfEntry(body);
-  if (fast !== null) return fast;
-  let name: unknown;
-  try {
-    name = (JSON.parse(body) as { name?: unknown }).name;
-  } catch {
-    throw NOT_LINE_FORM;
-  }
-  if (typeof name !== "string") throw NOT_LINE_FORM;
-  return name;
+const enc = new TextEncoder();
+const utf8 = new TextDecoder();
+const NAME_PREFIX = enc.encode('{"name": "');
+const CLOSE = enc.encode(INDEX_CLOSE);
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const CR = 0x0d;
+
+function startsWith(line: Uint8Array, prefix: Uint8Array): boolean {
+  if (line.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (line[i] !== prefix[i]) return false;
+  return true;
 }
 
-/** Copies `file` to `out` with `name`'s line set to `line`; throws NOT_LINE_FORM for another form. */
-async function copyWithLine(file: string, out: fs.AtomicWriter, name: string, line: string): Promise<void> {
-  let state = "head" as "head" | "body" | "end";
-  let held: string | null = null; // the last line copied, written once we know whether a comma follows
-  let placed = false;
-  const put = async (body: string) => {
-    if (held !== null) await out.write(held + ",\n");
-    held = body;
-  };
-  const tooLong = () => NOT_LINE_FORM;
-  for await (const batch of lineBatches(fs.readChunks(file, 1 << 20, INDEX_LIMIT), MAX_YAML_BYTES, tooLong)) {
-    for (const l of batch) {
-      const blank = l.trim() === "" || l.startsWith("#");
-      if (state === "head") {
-        if (blank) continue;
-        if (l !== INDEX_OPEN) throw NOT_LINE_FORM;
-        await out.write(`${INDEX_COMMENT}\n${INDEX_OPEN}\n`);
-        state = "body";
-      } else if (state === "body") {
-        if (l === INDEX_CLOSE) {
-          state = "end";
-          continue;
-        }
-        if (blank) continue;
-        const body = entryBody(l);
-        if (body === null) throw NOT_LINE_FORM;
-        const n = nameOf(body);
-        if (!placed && n >= name) {
-          await put(line);
-          placed = true;
-        }
-        if (n !== name) await put(body);
-      } else if (!blank) {
-        throw NOT_LINE_FORM;
-      }
-    }
+/** The line without a trailing `\r`, and without the separating comma of an entry. */
+function trimmed(line: Uint8Array): Uint8Array {
+  let end = line.length;
+  if (end > 0 && line[end - 1] === CR) end--;
+  if (end > 0 && line[end - 1] === COMMA) end--;
+  return line.subarray(0, end);
+}
+
+/**
+ * Compares an entry's name (read from its raw bytes) with `name`'s bytes, as JavaScript compares
+ * ASCII strings. Names are `[a-z0-9@/._-]` (SPEC §1): a name with an escape or outside ASCII is not
+ * one AAM wrote, and the index is rebuilt.
+ */
+function compareName(entry: Uint8Array, name: Uint8Array): number {
+  if (!startsWith(entry, NAME_PREFIX)) throw NOT_LINE_FORM;
+  const start = NAME_PREFIX.length;
+  const end = entry.indexOf(QUOTE, start);
+  if (end === -1) throw NOT_LINE_FORM;
+  for (let i = start; i < end; i++) {
+    const b = entry[i];
+    if (b === BACKSLASH || b > 0x7e) throw NOT_LINE_FORM;
+    const other = i - start < name.length ? name[i - start] : -1;
+    if (b !== other) return other === -1 ? 1 : b - other;
   }
+  return end - start === name.length ? 0 : -1;
+}
+
+/**
+ * Copies `file` to `out` with `name`'s line set to `line`, byte for byte otherwise: only each line's
+ * name is looked at, nothing is decoded or parsed. Throws NOT_LINE_FORM for another form.
+ */
+async function copyWithLine(file: string, out: fs.AtomicWriter, name: string, line: string): Promise<void> {
+  const nameBytes = enc.encode(name);
+  if (nameBytes.length !== name.length) throw NOT_LINE_FORM; // not a name AAM accepts: rebuild
+  const lineBytes = enc.encode(line);
+  let state = "head" as "head" | "body" | "end";
+  let entries = 0; // written so far: each after the first is preceded by ",\n"
+  let placed = false;
+  const put = (body: Uint8Array) => {
+    out.append(entries++ === 0 ? "" : ",\n");
+    out.append(body);
+  };
+  const onLine = (raw: Uint8Array) => {
+    const l = trimmed(raw);
+    const blank = l.every((b) => b === 0x20 || b === 0x09) || l[0] === 0x23; // spaces, or a # comment
+    if (state === "head") {
+      if (blank) return;
+      if (utf8.decode(l) !== INDEX_OPEN) throw NOT_LINE_FORM;
+      out.append(`${INDEX_COMMENT}\n${INDEX_OPEN}\n`);
+      state = "body";
+    } else if (state === "body") {
+      if (blank) return;
+      if (l.length === CLOSE.length && startsWith(l, CLOSE)) {
+        state = "end";
+        return;
+      }
+      const order = compareName(l, nameBytes);
+      if (!placed && order >= 0) {
+        put(lineBytes);
+        placed = true;
+      }
+      if (order !== 0) put(l);
+    } else if (!blank) {
+      throw NOT_LINE_FORM;
+    }
+  };
+  await forEachLineBytes(fs.readChunks(file, 1 << 16, INDEX_LIMIT, true), MAX_YAML_BYTES, () => NOT_LINE_FORM, onLine, () => out.flush());
   if (state !== "end") throw NOT_LINE_FORM;
-  if (!placed) await put(line);
-  await out.write(`${held}\n${INDEX_CLOSE}\n`);
+  if (!placed) put(lineBytes);
+  out.append(`\n${INDEX_CLOSE}\n`);
 }
 
 /** The whole next index the slow way: for another form, a damaged index, or none. */

@@ -38,6 +38,15 @@ describe("stageIndex()", () => {
     expect(await read(INDEX_FILE)).toBe(before); // the journal renames it into place, not stageIndex
   });
 
+  test("stageIndex() copies an index of many chunks (lines cut at chunk boundaries, CRLF) exactly", async () => {
+    const names = Array.from({ length: 3000 }, (_, i) => `@s/p${String(i).padStart(5, "0")}`);
+    const before = serializeIndex({ packages: entries(names) });
+    await write(INDEX_FILE, before.replace(/\n/g, "\r\n"));
+    await stageIndex(root, meta("@s/p01500x", "2.0.0"));
+    const want = [...entries(names), indexEntryFor(meta("@s/p01500x", "2.0.0"))];
+    expect(await read(STAGED_INDEX_FILE)).toBe(serializeIndex({ packages: want }));
+  });
+
   test("stageIndex() replaces the package's line, first and last positions included", async () => {
     await write(INDEX_FILE, serializeIndex({ packages: entries(["@a/a", "@a/b", "@a/c"]) }));
     for (const n of ["@a/a", "@a/c", "@a/0", "@z/z"]) {

@@ -13,7 +13,7 @@ export interface RegistrySource {
   /** A file's bytes, or null when it does not exist. */
   readBytes(rel: string): Promise<Uint8Array | null>;
   readText(rel: string): Promise<string | null>;
-  /** A file as a stream of chunks (for index.yaml), or null when it does not exist. */
+  /** A file as a stream of chunks (for index.yaml), or null when it does not exist. A chunk may be reused for the next: decode it before asking for more. */
   readStream(rel: string): Promise<AsyncIterable<Uint8Array> | null>;
   /** Names in a folder, or null when the source cannot list folders (static HTTP). */
   listDir(rel: string): Promise<string[] | null>;

@@ -54,38 +54,46 @@ export async function replaceTail(p: string, offset: number, data: Uint8Array): 
 
 /** A file written as a stream under a temp name and renamed over its target by commit(). */
 export interface AtomicWriter {
-  write(text: string): Promise<void>;
+  /** Copies `data` into the writer's buffer (the caller may reuse its bytes at once). */
+  append(data: Uint8Array | string): void;
+  /** Writes the buffer out once it holds enough to be worth a syscall. */
+  flush(): Promise<void>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
 
-const FLUSH_CHARS = 256 * 1024;
+const FLUSH_BYTES = 256 * 1024;
 
-/** Small writes are gathered into about FLUSH_CHARS at a time: one syscall per line cost more. */
+/** Appends gather in one reused buffer: a syscall per line cost more than the copying. */
 export async function openAtomicWriter(p: string): Promise<AtomicWriter> {
   const tmp = tempNameFor(p);
   const h = await fsp().open(tmp, "wx", 0o644);
   const enc = new TextEncoder();
-  let pending: string[] = [];
-  let pendingChars = 0;
-  const flush = async () => {
-    if (pending.length === 0) return;
-    const data = enc.encode(pending.join(""));
-    pending = [];
-    pendingChars = 0;
+  let buf = new Uint8Array(FLUSH_BYTES * 2);
+  let used = 0;
+  const drain = async () => {
     let off = 0;
-    while (off < data.length) off += (await h.write(data, off, data.length - off)).bytesWritten;
+    while (off < used) off += (await h.write(buf, off, used - off)).bytesWritten;
+    used = 0;
   };
   let closed = false;
   return {
-    async write(text: string) {
-      pending.push(text);
-      pendingChars += text.length;
-      if (pendingChars >= FLUSH_CHARS) await flush();
+    append(data) {
+      const bytes = typeof data === "string" ? enc.encode(data) : data;
+      if (used + bytes.length > buf.length) {
+        const bigger = new Uint8Array(Math.max(buf.length * 2, used + bytes.length));
+        bigger.set(buf.subarray(0, used));
+        buf = bigger;
+      }
+      buf.set(bytes, used);
+      used += bytes.length;
+    },
+    async flush() {
+      if (used >= FLUSH_BYTES) await drain();
     },
     async commit() {
       try {
-        await flush();
+        await drain();
         await h.sync();
       } finally {
         closed = true;

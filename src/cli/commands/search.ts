@@ -20,8 +20,6 @@ export function register(cli: CAC, ctx: Context): void {
       if (ctx.out.json) return ctx.out.data({ ok: true, registry: opened.reader.location, query: query ?? "", results: hits });
       if (hits.length === 0) return ctx.out.line(`No packages match${query ? ` "${u(query)}"` : ""}`);
       const w = Math.max(...hits.map((h) => u(`${h.name}@${h.latest}`).length));
-      for (const h of hits) {
-        ctx.out.line(`${u(`${h.name}@${h.latest}`).padEnd(w)}  ${h.signed ? "signed  " : "unsigned"}  ${u(h.description)}`);
-      }
+      ctx.out.lines(hits.map((h) => `${u(`${h.name}@${h.latest}`).padEnd(w)}  ${h.signed ? "signed  " : "unsigned"}  ${u(h.description)}`));
     });
 }
