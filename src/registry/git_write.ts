@@ -6,7 +6,7 @@
  * leaves the clone at the remote head it started from: nothing half-written stays behind.
  */
 import { AamError } from "../errors.ts";
-import { proc } from "../runtime/index.ts";
+import { proc, type RunResult } from "../runtime/index.ts";
 import { withLock } from "./lock.ts";
 import { git, gitComplaint, gitTry } from "./git_run.ts";
 import { ensureClone } from "./source_git.ts";
@@ -95,6 +95,15 @@ export async function refreshClone(url: string, home: string, branch?: string): 
 
 const lockFor = (dir: string) => `${dir}.write.lock`;
 
+/** Why a push was refused, with what the remote said (a hook's message), for the error. */
+function pushComplaint(r: RunResult): string {
+  const all = `${text(r.stdout)}\n${r.stderr}`;
+  const why = /\[(?:remote )?rejected\][^\n(]*(\([^)\n]*\))/.exec(all)?.[1];
+  const said = r.stderr.split("\n").filter((l) => /^remote: \S/.test(l)).map((l) => l.slice(8).trim()).slice(0, 3);
+  if (!why && said.length === 0) return gitComplaint(r);
+  return `refused ${why ?? ""}${said.length > 0 ? `: ${said.join(" ")}` : ""}`.trim();
+}
+
 /**
  * Runs `change` on the clone of the git registry `url` and pushes it as one commit.
  * @param change Makes the change in the folder it is given (a writer.ts function); run again on each retry.
@@ -129,7 +138,7 @@ export async function withGitWrite<T>(url: string, home: string, opts: GitWriteO
       await restore(dir, base);
       const out = `${text(pushed.stdout)}\n${pushed.stderr}`;
       if (!lostRace(out)) {
-        throw new AamError("Error", `Cannot push to git registry "${url}": ${gitComplaint(pushed) || out.trim().split("\n").at(-1)}`, {
+        throw new AamError("Error", `Cannot push to git registry "${url}": ${pushComplaint(pushed)}`, {
           hint: `check that you may push to ${remote}${opts.branch ? ` (branch ${opts.branch})` : ""}: permissions, network, branch protection; nothing was written, the local clone is back at ${base.slice(0, 12)}`,
         });
       }
