@@ -176,6 +176,37 @@ describe.each(["node", "bun"] as RuntimeName[])("git registry write paths under 
     expectClean(clone, bare);
   }, 120_000);
 
+  test("pkg sign <pkg>@<v> commits the new .sig; a signature another machine pushed meanwhile is kept", () => {
+    const a = at("a");
+    const o = at("o");
+    expect(a(["key", "generate", "--name", "ka", "--no-passphrase"]).code).toBe(0);
+    expect(o(["key", "generate", "--name", "ko", "--no-passphrase"]).code).toBe(0);
+    expect(a(["pkg", "publish", join(dir, "p1"), "--registry", url]).code).toBe(0);
+    // The other machine signs in its own checkout and commits; a's pre-push hook pushes that first.
+    const other = checkout(bare, join(dir, "other"));
+    expect(o(["pkg", "sign", "@acme/tool@1.0.0", "--registry", other, "--key", "ko"]).code).toBe(0);
+    sh("git", ["add", "-A"], { cwd: other });
+    expect(sh("git", ["commit", "--quiet", "-m", "other machine: sign"], { cwd: other, env: GIT_ENV }).code).toBe(0);
+    const [clone] = cachedClones(join(dir, "a"));
+    const hook = join(clone, ".git", "hooks", "pre-push");
+    const marker = join(dir, "raced");
+    writeFileSync(hook, `#!/bin/sh\n[ -e "${marker}" ] && exit 0\ntouch "${marker}"\nenv -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE git -C "${other}" push --quiet origin HEAD:refs/heads/main >&2\n`);
+    chmodSync(hook, 0o755);
+    const r = a(["pkg", "sign", "@acme/tool@1.0.0", "--registry", url, "--key", "ka"]);
+    expect(`${r.code} ${r.stderr}`).toBe("0 ");
+    expect(readFileSync(marker, "utf8")).toBe("");
+    expect(subjects(bare)).toEqual(["aam: sign @acme/tool@1.0.0", "other machine: sign", "aam: publish @acme/tool@1.0.0", "registry"]);
+    const reg = checkout(bare, join(dir, "check"));
+    const sig = JSON.parse(readFileSync(join(reg, "packages", "acme--tool", "1.0.0.sig"), "utf8"));
+    const fps = (home: string) => JSON.parse(aam(rt, ["key", "list", "--json"], { cwd: dir, home }).stdout).keys.map((k: { fingerprint: string }) => k.fingerprint);
+    const [fa, fo] = [fps(join(dir, "a")), fps(join(dir, "o"))];
+    expect(sig.signatures.map((e: { key_fingerprint: string }) => e.key_fingerprint).sort()).toEqual([...fa, ...fo].sort());
+    expect(a(["key", "trust", fo[0]]).code).toBe(0);
+    const verify = a(["registry", "verify", reg]);
+    expect(`${verify.code} ${verify.stderr}`).toBe("0 ");
+    expectClean(clone, bare);
+  }, 120_000);
+
   test("--branch pushes to a pull-request branch made from the default branch; reads stay on the default branch", () => {
     const a = at("a");
     expect(a(["pkg", "publish", join(dir, "p1"), "--registry", url]).code).toBe(0);

@@ -15,11 +15,12 @@ export interface WriteTarget {
 }
 
 /**
- * For a git registry, the clone is first brought to the remote head (of `branch` when it exists),
- * so what the command reads before writing is current.
+ * @param readsFirst The command reads the registry before it writes (e.g. the archive it signs): a
+ * git registry's clone is then first brought to the remote head (of `branch` when it exists). The
+ * write itself always starts from the remote head.
  * @throws {AamError} UsageError for a read-only location, or `--branch` on a registry that is not git.
  */
-export async function openForWrite(ctx: Context, registry: string | undefined, branch?: string): Promise<WriteTarget> {
+export async function openForWrite(ctx: Context, registry: string | undefined, branch?: string, readsFirst = false): Promise<WriteTarget> {
   const opened = await openFromOptions(ctx, registry);
   const gitUrl = opened.gitUrl;
   if (gitUrl === undefined) {
@@ -31,6 +32,6 @@ export async function openForWrite(ctx: Context, registry: string | undefined, b
     const root = requireWritable(opened);
     return { opened, write: (_action, change) => change(root) };
   }
-  await refreshClone(gitUrl, ctx.home, branch);
+  if (readsFirst) await refreshClone(gitUrl, ctx.home, branch);
   return { opened, write: (action, change) => withGitWrite(gitUrl, ctx.home, { branch, action, actor: actor() }, change) };
 }

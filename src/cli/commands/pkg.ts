@@ -109,7 +109,7 @@ async function signPublished(ctx: Context, raw: string, o: SignOptions & { regis
   if (!ref.version) {
     throw new AamError("UsageError", `Cannot sign "${raw}": name an .aam file or an exact published version`, { hint: `aam pkg sign ${ref.name}@<version>` });
   }
-  const { opened, write } = await openForWrite(ctx, o.registry, o.branch);
+  const { opened, write } = await openForWrite(ctx, o.registry, o.branch, true);
   const pv = await opened.reader.resolve(ref.name, { version: ref.version });
   const archive = await opened.reader.archive(pv);
   const where = `${opened.reader.location}/${pv.sigFile}`;
