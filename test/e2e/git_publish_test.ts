@@ -56,6 +56,24 @@ function expectClean(clone: string, bare: string, branch = "main"): void {
   expect(sh("git", ["rev-parse", "HEAD"], { cwd: clone }).stdout).toBe(sh("git", ["rev-parse", branch], { cwd: bare }).stdout);
 }
 
+/** Commits everything in a plain checkout (another machine's change, not pushed yet). */
+function commitIn(checkoutDir: string, message: string): void {
+  sh("git", ["add", "-A"], { cwd: checkoutDir });
+  expect(sh("git", ["commit", "--quiet", "-m", message], { cwd: checkoutDir, env: GIT_ENV }).code).toBe(0);
+}
+
+/**
+ * Makes the next push from `clone` lose a race: its pre-push hook (after aam fetched and made its
+ * change, before the push lands) first pushes `other`'s commit, once. @returns the marker file the
+ * hook leaves when it has run
+ */
+function loseNextRace(clone: string, other: string, marker: string): string {
+  const hook = join(clone, ".git", "hooks", "pre-push");
+  writeFileSync(hook, `#!/bin/sh\n[ -e "${marker}" ] && exit 0\ntouch "${marker}"\nenv -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE git -C "${other}" push --quiet origin HEAD:refs/heads/main >&2\n`);
+  chmodSync(hook, 0o755);
+  return marker;
+}
+
 describe.each(RUNTIMES)("git registry writes under %s", (rt: RuntimeName) => {
   let dir: string;
   beforeEach(() => {
@@ -152,13 +170,9 @@ describe.each(["node", "bun"] as RuntimeName[])("git registry write paths under 
     // Another machine's commit of 1.1.0, pushed by a's own pre-push hook: after a fetched, before a's push lands.
     const other = checkout(bare, join(dir, "other"));
     expect(at("o")(["pkg", "publish", join(dir, "p2"), "--registry", other]).code).toBe(0);
-    sh("git", ["add", "-A"], { cwd: other });
-    expect(sh("git", ["commit", "--quiet", "-m", "other machine: 1.1.0"], { cwd: other, env: GIT_ENV }).code).toBe(0);
+    commitIn(other, "other machine: 1.1.0");
     const [clone] = cachedClones(join(dir, "a"));
-    const hook = join(clone, ".git", "hooks", "pre-push");
-    const marker = join(dir, "raced");
-    writeFileSync(hook, `#!/bin/sh\n[ -e "${marker}" ] && exit 0\ntouch "${marker}"\nenv -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE git -C "${other}" push --quiet origin HEAD:refs/heads/main >&2\n`);
-    chmodSync(hook, 0o755);
+    const marker = loseNextRace(clone, other, join(dir, "raced"));
     const r = a(["pkg", "publish", join(dir, "p2"), "--registry", url]);
     expect(r.code).toBe(15);
     expect(errorName(r.stderr)).toBe("PolicyViolation");
@@ -168,8 +182,7 @@ describe.each(["node", "bun"] as RuntimeName[])("git registry write paths under 
     // A change that still applies on the new head is pushed on the retry.
     rmSync(marker);
     writeFileSync(join(dir, "other", "x"), "");
-    sh("git", ["add", "-A"], { cwd: other });
-    sh("git", ["commit", "--quiet", "-m", "other machine: x"], { cwd: other, env: GIT_ENV });
+    commitIn(other, "other machine: x");
     const y = a(["yank", "@acme/tool@1.1.0", "--registry", url]);
     expect(`${y.code} ${y.stderr}`).toBe("0 ");
     expect(subjects(bare).slice(0, 2)).toEqual(["aam: yank @acme/tool@1.1.0", "other machine: x"]);
@@ -185,13 +198,9 @@ describe.each(["node", "bun"] as RuntimeName[])("git registry write paths under 
     // The other machine signs in its own checkout and commits; a's pre-push hook pushes that first.
     const other = checkout(bare, join(dir, "other"));
     expect(o(["pkg", "sign", "@acme/tool@1.0.0", "--registry", other, "--key", "ko"]).code).toBe(0);
-    sh("git", ["add", "-A"], { cwd: other });
-    expect(sh("git", ["commit", "--quiet", "-m", "other machine: sign"], { cwd: other, env: GIT_ENV }).code).toBe(0);
+    commitIn(other, "other machine: sign");
     const [clone] = cachedClones(join(dir, "a"));
-    const hook = join(clone, ".git", "hooks", "pre-push");
-    const marker = join(dir, "raced");
-    writeFileSync(hook, `#!/bin/sh\n[ -e "${marker}" ] && exit 0\ntouch "${marker}"\nenv -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE git -C "${other}" push --quiet origin HEAD:refs/heads/main >&2\n`);
-    chmodSync(hook, 0o755);
+    const marker = loseNextRace(clone, other, join(dir, "raced"));
     const r = a(["pkg", "sign", "@acme/tool@1.0.0", "--registry", url, "--key", "ka"]);
     expect(`${r.code} ${r.stderr}`).toBe("0 ");
     expect(readFileSync(marker, "utf8")).toBe("");
