@@ -9,7 +9,7 @@ import { AamError } from "../errors.ts";
 import { proc, type RunResult } from "../runtime/index.ts";
 import { withLock } from "./lock.ts";
 import { git, gitComplaint, gitTry } from "./git_run.ts";
-import { ensureClone } from "./source_git.ts";
+import { cloneLock, ensureClone } from "./source_git.ts";
 import { gitRemoteOf } from "./location.ts";
 
 export const MAX_TRIES = 20;
@@ -88,12 +88,10 @@ export async function refreshClone(url: string, home: string, branch?: string): 
   gitRemoteOf(url);
   if (branch !== undefined) await assertBranchName(branch);
   const dir = await ensureClone(url, home);
-  await withLock(lockFor(dir), async () => {
+  await withLock(cloneLock(dir), async () => {
     await resetToRemote(dir, (await remoteTarget(dir, url, branch)).from);
   });
 }
-
-const lockFor = (dir: string) => `${dir}.write.lock`;
 
 /** Why a push was refused, with what the remote said (a hook's message), for the error. */
 function pushComplaint(r: RunResult): string {
@@ -116,7 +114,7 @@ export async function withGitWrite<T>(url: string, home: string, opts: GitWriteO
   const dir = await ensureClone(url, home);
   const tries = opts.maxTries ?? MAX_TRIES;
   // One writer per clone on this machine; writers elsewhere are ordered by the remote.
-  return await withLock(lockFor(dir), async () => {
+  return await withLock(cloneLock(dir), async () => {
     const ident = await identity(dir, opts.actor);
     for (let attempt = 1; ; attempt++) {
       const target = await remoteTarget(dir, url, opts.branch);

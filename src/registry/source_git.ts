@@ -4,6 +4,7 @@
  */
 import { fs } from "../runtime/index.ts";
 import { git } from "./git_run.ts";
+import { withLock } from "./lock.ts";
 import { sha256Hex } from "../encoding/sha256.ts";
 import { fileSource } from "./source_fs.ts";
 import { gitRemoteOf } from "./location.ts";
@@ -11,6 +12,11 @@ import type { RegistrySource } from "./source.ts";
 
 export function gitCacheDir(url: string, home: string): string {
   return fs.path.join(home, "cache", "git", sha256Hex(new TextEncoder().encode(url)).slice(0, 16));
+}
+
+/** Held while anything moves the clone's HEAD (a write, an update), so none undoes another's work. */
+export function cloneLock(dir: string): string {
+  return `${dir}.write.lock`;
 }
 
 /** Clones on first use; later uses read the clone as it is (run `aam registry update` to fetch). */
@@ -30,8 +36,12 @@ async function cloneInto(remote: string, dir: string): Promise<void> {
   const tmp = fs.tempNameFor(dir);
   try {
     await git(["clone", "--quiet", "--depth", "1", "--", remote, tmp]);
+    // Another process of this home may have cloned meanwhile and be using its clone: keep that one.
+    if (await fs.stat(fs.path.join(dir, ".git"))) return;
     await fs.remove(dir);
-    await fs.rename(tmp, dir);
+    await fs.rename(tmp, dir).catch(async (e) => {
+      if (!(await fs.stat(fs.path.join(dir, ".git")))) throw e;
+    });
   } finally {
     await fs.remove(tmp);
   }
@@ -43,8 +53,10 @@ export async function updateGitSource(url: string, home: string): Promise<string
   const dir = gitCacheDir(url, home);
   if (!(await fs.stat(fs.path.join(dir, ".git")))) await cloneInto(remote, dir);
   else {
-    await git(["fetch", "--quiet", "--depth", "1", "origin"], dir);
-    await git(["reset", "--quiet", "--hard", "FETCH_HEAD"], dir);
+    await withLock(cloneLock(dir), async () => {
+      await git(["fetch", "--quiet", "--depth", "1", "origin"], dir);
+      await git(["reset", "--quiet", "--hard", "FETCH_HEAD"], dir);
+    });
   }
   return (await git(["rev-parse", "HEAD"], dir)).trim();
 }

@@ -236,6 +236,23 @@ describe.each(["node", "bun"] as RuntimeName[])("git registry write paths under 
     expect(errorName(folder.stderr)).toBe("UsageError");
   }, 120_000);
 
+  test("writers sharing one AAM_HOME (and its clone), started before the clone exists, all land; updates meanwhile lose nothing", async () => {
+    const home = join(dir, "shared");
+    expect(aam(rt, ["registry", "add", "g", url, "--default"], { cwd: dir, home }).code).toBe(0); // does not clone
+    const runs = [0, 1, 2].map((i) => {
+      const pkg = makePackage(join(dir, `s${i}`), "@acme/tool", `2.${i}.0`);
+      return aamAsync(rt, ["pkg", "publish", pkg], { cwd: dir, home });
+    });
+    const updates = (async () => {
+      for (let i = 0; i < 4; i++) await aamAsync(rt, ["registry", "update"], { cwd: dir, home });
+    })();
+    for (const r of await Promise.all(runs)) expect(`${r.code} ${r.stderr}`).toBe("0 ");
+    await updates;
+    expect(subjects(bare).slice(0, 3).sort()).toEqual(["aam: publish @acme/tool@2.0.0", "aam: publish @acme/tool@2.1.0", "aam: publish @acme/tool@2.2.0"]);
+    expect(cachedClones(home).length).toBe(1);
+    for (const c of cachedClones(home)) expectNoLocalWork(c, bare);
+  }, 120_000);
+
   test("a push refused for another reason (a hook, a vanished remote) is a clear error and leaves nothing behind", () => {
     const a = at("a");
     expect(a(["pkg", "publish", join(dir, "p1"), "--registry", url]).code).toBe(0);
