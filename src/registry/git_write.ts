@@ -145,7 +145,7 @@ export async function withGitWrite<T>(url: string, home: string, opts: GitWriteO
           hint: "others are pushing to the registry right now; run the command again",
         });
       }
-      await sleep(Math.random() * Math.min(2000, 20 * 2 ** attempt));
+      await sleep(Math.random() * Math.min(2000, 100 * 2 ** attempt));
     }
   });
 }
