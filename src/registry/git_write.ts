@@ -137,7 +137,7 @@ export async function withGitWrite<T>(url: string, home: string, opts: GitWriteO
       const out = `${text(pushed.stdout)}\n${pushed.stderr}`;
       if (!lostRace(out)) {
         throw new AamError("Error", `Cannot push to git registry "${url}": ${pushComplaint(pushed)}`, {
-          hint: `check that you may push to ${remote}${opts.branch ? ` (branch ${opts.branch})` : ""}: permissions, network, branch protection; nothing was written, the local clone is back at ${base.slice(0, 12)}`,
+          hint: `check that you may push to ${remote}${opts.branch ? ` (branch ${opts.branch})` : ""}: permissions, network, branch protection. The local clone is back, unchanged, at the remote's ${base.slice(0, 12)}`,
         });
       }
       if (attempt >= tries) {
