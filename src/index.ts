@@ -19,6 +19,7 @@ export { RegistryReader } from "./registry/reader.ts";
 export { fileSource } from "./registry/source_fs.ts";
 export { httpSource } from "./registry/source_http.ts";
 export { initRegistry } from "./registry/init.ts";
+export { withGitWrite, type GitWriteOptions } from "./registry/git_write.ts";
 export { parseSigFile, serializeSigFile, addEntry, type SigFile, type SigEntry } from "./signing/sig_file.ts";
 export { createEd25519Entry } from "./signing/ed25519/entry.ts";
 export { generateEd25519 } from "./signing/ed25519/sign.ts";

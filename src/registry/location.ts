@@ -20,6 +20,8 @@ export interface OpenedRegistry {
   name?: string;
   /** A writable local folder (file locations only). */
   root?: string;
+  /** The `git+<url>` location of a git registry, written through its clone (git_write.ts). */
+  gitUrl?: string;
 }
 
 export type LocationKind = "file" | "http" | "git";
@@ -34,7 +36,7 @@ export function locationKind(url: string): LocationKind {
  * Refuses a `git+<url>` registry whose transport is not one SPEC §4 allows: `https://`, `ssh://`,
  * scp-like `[user@]host:path`, `file://` and local paths. Anything else (git's `ext::` runs a
  * command, `fd::` reads a file descriptor, other `<helper>::` remote helpers, `git://`, `http://`)
- * is refused before git runs, whatever git's own configuration allows; source_git.ts also runs git
+ * is refused before git runs, whatever git's own configuration allows; git_run.ts also runs git
  * with the same allow-list.
  * @returns the URL with `git+` removed
  * @throws {AamError} UsageError for any other transport
@@ -115,7 +117,7 @@ export async function openRegistry(
       hint: "use a folder path, or clone the registry and pass its folder",
     });
   }
-  return { reader: new RegistryReader(await make(picked.url)), name: picked.name };
+  return { reader: new RegistryReader(await make(picked.url)), name: picked.name, ...(kind === "git" ? { gitUrl: picked.url } : {}) };
 }
 
 /** For commands that write: the registry must be a local folder. */

@@ -12,11 +12,12 @@ import { toFsName, isValidName, parsePackageRef } from "../../manifest/name.ts";
 import { packDirectory } from "../../archive/index.ts";
 import { readArchiveManifest } from "../../verify/archive_manifest.ts";
 import { addSignatures } from "../../registry/writer.ts";
+import { addEntry, parseSigFile, serializeSigFile } from "../../signing/sig_file.ts";
 import { publishPackage, summarise } from "../../publish/publish_package.ts";
 import { checksumOf } from "../../encoding/sha256.ts";
-import { requireWritable } from "../../registry/location.ts";
 import { verifyPackage } from "../../verify/pipeline.ts";
-import { openFromOptions, actor, trustPolicy } from "./_shared.ts";
+import { actor, trustPolicy } from "./_shared.ts";
+import { openForWrite } from "./_write.ts";
 import { signArchive, type SignOptions, type SignResult } from "./_signing.ts";
 import { ARCHIVE_LIMIT, DOCUMENT_LIMIT, SIG_LIMIT } from "../../read_limits.ts";
 
@@ -103,21 +104,25 @@ function reportSigned(ctx: Context, m: { name: string; version: string }, r: Sig
  * Adds a signature to a version already in a (folder) registry: the archive is checked against
  * metadata.yaml and its own aam.yaml first, and again under the registry lock when the .sig is written.
  */
-async function signPublished(ctx: Context, raw: string, o: SignOptions & { registry?: string }): Promise<void> {
+async function signPublished(ctx: Context, raw: string, o: SignOptions & { registry?: string; branch?: string }): Promise<void> {
   const ref = parsePackageRef(raw);
   if (!ref.version) {
     throw new AamError("UsageError", `Cannot sign "${raw}": name an .aam file or an exact published version`, { hint: `aam pkg sign ${ref.name}@<version>` });
   }
-  const opened = await openFromOptions(ctx, o.registry);
-  const root = requireWritable(opened);
+  const { opened, write } = await openForWrite(ctx, o.registry, o.branch, true);
   const pv = await opened.reader.resolve(ref.name, { version: ref.version });
   const archive = await opened.reader.archive(pv);
   const where = `${opened.reader.location}/${pv.sigFile}`;
   await verifyPackage({ name: pv.name, version: pv.version, archive, expectedChecksum: pv.record.checksum, sigText: null, files: { archive: `${opened.reader.location}/${pv.archiveFile}`, sig: where } }, await trustPolicy(ctx, {}), { skipSignatures: true, now: ctx.now() });
   const before = await opened.reader.sig(pv);
   const r = await signArchive(ctx, archive, pv, before, where, o);
-  const all = summarise(r.sig);
-  await addSignatures(root, pv.name, pv.version, { sigText: r.sigText, packageHash: r.sig.package_hash, signatures: all, added: summarise({ ...r.sig, signatures: [r.entry] }), keys: r.keys }, { now: ctx.now(), actor: actor() });
+  await write(`sign ${pv.name}@${pv.version}`, async (root) => {
+    // A git registry may have gained another signer's entry since `before` was read: keep it.
+    const current = await opened.reader.sig(pv);
+    const sig = current === before || current === null ? r.sig : addEntry(parseSigFile(current, where), r.entry);
+    const update = { sigText: serializeSigFile(sig), packageHash: r.sig.package_hash, signatures: summarise(sig), added: summarise({ ...sig, signatures: [r.entry] }), keys: r.keys };
+    await addSignatures(root, pv.name, pv.version, update, { now: ctx.now(), actor: actor() });
+  });
   reportSigned(ctx, pv, r, where);
 }
 
@@ -210,9 +215,10 @@ export function register(cli: CAC, ctx: Context): void {
     .option("--passphrase-file <file>", "Read the key's passphrase from a file")
     .option("--identity-token <jwt>", "OIDC token for --signing-method sigstore")
     .option("--registry <registry>", "With <pkg>@<version>: the registry (default: the default registry)")
+    .option("--branch <branch>", "With <pkg>@<version> in a git registry: push to this branch")
     .example("aam pkg sign dist/me--my-package-1.0.0.aam --key release")
     .example("aam pkg sign @me/my-package@1.0.0 --key new-key   # add a second signature (key rotation)")
-    .action(async (target: string, o: SignOptions & { registry?: string }) => {
+    .action(async (target: string, o: SignOptions & { registry?: string; branch?: string }) => {
       const file = fs.path.resolve(ctx.cwd, target);
       const isFile = target.endsWith(".aam") || (await fs.stat(file))?.isFile;
       if (!isFile) return await signPublished(ctx, target, o);
@@ -235,8 +241,9 @@ export function register(cli: CAC, ctx: Context): void {
     .option("--passphrase-file <file>", "Read the key's passphrase from a file")
     .option("--identity-token <jwt>", "OIDC token for --signing-method sigstore")
     .option("--tag <tag>", "Dist-tag to point at this version (default: latest, moved only forward)")
+    .option("--branch <branch>", "Git registry: push to this branch (default: the default branch)")
     .example("aam pkg publish ./my-package --sign --registry team")
-    .action(async (src: string | undefined, o: SignOptions & { registry?: string; sign?: boolean; tag?: string }) => {
+    .action(async (src: string | undefined, o: SignOptions & { registry?: string; sign?: boolean; tag?: string; branch?: string }) => {
       const path = fs.path.resolve(ctx.cwd, src ?? ".");
       const st = await fs.stat(path);
       if (!st) throw new AamError("NotFound", `Cannot find "${path}"`, { hint: "pass a package folder or an .aam file" });
@@ -253,10 +260,13 @@ export function register(cli: CAC, ctx: Context): void {
         checksum = checksumOf(archive);
         m = await readArchiveManifest(archive, archiveFile);
       }
-      const opened = await openFromOptions(ctx, o.registry);
-      const root = requireWritable(opened);
-      const sign = o.sign || o.signingMethod ? (sigText: string | null, sigFile: string, hash: string) => signArchive(ctx, archive, m, sigText, sigFile, o, hash) : null;
-      const r = await publishPackage({ root, archive, checksum, archiveFile, manifest: m, sign, tag: o.tag }, { now: () => ctx.now(), actor: actor(), warn: (w) => ctx.out.warn(w) });
+      const { opened, write } = await openForWrite(ctx, o.registry, o.branch);
+      // Signed once: a git push retried on a new head publishes the same signature again.
+      let signed: Promise<SignResult> | undefined;
+      const sign = o.sign || o.signingMethod ? (sigText: string | null, sigFile: string, hash: string) => (signed ??= signArchive(ctx, archive, m, sigText, sigFile, o, hash)) : null;
+      const r = await write(`publish ${m.name}@${m.version}`, (root) =>
+        publishPackage({ root, archive, checksum, archiveFile, manifest: m, sign, tag: o.tag }, { now: () => ctx.now(), actor: actor(), warn: (w) => ctx.out.warn(w) }),
+      );
       if (ctx.out.json) {
         ctx.out.data({ ok: true, package: m.name, version: m.version, registry: opened.reader.location, checksum: r.checksum, size: r.size, signed: r.signed, tag: o.tag ?? "latest" });
       } else {
