@@ -5,7 +5,7 @@
 // ranges need semver; only pack needs `ignore`). AAM's own imports of them get a stand-in that
 // loads the module on first use (a property read or a call); the bundler bundles the `require()`
 // inside it as a lazy call. Behaviour is unchanged; running from source (tests) loads them eagerly.
-export const LAZY_CJS = /^(yaml|semver|ignore)$/;
+export const LAZY_CJS = /^(yaml|semver(?:\/[a-z/-]+\.js)?|ignore)$/;
 
 export const lazyCjs = {
   name: "lazy-cjs",
