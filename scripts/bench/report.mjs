@@ -88,6 +88,13 @@ const TARGETS = [
     show: (v) => `${v.toFixed(2)} ×`,
   },
   {
+    name: "`aam info` of one package in 50,000 packages ≤ 1.5 × the wall time in 100",
+    bench: "publish-scale",
+    value: (s) => s["info in 50000 packages"].median / s["info in 100 packages"].median,
+    ok: (v) => v <= 1.5,
+    show: (v) => `${v.toFixed(2)} ×`,
+  },
+  {
     name: "Memory: verifying the 50 MiB package ≤ 32 MiB more peak RSS than the 1 MiB one",
     bench: "memory",
     value: (s) => (s["verify 49 MiB (node)"].rssMedianKiB - s["verify 1 MiB (node)"].rssMedianKiB) / 1024,

@@ -158,7 +158,7 @@ const publishRun = Math.floor(Date.now() / 1000); // a new minor per bench run: 
 const publishSrc = join(WORK, "src", "publish-one");
 bench({
   id: "publish-scale",
-  title: "`aam pkg publish` of a small package into registries of 100, 10,000 and 50,000 packages (Node)",
+  title: "`aam pkg publish` of a small package into registries of 100, 10,000 and 50,000 packages, and `aam info` of one package in them (Node)",
   measureRss: true,
   cases: [100, 10_000, 50_000].map((n) =>
     aam("node", ["pkg", "publish", publishSrc, "--registry", join(WORK, `scale-${n}`)], {
@@ -168,6 +168,9 @@ bench({
         writeFileSync(join(publishSrc, "aam.yaml"), manifest.replace(/^version: ".*"$/m, `version: "1.${publishRun}.${++publishSerial}"`));
       },
     }),
+  ).concat(
+    // Reading one package: registry.yaml and its metadata.yaml, whatever the registry's size.
+    [100, 50_000].map((n) => aam("node", ["info", "@scope-1/package-000001", "--registry", join(WORK, `scale-${n}`)], { label: `info in ${n} packages` })),
   ),
   runs: RUNS,
 });
