@@ -7,8 +7,8 @@
 //
 // Workloads: bench-work/index-registry/index.yaml (10,000 packages) and a 10-version metadata.yaml
 // from bench-work/registry/ (both from generate.ts: run `npm run bench` once, or
-// `bun scripts/bench/generate.ts`), and a typical config.yaml written below. js-yaml is measured when
-// installed outside the project: `npm install --prefix bench-work/candidates js-yaml@4`.
+// `bun scripts/bench/generate.ts`), and a typical config.yaml written below. js-yaml 5 (a single reader
+// with alias and depth bounds) is measured when installed, not saved: `npm install --no-save js-yaml@5`.
 import { build } from "esbuild";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -20,7 +20,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const WORK = join(ROOT, "bench-work");
 const OUT = join(WORK, "parsers");
 const BIN = join(ROOT, "node_modules", ".bin");
-const JS_YAML = join(WORK, "candidates", "node_modules", "js-yaml");
+const JS_YAML = join(ROOT, "node_modules", "js-yaml");
 
 const RUNTIMES = {
   node: (file, args) => [process.execPath, [file, ...args]],
@@ -68,8 +68,8 @@ export function run(t) { const v = parseBlockYaml(t); if (v === null) throw new 
   "AAM parseYaml (block_yaml, yaml fallback)": `import { parseYaml } from ${JSON.stringify(join(ROOT, "src/encoding/yaml.ts"))};
 export const run = (t) => parseYaml(t, "bench.yaml");`,
   ...(existsSync(JS_YAML)
-    ? { "js-yaml 4 (load, CORE_SCHEMA)": `import jsyaml from ${JSON.stringify(JS_YAML)};
-export const run = (t) => jsyaml.load(t, { schema: jsyaml.CORE_SCHEMA });` }
+    ? { "js-yaml 5 (load, core schema, aliases bounded)": `import { load } from "js-yaml";
+export const run = (t) => load(t, { maxAliases: 100 });` }
     : {}),
 };
 
