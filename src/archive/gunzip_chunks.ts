@@ -34,6 +34,9 @@ export async function* gunzipChunks(input: AsyncIterable<Uint8Array>, limits: Gu
     const first = await next();
     const head = first.done ? [] : [first.value];
     if (head.length === 1 && head[0].length <= NATIVE_MAX_INPUT_BYTES) {
+      // Input chunks may be views of one reused buffer (archive_source.ts streams so): the first is
+      // copied before the second is read over it. At most 1 MiB, once per archive.
+      head[0] = head[0].slice();
       const second = await next();
       if (!second.done) head.push(second.value);
       else if (nativePays(head[0].length)) {
@@ -61,8 +64,9 @@ async function* gunzipStream(
   let pending: Uint8Array[] = [];
   const dec = new GunzipDecoder(limits, (c) => pending.push(c));
   // Input is regrouped into INFLATE_SLICE_BYTES pieces: big chunks are split so only one slice's
-  // output is held at once, and tiny ones joined so each inflate step does useful work.
-  let slice = new Uint8Array(INFLATE_SLICE_BYTES);
+  // output is held at once, and tiny ones joined (in one reused buffer: the decoder keeps no view
+  // of what it is given) so each inflate step does useful work.
+  const slice = new Uint8Array(INFLATE_SLICE_BYTES);
   let fill = 0;
   for (let i = 0; ; i++) {
     let chunk: Uint8Array;
@@ -84,7 +88,6 @@ async function* gunzipStream(
         off += n;
         if (fill < INFLATE_SLICE_BYTES) break;
         piece = slice;
-        slice = new Uint8Array(INFLATE_SLICE_BYTES); // the decoder may keep a view of `piece`
         fill = 0;
       }
       dec.push(piece);

@@ -6,7 +6,7 @@
  * many small files (a registry verify reads 3,000), and each async call is several round trips to
  * the runtime's I/O threads (Node's fs.promises.readFile: open, fstat, read, close) that cost more
  * than the read itself; sync calls took `registry verify` of 1,000 versions from 1.12 s to 0.88 s.
- * Large files stream through readChunks, which stays asynchronous.
+ * Large files stream through readChunks (asynchronous) or readChunksInto (one reused buffer).
  */
 import * as fss from "node:fs";
 import { concatBytes } from "../encoding/bytes.ts";
@@ -130,6 +130,32 @@ export async function* readChunks(p: string, chunkSize = 1 << 20, limit?: ReadLi
     }
   } finally {
     await h.close();
+  }
+}
+
+/**
+ * Streams a regular file through one caller-owned buffer: each chunk is a view of `buf`, valid only
+ * until the next one is asked for (a consumer that keeps bytes copies them). Fresh 1 MiB chunks made
+ * a 49 MiB verify peak ~30 MiB higher (freed buffers pile up in the allocator before the runtime
+ * collects them) and cost ~60 ms of garbage collection; reads are synchronous, as for whole files:
+ * from the page cache they take microseconds, less than a round trip to the I/O threads.
+ * Reads stop with `limit`'s error once more than `limit.maxBytes` were read.
+ * @throws {AamError} UsageError for a folder, device or pipe
+ */
+export async function* readChunksInto(p: string, buf: Uint8Array, limit?: ReadLimit): AsyncGenerator<Uint8Array> {
+  const { fd, size } = openRegularSync(p);
+  try {
+    if (limit && size > limit.maxBytes) throw tooLargeError(limit, p);
+    let total = 0;
+    for (;;) {
+      const n = fss.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) return;
+      total += n;
+      if (limit && total > limit.maxBytes) throw tooLargeError(limit, p);
+      yield n === buf.length ? buf : buf.subarray(0, n);
+    }
+  } finally {
+    fss.closeSync(fd);
   }
 }
 
