@@ -8,10 +8,15 @@
  * than the read itself; sync calls took `registry verify` of 1,000 versions from 1.12 s to 0.88 s.
  * Large files stream through readChunks (asynchronous) or readChunksInto (one reused buffer).
  */
-import * as fss from "node:fs";
+import type * as Fs from "node:fs";
 import { concatBytes } from "../encoding/bytes.ts";
 import { notRegularFileError, tooLargeError, type ReadLimit } from "../read_limits.ts";
 import { fsp, isNotFound } from "./_fs_shared.ts";
+import { builtin } from "./builtin.ts";
+
+// Required, not imported: an ESM import of a built-in builds a facade that reads every export,
+// running node:fs's lazy getters (streams: ~5 ms) at start-up; require() hands back the module.
+const fss = builtin<typeof Fs>("node:fs");
 
 export interface FileInfo {
   isFile: boolean;
