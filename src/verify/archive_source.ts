@@ -5,7 +5,6 @@
  */
 import { fs } from "../runtime/index.ts";
 import { ARCHIVE_LIMIT, notRegularFileError, tooLargeError } from "../read_limits.ts";
-import { concatBytes } from "../encoding/bytes.ts";
 
 /**
  * An archive read on demand; `chunks()` may be called more than once and starts over each time.
@@ -46,10 +45,20 @@ export function chunksOf(a: ArchiveInput): AsyncIterable<Uint8Array> {
  */
 export async function bytesOf(a: ArchiveInput): Promise<Uint8Array> {
   if (isArchiveBytes(a)) return a;
-  const parts: Uint8Array[] = [];
-  // Copied: a chunk may be a view of a buffer the next read reuses.
-  for await (const c of a.chunks()) parts.push(c.slice());
-  return parts.length === 1 ? parts[0] : concatBytes(parts);
+  // One buffer of the size the source announced, grown only if the file grew: the archive is held
+  // once, not once in pieces and again joined. Chunks are copied in (the next read may reuse them).
+  let out = new Uint8Array(a.size ?? 0);
+  let n = 0;
+  for await (const c of a.chunks()) {
+    if (n + c.length > out.length) {
+      const grown = new Uint8Array(Math.max(out.length * 2, n + c.length));
+      grown.set(out.subarray(0, n));
+      out = grown;
+    }
+    out.set(c, n);
+    n += c.length;
+  }
+  return n === out.length ? out : out.subarray(0, n);
 }
 
 /**
