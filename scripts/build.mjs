@@ -6,7 +6,7 @@
 import { build } from "esbuild";
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { lazyCjs } from "./lazy_cjs.mjs";
+import { lazyCjsPlugin, VENDOR_PLACEHOLDER } from "./lazy_cjs.mjs";
 
 // `aam pkg pack` deflates on worker threads (src/archive/deflate_parallel.ts) running their own entry,
 // dist/deflate_worker.js. The code starting them lands in whichever output file esbuild picks (an
@@ -14,9 +14,13 @@ import { lazyCjs } from "./lazy_cjs.mjs";
 // is defined here and replaced below, in each output holding it, by the path relative to that file.
 const WORKER_OUT = "dist/deflate_worker.js";
 const WORKER_PLACEHOLDER = "@@AAM_DEFLATE_WORKER@@";
+// The CommonJS packages AAM loads on first use (scripts/lazy_cjs.mjs) stay out of the chunks: each
+// is bundled on its own into dist/vendor/<name>.cjs, required from there when first used.
+const VENDOR_DIR = "dist/vendor";
+const VENDOR = ["yaml", "semver", "ignore"];
 
 const result = await build({
-  plugins: [lazyCjs],
+  plugins: [lazyCjsPlugin({ external: true })],
   // fflate's "node" build loads node:worker_threads when it is imported (~3 ms on Bun) for async
   // APIs AAM does not use; its browser build is the same synchronous code without that.
   alias: { fflate: "./node_modules/fflate/esm/browser.js" },
@@ -37,17 +41,41 @@ const result = await build({
   banner: { js: "#!/usr/bin/env node\nimport { createRequire as __aamCreateRequire } from 'node:module'; const require = __aamCreateRequire(import.meta.url);" },
 });
 
+const vendor = await build({
+  // semver: only the function modules src/manifest/semver.ts calls (scripts/vendor_semver.cjs).
+  entryPoints: Object.fromEntries(VENDOR.map((n) => [n, n === "semver" ? "./scripts/vendor_semver.cjs" : n])),
+  outdir: VENDOR_DIR,
+  outExtension: { ".js": ".cjs" },
+  metafile: true,
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  legalComments: "none",
+  logLevel: "warning",
+});
+
+/** `to`'s path from the output file `out`, as an import or require() specifier. */
+function specifier(out, to) {
+  const rel = relative(dirname(out), to).replaceAll("\\", "/");
+  return rel.startsWith(".") ? rel : `./${rel}`;
+}
+
 let placed = 0;
 for (const out of Object.keys(result.metafile.outputs)) {
   if (!out.endsWith(".js")) continue;
-  const text = readFileSync(out, "utf8");
-  if (!text.includes(WORKER_PLACEHOLDER)) continue;
-  let rel = relative(dirname(out), WORKER_OUT).replaceAll("\\", "/");
-  if (!rel.startsWith(".")) rel = `./${rel}`;
-  writeFileSync(out, text.replaceAll(JSON.stringify(WORKER_PLACEHOLDER), JSON.stringify(rel)));
-  placed++;
+  let text = readFileSync(out, "utf8");
+  const before = text;
+  if (text.includes(WORKER_PLACEHOLDER)) {
+    text = text.replaceAll(JSON.stringify(WORKER_PLACEHOLDER), JSON.stringify(specifier(out, WORKER_OUT)));
+    placed++;
+  }
+  text = text.replaceAll(`"${VENDOR_PLACEHOLDER}/`, `"${specifier(out, VENDOR_DIR)}/`);
+  if (text.includes(VENDOR_PLACEHOLDER)) throw new Error(`build: a vendor path was not placed in ${out}`);
+  if (text !== before) writeFileSync(out, text);
 }
 if (placed === 0 || !(WORKER_OUT in result.metafile.outputs)) throw new Error("build: the deflate worker's path was not placed");
+for (const n of VENDOR) if (!(`${VENDOR_DIR}/${n}.cjs` in vendor.metafile.outputs)) throw new Error(`build: ${VENDOR_DIR}/${n}.cjs was not written`);
 
 // Chunk names carry a content hash, so a rebuild never changes a chunk a running aam may still
 // import. Chunks no longer produced are removed once they are an hour old (not at once: tests and

@@ -34,6 +34,9 @@ export async function* gunzipChunks(input: AsyncIterable<Uint8Array>, limits: Gu
     const first = await next();
     const head = first.done ? [] : [first.value];
     if (head.length === 1 && head[0].length <= NATIVE_MAX_INPUT_BYTES) {
+      // Input chunks may be views of one reused buffer (archive_source.ts streams so): the first is
+      // copied before the second is read over it. At most 1 MiB, once per archive.
+      head[0] = head[0].slice();
       const second = await next();
       if (!second.done) head.push(second.value);
       else if (nativePays(head[0].length)) {
@@ -52,6 +55,9 @@ export async function* gunzipChunks(input: AsyncIterable<Uint8Array>, limits: Gu
   }
 }
 
+/** The first piece of input the streaming decoder inflates; each next one is twice as large. */
+const FIRST_SLICE_BYTES = 1024;
+
 /** The streaming decoder over `head` (chunks already read), then what `more` reads until it is done. */
 async function* gunzipStream(
   head: Uint8Array[],
@@ -60,9 +66,14 @@ async function* gunzipStream(
 ): AsyncGenerator<Uint8Array> {
   let pending: Uint8Array[] = [];
   const dec = new GunzipDecoder(limits, (c) => pending.push(c));
-  // Input is regrouped into INFLATE_SLICE_BYTES pieces: big chunks are split so only one slice's
-  // output is held at once, and tiny ones joined so each inflate step does useful work.
-  let slice = new Uint8Array(INFLATE_SLICE_BYTES);
+  // Input is regrouped into pieces of up to INFLATE_SLICE_BYTES: big chunks are split so only one
+  // piece's output is held at once, and tiny ones joined (in one reused buffer: the decoder keeps no
+  // view of what it is given) so each inflate step does useful work. Pieces start small and double:
+  // a reader that stops at the first entry (verify stops at aam.yaml, in the first KiB or so) then
+  // inflates little more than it needs, which matters while the inflater is still cold (~10 ms for
+  // 16 KiB of Huffman-coded input before the JIT has compiled it).
+  const slice = new Uint8Array(INFLATE_SLICE_BYTES);
+  let size = FIRST_SLICE_BYTES;
   let fill = 0;
   for (let i = 0; ; i++) {
     let chunk: Uint8Array;
@@ -74,20 +85,20 @@ async function* gunzipStream(
     }
     for (let off = 0; off < chunk.length; ) {
       let piece: Uint8Array;
-      if (fill === 0 && chunk.length - off >= INFLATE_SLICE_BYTES) {
-        piece = chunk.subarray(off, off + INFLATE_SLICE_BYTES);
-        off += INFLATE_SLICE_BYTES;
+      if (fill === 0 && chunk.length - off >= size) {
+        piece = chunk.subarray(off, off + size);
+        off += size;
       } else {
-        const n = Math.min(INFLATE_SLICE_BYTES - fill, chunk.length - off);
+        const n = Math.min(size - fill, chunk.length - off);
         slice.set(chunk.subarray(off, off + n), fill);
         fill += n;
         off += n;
-        if (fill < INFLATE_SLICE_BYTES) break;
-        piece = slice;
-        slice = new Uint8Array(INFLATE_SLICE_BYTES); // the decoder may keep a view of `piece`
+        if (fill < size) break;
+        piece = slice.subarray(0, fill);
         fill = 0;
       }
       dec.push(piece);
+      size = Math.min(size * 2, INFLATE_SLICE_BYTES);
       if (pending.length) {
         const out = pending;
         pending = [];

@@ -6,7 +6,7 @@ import { gunzipChunks } from "./gunzip_chunks.ts";
 import { gunzipWholeNative, NATIVE_MAX_INPUT_BYTES, NATIVE_MAX_OUTPUT_BYTES } from "./gunzip_native.ts";
 import { NATIVE_AFTER_BYTES } from "./_gunzip_native_policy.ts";
 import { gzipBytes } from "./gzip_encoder.ts";
-import { chunksOf, gz, HOSTILE, lazyZeroBomb, MANIFEST, sample, tarOf } from "../../test/helpers/archive.ts";
+import { chunksOf, gz, HOSTILE, lazyZeroBomb, MANIFEST, reusedChunksOf, sample, tarOf } from "../../test/helpers/archive.ts";
 import { readArchive } from "./tar_read.ts";
 import { AamError } from "../errors.ts";
 import { catchAam } from "../../test/helpers/errors.ts";
@@ -26,6 +26,15 @@ describe("gunzipChunks()", () => {
     const gz = gzipBytes(data);
     for (const size of [1, 7, 512, 8192, 1 << 20]) {
       expect(await gunzipAll(chunksOf(gz, size))).toEqual(data);
+    }
+  });
+
+  test("keeps no view of an input chunk past the next read (a reused read buffer)", async () => {
+    const data = sample(300_000, 5);
+    for (const gzd of [gzipBytes(data), gzipSync(data, { filename: "a-long-file-name.tar", mtime: 0 })]) {
+      for (const size of [1, 5, 9, 4096, 16 * 1024, 64 * 1024, 100_000]) {
+        expect(await gunzipAll(reusedChunksOf(gzd, size))).toEqual(data);
+      }
     }
   });
 

@@ -64,7 +64,7 @@ function trailingData() {
   });
 }
 
-/** `a` then `b`, without copying when either is empty (views are fine: the decoder owns its input). */
+/** `a` then `b`, without copying when either is empty (a view of `b` is used within push() only). */
 function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
@@ -123,7 +123,7 @@ export class GunzipDecoder {
     return this.#outBytes;
   }
 
-  /** Feeds compressed bytes; the caller must not change `chunk` afterwards (views of it are kept). */
+  /** Feeds compressed bytes; nothing keeps a view of `chunk` after this returns (the caller may reuse it). */
   push(chunk: Uint8Array): void {
     if (this.#ended) throw new TypeError("GunzipDecoder.push() after end()");
     this.#inBytes += chunk.length;
@@ -138,7 +138,7 @@ export class GunzipDecoder {
       const len = gzipHeaderLength(h);
       if (len === null) {
         if (h.length > MAX_GZIP_HEADER_BYTES) throw corruptGzip("header too long");
-        this.#header = h;
+        this.#header = h === chunk ? h.slice() : h; // kept past this call: not a view of the caller's buffer
         return;
       }
       this.#header = null;
@@ -147,7 +147,7 @@ export class GunzipDecoder {
     // Hold back the last 8 bytes: they are the trailer if the input ends here.
     const total = this.#tail.length + chunk.length;
     if (total <= 8) {
-      this.#tail = concat2(this.#tail, chunk);
+      this.#tail = concatBytes([this.#tail, chunk]); // a copy: the caller may reuse its buffer
       return;
     }
     const bodyLen = total - 8;
@@ -155,7 +155,7 @@ export class GunzipDecoder {
     if (fromTail > 0) this.#inflateBody(this.#tail.subarray(0, fromTail));
     const fromChunk = bodyLen - fromTail;
     this.#inflateBody(chunk.subarray(0, fromChunk));
-    this.#tail = concat2(this.#tail.subarray(fromTail), chunk.subarray(fromChunk));
+    this.#tail = concatBytes([this.#tail.subarray(fromTail), chunk.subarray(fromChunk)]);
   }
 
   #inflateBody(body: Uint8Array): void {

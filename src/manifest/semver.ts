@@ -1,16 +1,13 @@
 /**
  * Versions and ranges (SPEC §1): Semantic Versioning 2.0.0, ranges as npm reads them, both through
- * the `semver` package, so there is one grammar. Only its function modules are imported (and the
- * build loads each on first use, scripts/lazy_cjs.mjs): scripts/bench/parsers.mjs measured load +
- * validate and sort 10 versions in a fresh process at 6.4 / 17.1 / 10.2 ms (Node / Bun / Deno)
- * against 10.5 / 20.4 / 13.8 ms for the whole package, and 5.4 / 13.2 / 10.0 ms for the grammar
- * AAM had of its own: about 1 ms on Node, 4 ms on Bun, for one grammar instead of two.
+ * the `semver` package, so there is one grammar. Only its function modules are bundled (the build's
+ * dist/vendor/semver.cjs, scripts/vendor_semver.cjs) and loaded on first use (scripts/lazy_cjs.mjs):
+ * scripts/bench/parsers.mjs measured load + validate and sort 10 versions in a fresh process at
+ * 6.4 / 17.1 / 10.2 ms (Node / Bun / Deno) against 10.5 / 20.4 / 13.8 ms for the whole package, and
+ * 5.4 / 13.2 / 10.0 ms for the grammar AAM had of its own: about 1 ms on Node, 4 ms on Bun, for one
+ * grammar instead of two.
  */
-import parseVersion from "semver/functions/parse.js";
-import compare from "semver/functions/compare.js";
-import compareBuild from "semver/functions/compare-build.js";
-import semverSatisfies from "semver/functions/satisfies.js";
-import validRange from "semver/ranges/valid.js";
+import semver from "semver";
 
 /** npm's limit on a version's or a range's length. */
 const MAX_LENGTH = 256;
@@ -20,14 +17,14 @@ const MAX_LENGTH = 256;
  * spaces and prints them away: AAM takes only the text semver prints back (a version is an
  * identity, written one way).
  */
-function parse(s: string): ReturnType<typeof parseVersion> {
+function parse(s: string): ReturnType<typeof semver.parse> {
   if (s.length > MAX_LENGTH) return null;
-  const v = parseVersion(s);
+  const v = semver.parse(s);
   if (v === null) return null;
   return v.version + (v.build.length > 0 ? `+${v.build.join(".")}` : "") === s ? v : null;
 }
 
-function parsed(s: string): NonNullable<ReturnType<typeof parseVersion>> {
+function parsed(s: string): NonNullable<ReturnType<typeof semver.parse>> {
   const p = parse(s);
   if (!p) throw new TypeError(`Invalid Version: ${s}`);
   return p;
@@ -47,7 +44,7 @@ export function isValidVersion(s: unknown): boolean {
  * refused: write `*` to mean any version.
  */
 export function isValidRange(s: unknown): boolean {
-  return typeof s === "string" && s.trim() !== "" && s.length <= MAX_LENGTH && validRange(s) !== null;
+  return typeof s === "string" && s.trim() !== "" && s.length <= MAX_LENGTH && semver.validRange(s) !== null;
 }
 
 /** True when `range` is one exact version (`1.2.3` or `=1.2.3`), which also pins yanked versions. */
@@ -61,12 +58,12 @@ export function isExactRange(range: string): boolean {
  * @throws {TypeError} when either side is not a valid version (a programmer error: validate first).
  */
 export function compareVersions(a: string, b: string): number {
-  return compare(parsed(a), parsed(b));
+  return semver.compare(parsed(a), parsed(b));
 }
 
 /** Precedence, then build metadata compared as identifiers, so the order is (nearly) total. */
 function compareBuildOf(a: string, b: string): number {
-  return compareBuild(parsed(a), parsed(b));
+  return semver.compareBuild(parsed(a), parsed(b));
 }
 
 /**
@@ -76,7 +73,7 @@ function compareBuildOf(a: string, b: string): number {
  */
 export function satisfies(version: string, range: string): boolean {
   if (!isValidVersion(version) || !isValidRange(range)) return false;
-  return semverSatisfies(version, range);
+  return semver.satisfies(version, range);
 }
 
 /** The highest of `versions` that satisfies every one of `ranges`, or null. Invalid versions are skipped. */

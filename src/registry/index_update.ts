@@ -100,7 +100,7 @@ async function copyWithLine(file: string, out: fs.AtomicWriter, name: string, li
       throw NOT_LINE_FORM;
     }
   };
-  await forEachLineBytes(fs.readChunks(file, 1 << 16, INDEX_LIMIT, true), MAX_YAML_BYTES, () => NOT_LINE_FORM, onLine, () => out.flush());
+  await forEachLineBytes(fs.readChunksInto(file, new Uint8Array(1 << 16), INDEX_LIMIT), MAX_YAML_BYTES, () => NOT_LINE_FORM, onLine, () => out.flush());
   if (state !== "end") throw NOT_LINE_FORM;
   if (!placed) put(lineBytes);
   out.append(`\n${INDEX_CLOSE}\n`);

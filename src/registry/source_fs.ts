@@ -13,7 +13,7 @@ export function fileSource(root: string, location = root, kind: SourceKind = "fi
     readText: (rel) => fs.readTextIfExists(abs(rel), limitForFile(rel)),
     async readStream(rel) {
       if ((await fs.stat(abs(rel))) === null) return null;
-      return fs.readChunks(abs(rel), 1 << 16, limitForFile(rel), true);
+      return fs.readChunksInto(abs(rel), new Uint8Array(1 << 16), limitForFile(rel));
     },
     async listDir(rel) {
       const entries = await fs.readDirIfExists(abs(rel));

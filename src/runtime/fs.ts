@@ -4,7 +4,13 @@
  * Reading, bounded (fs_read.ts); writing, atomic or exclusive (fs_write.ts); temp names
  * (temp_name.ts); tails and streamed files (fs_append.ts).
  */
-import * as nodePath from "node:path";
+import type * as NodePath from "node:path";
+import type * as NodeUrl from "node:url";
+import { builtin } from "./builtin.ts";
+
+// Required, not imported: see fs_read.ts.
+const nodePath = builtin<typeof NodePath>("node:path");
+const nodeUrl = builtin<typeof NodeUrl>("node:url");
 
 export { isNotFound, isAlreadyExists } from "./_fs_shared.ts";
 export * from "./fs_read.ts";
@@ -22,4 +28,5 @@ export const path = {
   sep: nodePath.sep,
 };
 
-export { fileURLToPath as fromFileUrl, pathToFileURL as toFileUrl } from "node:url";
+export const fromFileUrl: typeof NodeUrl.fileURLToPath = (u) => nodeUrl.fileURLToPath(u);
+export const toFileUrl: typeof NodeUrl.pathToFileURL = (p) => nodeUrl.pathToFileURL(p);

@@ -2,10 +2,14 @@
  * Writes whose cost does not grow with the file: reading a file's tail, replacing a file's tail in
  * place (append-only logs), and writing a large file as a stream that is renamed into place whole.
  */
-import * as fss from "node:fs";
+import type * as Fs from "node:fs";
 import { fsp, isNotFound } from "./_fs_shared.ts";
+import { builtin } from "./builtin.ts";
 import { tempNameFor } from "./temp_name.ts";
 import { notRegularFileError } from "../read_limits.ts";
+
+// Required, not imported (as in fs_read.ts): an ESM import of node:fs runs its lazy getters at start-up.
+const fss = builtin<typeof Fs>("node:fs");
 
 /** The last `maxBytes` bytes of a regular file and its size, or null when it does not exist. */
 export function readTail(p: string, maxBytes: number): { size: number; bytes: Uint8Array } | null {

@@ -73,3 +73,29 @@ describe("readChunks()", () => {
     expect(err.code).toBe("UsageError");
   });
 });
+
+describe("readChunksInto()", () => {
+  test("streams a file through the one buffer given, and stops past the limit", async () => {
+    writeFileSync(join(dir, "twenty"), "01234567890123456789");
+    const buf = new Uint8Array(8);
+    let text = "";
+    for await (const c of fs.readChunksInto(join(dir, "twenty"), buf)) {
+      expect(c.buffer).toBe(buf.buffer);
+      text += new TextDecoder().decode(c);
+    }
+    expect(text).toBe("01234567890123456789");
+    const err = await catchAamError((async () => {
+      for await (const _ of fs.readChunksInto(join(dir, "twenty"), buf, TEN)) void _;
+    })());
+    expect(err.code).toBe("Error");
+  });
+
+  test("refuses /dev/zero and a folder", async () => {
+    for (const p of ["/dev/zero", dir]) {
+      const err = await catchAamError((async () => {
+        for await (const _ of fs.readChunksInto(p, new Uint8Array(4), TEN)) void _;
+      })());
+      expect(err.code).toBe("UsageError");
+    }
+  });
+});

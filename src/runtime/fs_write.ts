@@ -2,9 +2,13 @@
  * Writing: every write that replaces a file goes through writeFileAtomic (temp name, flush,
  * rename); lock files through createExclusiveComplete; extraction creates new files only (`wx`).
  */
-import * as nodePath from "node:path";
+import type * as NodePath from "node:path";
+import { builtin } from "./builtin.ts";
 import { fsp, isAlreadyExists } from "./_fs_shared.ts";
 import { tempNameFor } from "./temp_name.ts";
+
+// Required, not imported: see fs_read.ts.
+const nodePath = builtin<typeof NodePath>("node:path");
 
 export async function mkdirp(p: string, mode?: number): Promise<void> {
   await fsp().mkdir(p, { recursive: true, mode });

@@ -1,8 +1,12 @@
 /** Process facts (arguments, environment, terminal, exit code) for Node, Bun and Deno. */
-import process from "node:process";
-import * as fss from "node:fs";
+import type * as Process from "node:process";
+import type * as Fs from "node:fs";
 import type * as Os from "node:os";
 import { builtin } from "./builtin.ts";
+
+// Required, not imported: see fs_read.ts.
+const process = builtin<typeof Process>("node:process");
+const fss = builtin<typeof Fs>("node:fs");
 
 const os = () => builtin<typeof Os>("node:os");
 

@@ -2,9 +2,13 @@
  * Temp names beside the file they replace (`.<name>.<pid>.<random>.tmp`), so a rename into place is
  * atomic; readers skip them and writers sweep the ones a killed writer left.
  */
-import * as nodePath from "node:path";
+import type * as NodePath from "node:path";
+import { builtin } from "./builtin.ts";
 import { randomBytes } from "./hash.ts";
 import { toHex } from "../encoding/hex.ts";
+
+// Required, not imported: see fs_read.ts.
+const nodePath = builtin<typeof NodePath>("node:path");
 
 /** A temporary name in the same folder as `p`, so a rename into place is atomic. */
 export function tempNameFor(p: string): string {

@@ -35,7 +35,7 @@ const STOP = Symbol("stop");
  */
 export async function scanArchive(archive: ArchiveInput, opts: { whole?: boolean } = {}): Promise<ArchiveScan> {
   const hash = createSha256();
-  const it = chunksOf(archive, { readAhead: true })[Symbol.asyncIterator]();
+  const it = chunksOf(archive)[Symbol.asyncIterator]();
   let ioError: { e: unknown } | undefined;
   // Hands chunks to the archive reader, hashing each; closing it early leaves the source open.
   async function* tee(): AsyncGenerator<Uint8Array> {

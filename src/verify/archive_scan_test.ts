@@ -12,11 +12,14 @@ import { AamError } from "../errors.ts";
 import type { TrustPolicy } from "../trust/policy.ts";
 import { verifyPackage, type VerifyInput } from "./pipeline.ts";
 import { scanArchive } from "./archive_scan.ts";
-import { fileArchive, openFileArchive, bytesOf } from "./archive_source.ts";
+import { fileArchive, openFileArchive, bytesOf, type ArchiveSource } from "./archive_source.ts";
+import { installVerified } from "../install/install.ts";
+import { existsSync, readdirSync } from "node:fs";
 
 let dir: string;
 let archive: Uint8Array; // aam.yaml, then 3 MiB of incompressible data: it streams in several chunks
 let broken: Uint8Array; // the same, cut short after aam.yaml: its tail is not a valid archive
+let other: Uint8Array; // another valid archive of the same name and version (one prompt changed)
 let key: { seed: Uint8Array; publicKey: Uint8Array };
 
 const policy = (p: Partial<TrustPolicy> = {}): TrustPolicy => ({
@@ -59,6 +62,8 @@ beforeAll(async () => {
   writeFileSync(join(src, "prompts", "z.bin"), blob);
   archive = (await packDirectory(src)).bytes;
   broken = archive.slice(0, archive.length >> 1);
+  writeFileSync(join(src, "prompts", "x.md"), "not what was signed\n");
+  other = (await packDirectory(src)).bytes;
   key = await generateEd25519();
 });
 
@@ -80,6 +85,9 @@ describe("scanArchive()", () => {
   test("bytesOf() joins a streamed archive back into its bytes", async () => {
     writeFileSync(join(dir, "b.aam"), archive);
     expect(checksumOf(await bytesOf(fileArchive(join(dir, "b.aam"), archive.length)))).toBe(checksumOf(archive));
+    // A size that is wrong or unknown (the file grew since it was sized) still gives every byte.
+    expect(checksumOf(await bytesOf(fileArchive(join(dir, "b.aam"))))).toBe(checksumOf(archive));
+    expect(checksumOf(await bytesOf(fileArchive(join(dir, "b.aam"), 3 << 20)))).toBe(checksumOf(archive));
   });
 });
 
@@ -114,5 +122,40 @@ describe("verifyPackage() on a streamed archive", () => {
       const input = await signed(broken, join(dir, "v.aam"));
       expect((await verifyPackage(input, policy())).outcome).toBe("verified");
     });
+  });
+});
+
+describe("the one-read rule (issue 10): bytes verified by one read are never unpacked from another", () => {
+  test("an archive file replaced between verify and extraction is TamperedPackage; nothing is installed", async () => {
+    const file = join(dir, "swap.aam");
+    const input = await signed(archive, file);
+    const report = await verifyPackage(input, policy());
+    expect(report.outcome).toBe("verified");
+    writeFileSync(file, other); // a valid archive of the same package: extraction alone would accept it
+    const project = join(dir, "project-swap");
+    const err = await installVerified(project, [{ name: input.name, version: input.version, archive: input.archive, source: file, report }]).catch((e) => e);
+    expect(err).toBeInstanceOf(AamError);
+    expect((err as AamError).code).toBe("TamperedPackage");
+    expect(existsSync(join(project, ".aam", "packages", "a--big"))).toBe(false);
+    expect(readdirSync(join(project, ".aam"))).toEqual(["packages"]); // no staging left, no lock file
+  });
+
+  test("an archive rewritten while it streams through the reused buffer fails step 1", async () => {
+    const file = join(dir, "rewrite.aam");
+    const input = await signed(archive, file);
+    const inner = input.archive as ArchiveSource;
+    // Another writer overwrites the file in place once its first 64 KiB have been read.
+    const rewritten: ArchiveSource = {
+      size: inner.size,
+      async *chunks() {
+        let first = true;
+        for await (const c of inner.chunks()) {
+          yield c;
+          if (first) writeFileSync(file, other.length >= archive.length ? other : new Uint8Array(archive.length));
+          first = false;
+        }
+      },
+    };
+    expect(await code(verifyPackage({ ...input, archive: rewritten }, policy()))).toBe("TamperedPackage");
   });
 });

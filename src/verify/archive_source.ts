@@ -1,28 +1,30 @@
 /**
  * The archive the pipeline verifies (SPEC §3, §6): whole bytes, or a source that streams chunks
  * from a file. Streaming keeps memory flat in the archive size: a 50 MiB package is hashed and
- * read in 1 MiB pieces and never held whole.
+ * read through one reused 64 KiB buffer and never held whole.
  */
 import { fs } from "../runtime/index.ts";
 import { ARCHIVE_LIMIT, notRegularFileError, tooLargeError } from "../read_limits.ts";
-import { concatBytes } from "../encoding/bytes.ts";
 
-/** An archive read on demand; `chunks()` may be called more than once and starts over each time. */
+/**
+ * An archive read on demand; `chunks()` may be called more than once and starts over each time.
+ * A chunk may be a view of a buffer the next read overwrites: consumers copy what they keep.
+ */
 export interface ArchiveSource {
   /** Archive bytes, when known (a hint: the stream decides). */
   readonly size?: number;
-  /** `readAhead`: keep one read in flight while the consumer works (for fast consumers: hashing). */
-  chunks(opts?: ChunkOptions): AsyncIterable<Uint8Array>;
-}
-
-export interface ChunkOptions {
-  readAhead?: boolean;
+  chunks(): AsyncIterable<Uint8Array>;
 }
 
 export type ArchiveInput = Uint8Array | ArchiveSource;
 
-/** Files up to this size are read in one call; larger ones in chunks of this size. */
-const CHUNK_BYTES = 1 << 20;
+/** Files up to this size are read in one call; larger ones stream. */
+const WHOLE_READ_BYTES = 1 << 20;
+/**
+ * The reused read buffer of a streamed file. 64 KiB: hashing and inflating cost the same per byte
+ * from 64 KiB up, and a small buffer stays in cache.
+ */
+const STREAM_BUFFER_BYTES = 64 * 1024;
 
 export function isArchiveBytes(a: ArchiveInput): a is Uint8Array {
   return a instanceof Uint8Array;
@@ -33,8 +35,8 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 }
 
 /** The archive as a stream of chunks, whatever form it came in. */
-export function chunksOf(a: ArchiveInput, opts?: ChunkOptions): AsyncIterable<Uint8Array> {
-  return isArchiveBytes(a) ? once(a) : a.chunks(opts);
+export function chunksOf(a: ArchiveInput): AsyncIterable<Uint8Array> {
+  return isArchiveBytes(a) ? once(a) : a.chunks();
 }
 
 /**
@@ -43,55 +45,42 @@ export function chunksOf(a: ArchiveInput, opts?: ChunkOptions): AsyncIterable<Ui
  */
 export async function bytesOf(a: ArchiveInput): Promise<Uint8Array> {
   if (isArchiveBytes(a)) return a;
-  const parts: Uint8Array[] = [];
-  for await (const c of a.chunks()) parts.push(c);
-  return parts.length === 1 ? parts[0] : concatBytes(parts);
+  // One buffer of the size the source announced, grown only if the file grew: the archive is held
+  // once, not once in pieces and again joined. Chunks are copied in (the next read may reuse them).
+  let out = new Uint8Array(a.size ?? 0);
+  let n = 0;
+  for await (const c of a.chunks()) {
+    if (n + c.length > out.length) {
+      const grown = new Uint8Array(Math.max(out.length * 2, n + c.length));
+      grown.set(out.subarray(0, n));
+      out = grown;
+    }
+    out.set(c, n);
+    n += c.length;
+  }
+  return n === out.length ? out : out.subarray(0, n);
 }
 
 /**
- * A file-backed source. Small files are read in one call (no 1 MiB buffer for a 10 KiB archive);
- * larger ones stream.
+ * A file-backed source. Small files are read in one call (a small archive is then inflated whole,
+ * natively: gunzip_chunks.ts); larger ones stream through one reused buffer, so memory stays that
+ * of a small archive whatever the file's size.
  */
 export function fileArchive(path: string, size?: number): ArchiveSource {
   return {
     size,
-    async *chunks(opts?: ChunkOptions) {
-      if (size !== undefined && size <= CHUNK_BYTES) {
+    async *chunks() {
+      if (size !== undefined && size <= WHOLE_READ_BYTES) {
         const bytes = await fs.readFile(path, ARCHIVE_LIMIT);
-        if (bytes.length <= CHUNK_BYTES) {
+        if (bytes.length <= WHOLE_READ_BYTES) {
           yield bytes;
           return;
         }
         // The file grew since it was sized: stream it after all.
       }
-      // Read-ahead pays where the consumer is fast (hashing: ~15% off `verify --file`); behind a slow
-      // one (extraction) it only made the runtime hold more garbage (+25 MiB peak RSS on install).
-      const chunks = fs.readChunks(path, CHUNK_BYTES, ARCHIVE_LIMIT);
-      yield* opts?.readAhead ? readAhead(chunks) : chunks;
+      yield* fs.readChunksInto(path, new Uint8Array(STREAM_BUFFER_BYTES), ARCHIVE_LIMIT);
     },
   };
-}
-
-/**
- * Asks for the next chunk before handing out the current one, so the file read (on the runtime's
- * I/O threads) overlaps the hashing and inflating of the previous chunk. One chunk more in memory.
- */
-async function* readAhead(src: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const it = src[Symbol.asyncIterator]();
-  let pending: Promise<IteratorResult<Uint8Array>> | undefined = it.next();
-  try {
-    for (;;) {
-      const r: IteratorResult<Uint8Array> = await pending;
-      pending = undefined;
-      if (r.done) return;
-      pending = it.next();
-      yield r.value;
-    }
-  } finally {
-    // Stopped early: let the read in flight settle, then close the file.
-    if (pending) await pending.catch(() => undefined);
-    await it.return?.(undefined);
-  }
 }
 
 /**

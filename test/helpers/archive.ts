@@ -90,6 +90,21 @@ export async function* chunksOf(bytes: Uint8Array, size = 4096): AsyncGenerator<
 }
 
 /**
+ * The archive as `size`-byte views of one buffer that is scribbled over before each next read, as
+ * a file streamed through one reused buffer is (runtime readChunksInto): a reader that keeps a
+ * view of its input past the next read sees garbage.
+ */
+export async function* reusedChunksOf(bytes: Uint8Array, size = 4096): AsyncGenerator<Uint8Array> {
+  const buf = new Uint8Array(size);
+  for (let i = 0; i < bytes.length; i += size) {
+    const n = Math.min(size, bytes.length - i);
+    buf.set(bytes.subarray(i, i + n));
+    yield buf.subarray(0, n);
+    buf.fill(0xa5);
+  }
+}
+
+/**
  * A gzip bomb generated lazily: `prefix` followed by `zeroBytes` zeros, compressed as it is read.
  * Only as much is compressed as the reader pulls, so a 1 GiB bomb costs only what is consumed.
  * `stats.inputBytes` counts the compressed bytes handed out.

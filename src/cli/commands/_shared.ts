@@ -2,17 +2,22 @@
 export type { LocalTrust } from "../../verify/local_trust.ts";
 import type { Context } from "../context.ts";
 import { untrusted } from "../output.ts";
-import { openRegistry, type OpenedRegistry } from "../../registry/location.ts";
+import type { OpenedRegistry } from "../../registry/location.ts";
 import { buildPolicy, type PolicyFlags } from "../../trust/build_policy.ts";
 import { readLocalTrust, type LocalTrust } from "../../verify/local_trust.ts";
 import type { TrustPolicy } from "../../trust/policy.ts";
 import type { VerifyReport } from "../../verify/pipeline.ts";
 import { proc } from "../../runtime/index.ts";
-import { httpSource } from "../../registry/source_http.ts";
-import { gitSource } from "../../registry/source_git.ts";
 import { DOCUMENT_LIMIT } from "../../read_limits.ts";
 
 export async function openFromOptions(ctx: Context, registry: string | undefined): Promise<OpenedRegistry> {
+  // Loaded here, not with this module: `verify --file` and other commands that share it open no
+  // registry, and the reader and its sources are ~35 KB to load.
+  const [{ openRegistry }, { httpSource }, { gitSource }] = await Promise.all([
+    import("../../registry/location.ts"),
+    import("../../registry/source_http.ts"),
+    import("../../registry/source_git.ts"),
+  ]);
   const cfg = (await ctx.config()).merged;
   return await openRegistry(registry, cfg.registries ?? [], ctx.cwd, {
     http: (url) => httpSource(url),
