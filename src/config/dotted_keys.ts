@@ -13,6 +13,7 @@
  */
 import { AamError } from "../errors.ts";
 import { closest } from "../suggest.ts";
+import { REQUIRE_CHECKSUM, canonicalKey, checksumOffError } from "./aliases.ts";
 import { CONFIG_KEYS, KEY_NAMES, checkDelegateKey, keySpec, normalizeFingerprint, type Config, type KeySpec } from "./schema.ts";
 
 const DELEGATES = "security.signing_delegates";
@@ -43,6 +44,8 @@ function badValue(key: string, raw: string, expected: string, why?: string): Aam
 }
 
 function target(key: string): Target {
+  if (key === REQUIRE_CHECKSUM) throw new AamError("UsageError", `"${key}" is not stored: checksums are always verified`, { field: key, hint: `aam config get ${key} prints true` });
+  key = canonicalKey(key);
   const spec = keySpec(key);
   if (spec) return { spec };
   if (key.startsWith(`${DELEGATES}.`)) {
@@ -166,6 +169,7 @@ export function parseValue(key: string, raw: string): unknown {
  * @throws {AamError} UsageError for an unknown key, with a "did you mean".
  */
 export function getKey(cfg: Config, key: string): unknown {
+  if (key === REQUIRE_CHECKSUM) return true;
   if (GROUPS.includes(key)) return getPath(cfg, key.split("."));
   const { spec, entry } = target(key);
   const v = getPath(cfg, spec.key.split("."));
@@ -178,6 +182,12 @@ export function getKey(cfg: Config, key: string): unknown {
  * what is allowed.
  */
 export function setKey(cfg: Config, key: string, rawValue: string): Config {
+  if (key === REQUIRE_CHECKSUM) {
+    const v = rawValue.trim().toLowerCase();
+    if (v === "true") return clone(cfg); // already so, and never stored
+    if (v === "false") throw checksumOffError("the configuration");
+    throw badValue(key, rawValue, "true");
+  }
   const { spec, entry } = target(key);
   const value = parseValue(key, rawValue);
   const out = clone(cfg);
@@ -234,9 +244,10 @@ export function addToList(cfg: Config, key: string, value: string): Config {
   return out;
 }
 
-/** Every key, dotted, with its value in `cfg` (null when not set), in the table's order. */
+/** Every key, dotted, with its value in `cfg` (null when not set), in the table's order; then `require_checksum`, always true. */
 export function listKeys(cfg: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const spec of CONFIG_KEYS) out[spec.key] = getPath(cfg, spec.key.split(".")) ?? null;
+  out[REQUIRE_CHECKSUM] = true;
   return out;
 }

@@ -20,6 +20,8 @@ export interface SigstoreConfig {
   rekor_url?: string;
   tsa_url?: string;
   oidc_issuer?: string;
+  /** Base URL that Fulcio, Rekor and the TSA default to when not set one by one. */
+  endpoint?: string;
 }
 
 export interface SecurityConfig {
@@ -28,6 +30,8 @@ export interface SecurityConfig {
   signing_key?: string;
   /** Key id or fingerprint for `--signing-method gpg`. */
   gpg_key?: string;
+  /** GnuPG home (`--homedir`) for `--signing-method gpg`; gpg's own default when absent. */
+  gpg_home?: string;
   require_signature?: boolean;
   /** Fingerprints: 64 lowercase hex (Ed25519) or 40 uppercase hex (OpenPGP). */
   trusted_keys?: string[];
@@ -126,6 +130,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: "security.signing_method", type: "enum", values: SIGNING_METHODS, default: "ed25519", doc: "how `--sign` signs" },
   { key: "security.signing_key", type: "string", check: checkNonEmpty, doc: "key name or fingerprint to sign with" },
   { key: "security.gpg_key", type: "string", check: checkNonEmpty, doc: "gpg key for --signing-method gpg" },
+  { key: "security.gpg_home", type: "string", check: checkNonEmpty, doc: "GnuPG home folder for --signing-method gpg" },
   { key: "security.require_signature", type: "bool", default: false, doc: "refuse unsigned packages" },
   { key: "security.trusted_keys", type: "list", default: [], check: checkFingerprint, normalize: normalizeFingerprint, doc: "trusted key fingerprints" },
   { key: "security.revoked_keys", type: "list", default: [], check: checkFingerprint, normalize: normalizeFingerprint, doc: "revoked key fingerprints" },
@@ -138,6 +143,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: "security.sigstore.rekor_url", type: "string", check: checkUrl, doc: "Rekor (transparency log) URL" },
   { key: "security.sigstore.tsa_url", type: "string", check: checkUrl, doc: "timestamp authority URL" },
   { key: "security.sigstore.oidc_issuer", type: "string", check: checkUrl, doc: "OIDC issuer for keyless signing" },
+  { key: "security.sigstore.endpoint", type: "string", check: checkUrl, doc: "base URL for Fulcio, Rekor and the TSA when not set one by one" },
 ];
 
 export const KEY_NAMES: readonly string[] = CONFIG_KEYS.map((s) => s.key);

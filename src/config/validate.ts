@@ -7,6 +7,7 @@
  */
 import { AamError, type Problem } from "../errors.ts";
 import { closest } from "../suggest.ts";
+import { resolveAliases } from "./aliases.ts";
 import { CONFIG_KEYS, KEY_NAMES, checkDelegateKey, normalizeFingerprint, type Config, type KeySpec, type RegistryEntry } from "./schema.ts";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -125,10 +126,15 @@ function childrenOf(prefix: string): string[] {
   return [...new Set(names)];
 }
 
-/** Problems of a parsed config document, and the checked configuration (only set keys). */
-export function checkConfig(value: unknown): { config: Config; problems: Problem[] } {
+/**
+ * Problems of a parsed config document, and the checked configuration (only set keys, under their
+ * stored names: the documentation's aliases are mapped first, aliases.ts).
+ * @throws {AamError} UsageError for an alias given with its target, or `require_checksum: false`.
+ */
+export function checkConfig(value: unknown, file = "the configuration"): { config: Config; problems: Problem[] } {
   const problems: Problem[] = [];
   const config: Config = { security: {} };
+  value = resolveAliases(value, file, problems);
   if (value === null || value === undefined) return { config, problems }; // an empty file
   if (!isRecord(value)) {
     problems.push({ path: "(root)", message: `must be a mapping of keys (registries, security), not ${typeName(value)}` });
@@ -160,7 +166,7 @@ export function checkConfig(value: unknown): { config: Config; problems: Problem
  * @throws {AamError} Error listing every problem with its key path, naming the file.
  */
 export function validateConfig(value: unknown, file: string): Config {
-  const { config, problems } = checkConfig(value);
+  const { config, problems } = checkConfig(value, file);
   if (problems.length > 0) {
     const n = problems.length;
     throw new AamError("Error", `Invalid configuration "${file}": ${n} problem${n === 1 ? "" : "s"}`, {

@@ -74,6 +74,13 @@ async function identityToken(ctx: Context, opts: SignOptions, oidcIssuer: string
   });
 }
 
+/** `security.gpg_home` as a folder: `~/…` is the user's home (as the documentation writes it), a relative path is from the working folder. */
+function gpgHome(ctx: Context, configured: string | undefined): string | undefined {
+  if (configured === undefined) return undefined;
+  const home = configured === "~" || configured.startsWith("~/") ? fs.path.join(proc.homedir(), configured.slice(1)) : configured;
+  return fs.path.resolve(ctx.cwd, home);
+}
+
 /** Builds the signer for `method` from configuration and flags; each loads its library only when used. */
 async function signerFor(ctx: Context, method: SigningMethod, opts: SignOptions): Promise<Signer> {
   const cfg = (await ctx.config()).merged.security;
@@ -86,7 +93,7 @@ async function signerFor(ctx: Context, method: SigningMethod, opts: SignOptions)
       return (await import("../../signing/openpgp/sign.ts")).openPgpSigner(await openPgpKeyAccess(stored, passphrases(opts)), now);
     }
     case "gpg":
-      return (await import("../../signing/openpgp/gpg_sign.ts")).gpgSigner({ keyRef: opts.gpgKey ?? cfg.gpg_key, now });
+      return (await import("../../signing/openpgp/gpg_sign.ts")).gpgSigner({ keyRef: opts.gpgKey ?? cfg.gpg_key, homeDir: gpgHome(ctx, cfg.gpg_home), now });
     case "sigstore": {
       const { sigstoreSigner } = await import("../../signing/sigstore/sign.ts");
       const { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, DEFAULT_TSA_URL } = await import("../../signing/sigstore/create_bundle.ts");
@@ -95,9 +102,10 @@ async function signerFor(ctx: Context, method: SigningMethod, opts: SignOptions)
       return sigstoreSigner({
         identityToken: await identityToken(ctx, opts, cfg.sigstore?.oidc_issuer),
         services: {
-          fulcioUrl: cfg.sigstore?.fulcio_url ?? DEFAULT_FULCIO_URL,
-          rekorUrl: cfg.sigstore?.rekor_url ?? DEFAULT_REKOR_URL,
-          tsaUrl: cfg.sigstore?.tsa_url ?? DEFAULT_TSA_URL,
+          // One endpoint (`security.sigstore.endpoint`) stands in for any of the three not set one by one.
+          fulcioUrl: cfg.sigstore?.fulcio_url ?? cfg.sigstore?.endpoint ?? DEFAULT_FULCIO_URL,
+          rekorUrl: cfg.sigstore?.rekor_url ?? cfg.sigstore?.endpoint ?? DEFAULT_REKOR_URL,
+          tsaUrl: cfg.sigstore?.tsa_url ?? cfg.sigstore?.endpoint ?? DEFAULT_TSA_URL,
         },
         trustedRoot: rootText === null ? null : { text: rootText, file: rootFile },
         verifyTransparencyLog: cfg.verify_transparency_log !== false,
