@@ -6,7 +6,8 @@
  * - booleans: `true` or `false`; enums: one of the listed values (both case-insensitive);
  * - list keys: a comma-separated value, `a,b,c` (spaces around items are dropped; `""` is the
  *   empty list, which in a project file replaces the user's list);
- * - `security.signing_delegates`: the whole map as `fp=pattern,pattern;fp2=pattern`, or one entry
+ * - `security.signing_delegates`: the whole map as `who=pattern,pattern;who2=pattern` (who: a key
+ *   fingerprint or a Sigstore identity pattern), or one entry
  *   with the key `security.signing_delegates.<fp>` and value `pattern,pattern`;
  * - `registries` is managed by `aam registry add|remove` and cannot be set here.
  * `add` appends ONE value verbatim (no comma splitting), so a value containing a comma can be added.
@@ -14,7 +15,7 @@
 import { AamError } from "../errors.ts";
 import { closest } from "../suggest.ts";
 import { REQUIRE_CHECKSUM, canonicalKey, checksumOffError } from "./aliases.ts";
-import { CONFIG_KEYS, KEY_NAMES, checkDelegateKey, keySpec, normalizeFingerprint, type Config, type KeySpec } from "./schema.ts";
+import { CONFIG_KEYS, KEY_NAMES, checkDelegateKey, keySpec, normalizeDelegateKey, type Config, type KeySpec } from "./schema.ts";
 
 const DELEGATES = "security.signing_delegates";
 const GROUPS = ["security", "security.sigstore"];
@@ -51,8 +52,8 @@ function target(key: string): Target {
   if (key.startsWith(`${DELEGATES}.`)) {
     const fp = key.slice(DELEGATES.length + 1);
     const why = checkDelegateKey(fp);
-    if (why) throw badValue(key, fp, "fingerprint", `the part after "${DELEGATES}." ${why}`);
-    return { spec: keySpec(DELEGATES)!, entry: normalizeFingerprint(fp) };
+    if (why) throw badValue(key, fp, "fingerprint-or-identity", `the part after "${DELEGATES}." ${why}`);
+    return { spec: keySpec(DELEGATES)!, entry: normalizeDelegateKey(fp) };
   }
   throw unknownKey(key);
 }
@@ -66,7 +67,7 @@ function expectedOf(spec: KeySpec): string {
     case "list":
       return "value,value,...";
     case "map":
-      return "fingerprint=pattern,...;fingerprint=pattern,...";
+      return "fingerprint-or-identity=pattern,...;...";
     default:
       return "value";
   }
@@ -124,11 +125,11 @@ function parseMap(spec: KeySpec, key: string, raw: string): Record<string, strin
   const out: Record<string, string[]> = {};
   for (const part of raw.split(";").map((s) => s.trim()).filter((s) => s !== "")) {
     const eq = part.indexOf("=");
-    if (eq <= 0) throw badValue(key, raw, expectedOf(spec), `"${part}" has no "fingerprint=" before its patterns`);
+    if (eq <= 0) throw badValue(key, raw, expectedOf(spec), `"${part}" has no "fingerprint=" or "identity=" before its patterns`);
     const fp = part.slice(0, eq).trim();
     const why = checkDelegateKey(fp);
     if (why) throw badValue(key, raw, expectedOf(spec), `"${fp}" ${why}`);
-    const fpn = normalizeFingerprint(fp);
+    const fpn = normalizeDelegateKey(fp);
     out[fpn] = unique([...(out[fpn] ?? []), ...splitList(part.slice(eq + 1)).map((p) => item(spec, key, raw, p))]);
   }
   return out;

@@ -185,3 +185,41 @@ describe.skipIf(!hasGpg)("security.gpg_home, with real gpg under node", () => {
     expect(signed.stderr).toContain("aam config trust-project");
   });
 });
+
+describe("security.signing_delegates in the documentation's list form, by Sigstore identity, under node", () => {
+  test("`- {user: bob@github, packages: [...]}` limits the GitHub identity github:bob to those packages", async () => {
+    const s = await startSigstoreStandIns();
+    try {
+      const workflow = "https://github.com/bob/tools/.github/workflows/release.yml@refs/heads/main";
+      const token = fakeIdentityToken(workflow, "https://token.actions.githubusercontent.com");
+      const signer = homeWith(`${registryLine()}security:\n  sigstore_endpoint: "${s.url}"\n`);
+      for (const name of ["ok", "other"]) {
+        makePackage(join(dir, `del-${name}`), `@del/${name}`, "1.0.0");
+        const r = await aamAsync("node", ["publish", `del-${name}`, "--sign", "--sign-type", "sigstore"], { cwd: dir, home: signer, env: { ...env, SIGSTORE_ID_TOKEN: token } });
+        expect(r).toMatchObject({ code: 0 });
+      }
+      const delegates = `  signing_delegates:\n    - user: bob@github\n      packages:\n        - "@del/ok"\n`;
+      const verifier = homeWith(`${registryLine()}security:\n  on_signature_failure: error\n  trusted_sigstore_identities:\n    - github:bob\n${delegates}`);
+      writeFileSync(join(verifier, ".aam", "trusted_root.json"), s.trustedRoot);
+      const run = (args: string[]) => aam("node", args, { cwd: dir, home: verifier, env });
+      expect(JSON.parse(run(["config", "get", "security.signing_delegates", "--json"]).stdout).value).toEqual({ "github:bob": ["@del/ok"] });
+      expect(run(["verify", "@del/ok"])).toMatchObject({ code: 0 });
+      const other = run(["verify", "@del/other", "--json"]);
+      expect(other.code).toBe(12);
+      expect(JSON.stringify(JSON.parse(other.stdout))).toContain('delegated by \\"github:bob\\" only for \\"@del/ok\\"');
+      // Control: without the delegation the same identity may sign both.
+      const open = homeWith(`${registryLine()}security:\n  on_signature_failure: error\n  trusted_identities: ["github:bob"]\n`);
+      writeFileSync(join(open, ".aam", "trusted_root.json"), s.trustedRoot);
+      expect(aam("node", ["verify", "@del/other"], { cwd: dir, home: open, env })).toMatchObject({ code: 0 });
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("a malformed list entry is a configuration problem naming its index", () => {
+    const h = homeWith(`security:\n  signing_delegates:\n    - {user: bob@github}\n    - {user: "not a pattern", packages: ["@a/b"]}\n`);
+    const r = aam("node", ["config", "list"], { cwd: dir, home: h, env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("security.signing_delegates[0]");
+  });
+});
