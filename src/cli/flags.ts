@@ -66,6 +66,33 @@ export function normaliseBooleanFlags(cli: CAC, args: string[]): string[] {
   return args.map((a, i) => (dd !== -1 && i > dd ? a : (map.get(a) ?? a)));
 }
 
+/** Each flag of `args` before `--`: its index, the option names it sets (mri reads `-ab` as `-a -b`), and its value text. */
+function* flagTokens(args: string[]): Generator<{ index: number; names: string[]; value: string | undefined }> {
+  const dd = args.indexOf("--");
+  for (const [index, a] of args.entries()) {
+    if (dd !== -1 && index >= dd) break;
+    if (!a.startsWith("-") || a === "-") continue;
+    const eq = a.indexOf("=");
+    const body = a.replace(/^-{1,2}/, "").split("=")[0];
+    const next = args[index + 1];
+    const value = eq !== -1 ? a.slice(eq + 1) : next !== undefined && !next.startsWith("-") && (dd === -1 || index + 1 < dd) ? next : undefined;
+    yield { index, names: a.startsWith("--") ? [camel(body)] : [...body], value };
+  }
+}
+
+/**
+ * A value is text as typed: cac's parser turns `--gpg-key 12345678` or `--tag 2` into a number
+ * (dropping leading zeros, or a digit-only fingerprint's precision), which no command wants.
+ */
+export function keepValuesAsText(cli: CAC, args: string[]): void {
+  const options = [...(cli.matchedCommand?.options ?? []), ...cli.globalCommand.options].filter((o) => !o.isBoolean);
+  for (const { names, value } of flagTokens(args)) {
+    const o = options.find((x) => x.names.some((n) => names.includes(n)));
+    if (!o || value === undefined) continue;
+    for (const n of o.names) if (typeof cli.options[n] === "number") cli.options[n] = value;
+  }
+}
+
 /**
  * An option that takes one value, given twice (`--bundle a --bundle b`, `-o a --output b`), is a
  * usage error: cac would make an array of it (or keep one of the two), and the command would then
@@ -76,17 +103,10 @@ export function checkRepeats(cli: CAC, args: string[], typed: string[], group: s
   const cmd = cli.matchedCommand;
   const options = [...(cmd?.options ?? []), ...cli.globalCommand.options];
   const seen = new Map<(typeof options)[number], string[]>();
-  const dd = args.indexOf("--");
-  for (const [i, a] of args.entries()) {
-    if (dd !== -1 && i >= dd) break;
-    if (!a.startsWith("-") || a === "-") continue;
-    const body = a.replace(/^-{1,2}/, "").split("=")[0];
-    // mri reads `-ab` as `-a -b`; a long flag is one name.
-    const names = a.startsWith("--") ? [camel(body)] : [...body];
+  for (const { index, names } of flagTokens(args)) {
     for (const n of names) {
       const o = options.find((x) => x.names.includes(n));
-      if (!o) continue;
-      seen.set(o, [...(seen.get(o) ?? []), typed[i].split("=")[0]]);
+      if (o) seen.set(o, [...(seen.get(o) ?? []), typed[index].split("=")[0]]);
     }
   }
   for (const [o, spellings] of seen) {

@@ -9,7 +9,7 @@ import { Output, processWriter, type Writer } from "./output.ts";
 import { makeContext, type Context } from "./context.ts";
 import { closest as suggest } from "../suggest.ts";
 import { proc } from "../runtime/index.ts";
-import { COMMAND_ALIASES, checkRepeats, describeAliases, normaliseBooleanFlags, rewriteAliases } from "./flags.ts";
+import { COMMAND_ALIASES, checkRepeats, describeAliases, keepValuesAsText, normaliseBooleanFlags, rewriteAliases } from "./flags.ts";
 
 export interface CommandGroup {
   register(cli: CAC, ctx: Context): void;
@@ -147,6 +147,7 @@ async function runGroup(cli: CAC, group: string, rest: string[]): Promise<number
     );
   }
   checkRepeats(cli, args, rest, group);
+  keepValuesAsText(cli, args);
   try {
     await cli.runMatchedCommand();
   } catch (e) {

@@ -1,12 +1,14 @@
 /**
  * The AAM documentation's commands work as written (issue 17 §1, SPEC §10): `aam publish|pack|validate`,
- * `--sign-type`, `install --verify`, `install --use-cached-verification`, and an option that takes one
- * value given twice is a UsageError naming it.
+ * `--sign-type`, `install --verify`, `install --use-cached-verification`, `--gpg-keys a,b` (real gpg),
+ * and an option that takes one value given twice is a UsageError naming it.
  */
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, mkdirSync, chmodSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { aam, RUNTIMES, tempDir, removeDir, makePackage, errorName, type RuntimeName } from "../helpers.ts";
+import { aam, run as sh, RUNTIMES, tempDir, removeDir, makePackage, errorName, type RuntimeName } from "../helpers.ts";
+
+const hasGpg = sh("sh", ["-c", "command -v gpg"]).code === 0;
 
 let dir: string;
 const env = { AAM_PASSPHRASE: "docs" };
@@ -116,5 +118,66 @@ describe("documentation aliases, details under node", () => {
     // A repeated boolean flag means the flag once.
     const twice = run(["verify", "@docs/signed", "--require-signature", "--require-signature", "--json"]);
     expect(twice.code).toBe(0);
+  });
+});
+
+describe.skipIf(!hasGpg)("--gpg-keys a,b with real gpg, under node", () => {
+  let gnupg = "";
+  let bin = "";
+  const fps: string[] = [];
+  const log = () => join(dir, "gpg-calls.log");
+  beforeAll(() => {
+    gnupg = join(dir, "gnupg");
+    mkdirSync(gnupg, { mode: 0o700 });
+    for (const who of ["alice", "backup"]) {
+      const r = sh("gpg", ["--batch", "--no-tty", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key", `${who} <${who}@example.com>`, "ed25519", "sign", "0"], { env: { GNUPGHOME: gnupg } });
+      expect(r.code).toBe(0);
+      fps.push(/^fpr:+([0-9A-F]{40}):/m.exec(sh("gpg", ["--batch", "--with-colons", "--list-keys", `${who}@example.com`], { env: { GNUPGHOME: gnupg } }).stdout)![1]);
+    }
+    // A gpg on PATH that records each call, then runs the real one: how often AAM asks gpg to sign.
+    bin = join(dir, "gpg-bin");
+    mkdirSync(bin);
+    const real = sh("sh", ["-c", "command -v gpg"]).stdout.trim();
+    writeFileSync(join(bin, "gpg"), `#!/bin/sh\necho "$*" >> ${JSON.stringify(log())}\nexec ${JSON.stringify(real)} "$@"\n`);
+    chmodSync(join(bin, "gpg"), 0o755);
+  });
+  afterAll(() => void sh("gpgconf", ["--kill", "gpg-agent"], { env: { GNUPGHOME: gnupg } }));
+  const run = (args: string[]) => aam("node", args, { cwd: dir, home: dir, env: { ...env, GNUPGHOME: gnupg, PATH: `${bin}:${process.env.PATH}` } });
+  const signCalls = () => (existsSync(log()) ? readFileSync(log(), "utf8").split("\n").filter((l) => l.includes("--detach-sign")) : []);
+  const sigOf = (file: string) => JSON.parse(readFileSync(file, "utf8")).signatures.map((e: { algorithm: string; key_fingerprint: string }) => `${e.algorithm} ${e.key_fingerprint}`);
+
+  test("publish --sign --gpg-keys: one openpgp entry per key, gpg asked to sign once per key", () => {
+    makePackage(join(dir, "two-keys"), "@docs/two-keys", "1.0.0");
+    rmSync(log(), { force: true });
+    const r = run(["publish", "two-keys", "--sign", "--gpg-keys", "alice@example.com,backup@example.com"]);
+    expect(r.code).toBe(0);
+    expect(sigOf(join(registry(), "packages", "docs--two-keys", "1.0.0.sig"))).toEqual(fps.map((f) => `openpgp ${f}`));
+    expect(signCalls().length).toBe(2);
+  });
+
+  test("pkg sign --gpg-keys extends the .sig the same way; a key gpg lacks is NotFound naming it", () => {
+    makePackage(join(dir, "sign-keys"), "@docs/sign-keys", "1.0.0");
+    const archive = JSON.parse(run(["pack", "sign-keys", "--json"]).stdout).path as string;
+    const r = run(["pkg", "sign", archive, "--gpg-keys", `${fps[1]}, ${fps[0]}`, "--json"]);
+    expect(r.code).toBe(0);
+    expect(sigOf(`${archive}.sig`)).toEqual([`openpgp ${fps[1]}`, `openpgp ${fps[0]}`]);
+    const missing = run(["pkg", "sign", archive, "--gpg-keys", "alice@example.com,nobody@example.com"]);
+    expect({ code: missing.code, name: errorName(missing.stderr) }).toEqual({ code: 3, name: "NotFound" });
+    expect(missing.stderr).toContain("nobody@example.com");
+  });
+
+  test("a value is passed as typed: a digit-only key id stays text (cac would make it a number)", () => {
+    const archive = join(dir, "sign-keys", "dist", "docs--sign-keys-1.0.0.aam");
+    const r = run(["pkg", "sign", archive, "--signing-method", "gpg", "--gpg-key", "00012345"]);
+    expect({ code: r.code, name: errorName(r.stderr) }).toEqual({ code: 3, name: "NotFound" });
+    expect(r.stderr).toContain('key "00012345"');
+  });
+
+  test("--gpg-keys with --gpg-key, or with another signing method, is a UsageError", () => {
+    const archive = join(dir, "sign-keys", "dist", "docs--sign-keys-1.0.0.aam");
+    for (const extra of [["--gpg-key", "alice@example.com"], ["--sign-type", "ed25519"]]) {
+      const r = run(["pkg", "sign", archive, "--gpg-keys", "alice@example.com", ...extra]);
+      expect({ extra, code: r.code, name: errorName(r.stderr) }).toEqual({ extra, code: 2, name: "UsageError" });
+    }
   });
 });

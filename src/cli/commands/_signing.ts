@@ -12,6 +12,7 @@ import { findStoredKey, type PassphraseCallback } from "../../keys/store.ts";
 import { ed25519KeyAccess, openPgpKeyAccess } from "../../keys/unlock.ts";
 import { selectOpenPgpKey } from "../../keys/select.ts";
 import { readPassphrase } from "../../keys/passphrase.ts";
+import { splitList } from "./_shared.ts";
 
 export type SigningMethod = "ed25519" | "openpgp" | "gpg" | "sigstore";
 const METHODS: SigningMethod[] = ["ed25519", "openpgp", "gpg", "sigstore"];
@@ -20,6 +21,8 @@ export interface SignOptions {
   key?: string;
   signingMethod?: string;
   gpgKey?: string;
+  /** `--gpg-keys a,b`: sign with gpg once per key, one entry each. */
+  gpgKeys?: string;
   passphraseFile?: string;
   identityToken?: string;
 }
@@ -27,7 +30,8 @@ export interface SignOptions {
 export interface SignResult {
   sig: SigFile;
   sigText: string;
-  entry: SigEntry;
+  /** The entries this run added (one, or one per `--gpg-keys` key). */
+  entries: SigEntry[];
   keys: PublishedKey[];
 }
 
@@ -118,6 +122,23 @@ async function signerFor(ctx: Context, method: SigningMethod, opts: SignOptions)
 }
 
 /**
+ * The signers one run uses: one for the method, or with `--gpg-keys a,b` one gpg signer per key
+ * (as the AAM documentation's `publish --sign --gpg-keys` does), each key asked of gpg once.
+ */
+async function signersFor(ctx: Context, opts: SignOptions): Promise<Signer[]> {
+  const gpgKeys = splitList(opts.gpgKeys);
+  if (opts.gpgKeys === undefined) return [await signerFor(ctx, await pickMethod(ctx, opts.signingMethod), opts)];
+  if (gpgKeys.length === 0) throw new AamError("UsageError", "--gpg-keys names no key", { hint: "--gpg-keys <id>,<id>" });
+  if (opts.gpgKey !== undefined) throw new AamError("UsageError", "Cannot combine --gpg-key with --gpg-keys", { hint: "list every key in --gpg-keys" });
+  if (opts.signingMethod !== undefined && opts.signingMethod !== "gpg") {
+    throw new AamError("UsageError", `Cannot use --gpg-keys with --signing-method ${opts.signingMethod}`, { hint: "--gpg-keys signs with gpg: drop --signing-method, or use --signing-method gpg" });
+  }
+  return await Promise.all(unique(gpgKeys).map((k) => signerFor(ctx, "gpg", { ...opts, gpgKey: k })));
+}
+
+const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
+
+/**
  * Signs an archive and merges the new entry into the existing .sig (if any), so a version can carry
  * several signatures (rotation, several keys, several methods).
  */
@@ -137,8 +158,13 @@ export async function signArchive(
     if (old.package_hash === packageHash && old.package === ident.name && old.package_version === ident.version) sig = old;
     else ctx.out.warn(`${existingSigFile} belongs to other bytes; starting a new .sig`);
   }
-  const method = await pickMethod(ctx, opts.signingMethod);
-  const made = await (await signerFor(ctx, method, opts)).sign(archive, packageHash);
-  sig = addEntry(sig, made.entry);
-  return { sig, sigText: serializeSigFile(sig), entry: made.entry, keys: made.keys };
+  const entries: SigEntry[] = [];
+  const keys: PublishedKey[] = [];
+  for (const signer of await signersFor(ctx, opts)) {
+    const made = await signer.sign(archive, packageHash);
+    sig = addEntry(sig, made.entry);
+    entries.push(made.entry);
+    keys.push(...made.keys);
+  }
+  return { sig, sigText: serializeSigFile(sig), entries, keys };
 }
