@@ -9,6 +9,7 @@ import { Output, processWriter, type Writer } from "./output.ts";
 import { makeContext, type Context } from "./context.ts";
 import { closest as suggest } from "../suggest.ts";
 import { proc } from "../runtime/index.ts";
+import { COMMAND_ALIASES, checkRepeats, describeAliases, keepValuesAsText, normaliseBooleanFlags, rewriteAliases } from "./flags.ts";
 
 export interface CommandGroup {
   register(cli: CAC, ctx: Context): void;
@@ -48,6 +49,8 @@ function topHelp(): string {
     "",
     "Commands:",
     ...rows,
+    "",
+    `Aliases: ${Object.entries(COMMAND_ALIASES).map(([a, [g, c]]) => `${a} = ${g} ${c}`).join(", ")}`,
     "",
     "Global options: --json, --quiet, --verbose, --help, --version",
     "Run `aam help <command>` or `aam <command> --help` for a command's options and examples.",
@@ -94,9 +97,14 @@ async function dispatch(args: string[], out: Output): Promise<number> {
     group = target;
     rest = [...rest.slice(i + 1).filter((a) => !a.startsWith("-")), "--help"];
   }
+  const alias = COMMAND_ALIASES[group];
+  if (alias) {
+    rest = [alias[1], ...rest];
+    group = alias[0];
+  }
   const spec = GROUPS[group];
   if (!spec) {
-    const guess = suggest(group, Object.keys(GROUPS));
+    const guess = suggest(group, [...Object.keys(GROUPS), ...Object.keys(COMMAND_ALIASES)]);
     throw new AamError("UsageError", `Unknown command "${group}"${guess ? `; did you mean "${guess}"?` : ""}`, {
       hint: guess ? `aam ${guess} --help` : "aam --help lists the commands",
     });
@@ -109,30 +117,21 @@ async function dispatch(args: string[], out: Output): Promise<number> {
   cli.option("--quiet, -q", "Print only errors and essential output");
   cli.option("--verbose", "Print more detail");
   mod.register(cli, ctx);
+  describeAliases(cli, group);
   cli.help();
   return await runGroup(cli, group, rest);
 }
 
-/**
- * cac registers kebab-case boolean flags under their camelCased name only, so its parser lets
- * `--offline-prepare pkg` swallow `pkg` as the flag's value. Spelling such flags camelCase first avoids it.
- */
-function normaliseBooleanFlags(cli: CAC, args: string[]): string[] {
-  const map = new Map<string, string>();
-  for (const o of [...cli.globalCommand.options, ...cli.commands.flatMap((c) => c.options)]) {
-    if (!o.isBoolean) continue;
-    for (const raw of o.rawName.split(",")) {
-      const kebab = raw.trim().replace(/^-{1,2}/, "");
-      if (kebab.includes("-") && !kebab.startsWith("no-")) map.set(`--${kebab}`, `--${kebab.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}`);
-    }
-  }
-  const dd = args.indexOf("--");
-  return args.map((a, i) => (dd !== -1 && i > dd ? a : (map.get(a) ?? a)));
-}
-
 async function runGroup(cli: CAC, group: string, rest: string[]): Promise<number> {
+  let args = normaliseBooleanFlags(cli, rest);
   try {
-    cli.parse(["aam", group, ...normaliseBooleanFlags(cli, rest)], { run: false });
+    cli.parse(["aam", group, ...args], { run: false });
+    // Flag aliases belong to a command, known only once parsed: rewrite them and parse again.
+    const aliased = rewriteAliases(group, cli.matchedCommand, args);
+    if (!cli.options.help && aliased.some((a, i) => a !== args[i])) {
+      args = normaliseBooleanFlags(cli, aliased);
+      cli.parse(["aam", group, ...args], { run: false });
+    }
   } catch (e) {
     throw usageFrom(e, cli, group, rest);
   }
@@ -147,6 +146,8 @@ async function runGroup(cli: CAC, group: string, rest: string[]): Promise<number
       { hint: `aam ${group} --help lists: ${names.join(", ")}` },
     );
   }
+  checkRepeats(cli, args, rest, group);
+  keepValuesAsText(cli, args);
   try {
     await cli.runMatchedCommand();
   } catch (e) {

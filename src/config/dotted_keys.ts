@@ -6,14 +6,16 @@
  * - booleans: `true` or `false`; enums: one of the listed values (both case-insensitive);
  * - list keys: a comma-separated value, `a,b,c` (spaces around items are dropped; `""` is the
  *   empty list, which in a project file replaces the user's list);
- * - `security.signing_delegates`: the whole map as `fp=pattern,pattern;fp2=pattern`, or one entry
+ * - `security.signing_delegates`: the whole map as `who=pattern,pattern;who2=pattern` (who: a key
+ *   fingerprint or a Sigstore identity pattern), or one entry
  *   with the key `security.signing_delegates.<fp>` and value `pattern,pattern`;
  * - `registries` is managed by `aam registry add|remove` and cannot be set here.
  * `add` appends ONE value verbatim (no comma splitting), so a value containing a comma can be added.
  */
 import { AamError } from "../errors.ts";
 import { closest } from "../suggest.ts";
-import { CONFIG_KEYS, KEY_NAMES, checkDelegateKey, keySpec, normalizeFingerprint, type Config, type KeySpec } from "./schema.ts";
+import { REQUIRE_CHECKSUM, canonicalKey, checksumOffError } from "./aliases.ts";
+import { CONFIG_KEYS, KEY_NAMES, checkDelegateKey, keySpec, normalizeDelegateKey, type Config, type KeySpec } from "./schema.ts";
 
 const DELEGATES = "security.signing_delegates";
 const GROUPS = ["security", "security.sigstore"];
@@ -43,13 +45,15 @@ function badValue(key: string, raw: string, expected: string, why?: string): Aam
 }
 
 function target(key: string): Target {
+  if (key === REQUIRE_CHECKSUM) throw new AamError("UsageError", `"${key}" is not stored: checksums are always verified`, { field: key, hint: `aam config get ${key} prints true` });
+  key = canonicalKey(key);
   const spec = keySpec(key);
   if (spec) return { spec };
   if (key.startsWith(`${DELEGATES}.`)) {
     const fp = key.slice(DELEGATES.length + 1);
     const why = checkDelegateKey(fp);
-    if (why) throw badValue(key, fp, "fingerprint", `the part after "${DELEGATES}." ${why}`);
-    return { spec: keySpec(DELEGATES)!, entry: normalizeFingerprint(fp) };
+    if (why) throw badValue(key, fp, "fingerprint-or-identity", `the part after "${DELEGATES}." ${why}`);
+    return { spec: keySpec(DELEGATES)!, entry: normalizeDelegateKey(fp) };
   }
   throw unknownKey(key);
 }
@@ -63,7 +67,7 @@ function expectedOf(spec: KeySpec): string {
     case "list":
       return "value,value,...";
     case "map":
-      return "fingerprint=pattern,...;fingerprint=pattern,...";
+      return "fingerprint-or-identity=pattern,...;...";
     default:
       return "value";
   }
@@ -121,11 +125,11 @@ function parseMap(spec: KeySpec, key: string, raw: string): Record<string, strin
   const out: Record<string, string[]> = {};
   for (const part of raw.split(";").map((s) => s.trim()).filter((s) => s !== "")) {
     const eq = part.indexOf("=");
-    if (eq <= 0) throw badValue(key, raw, expectedOf(spec), `"${part}" has no "fingerprint=" before its patterns`);
+    if (eq <= 0) throw badValue(key, raw, expectedOf(spec), `"${part}" has no "fingerprint=" or "identity=" before its patterns`);
     const fp = part.slice(0, eq).trim();
     const why = checkDelegateKey(fp);
     if (why) throw badValue(key, raw, expectedOf(spec), `"${fp}" ${why}`);
-    const fpn = normalizeFingerprint(fp);
+    const fpn = normalizeDelegateKey(fp);
     out[fpn] = unique([...(out[fpn] ?? []), ...splitList(part.slice(eq + 1)).map((p) => item(spec, key, raw, p))]);
   }
   return out;
@@ -166,6 +170,7 @@ export function parseValue(key: string, raw: string): unknown {
  * @throws {AamError} UsageError for an unknown key, with a "did you mean".
  */
 export function getKey(cfg: Config, key: string): unknown {
+  if (key === REQUIRE_CHECKSUM) return true;
   if (GROUPS.includes(key)) return getPath(cfg, key.split("."));
   const { spec, entry } = target(key);
   const v = getPath(cfg, spec.key.split("."));
@@ -178,6 +183,12 @@ export function getKey(cfg: Config, key: string): unknown {
  * what is allowed.
  */
 export function setKey(cfg: Config, key: string, rawValue: string): Config {
+  if (key === REQUIRE_CHECKSUM) {
+    const v = rawValue.trim().toLowerCase();
+    if (v === "true") return clone(cfg); // already so, and never stored
+    if (v === "false") throw checksumOffError("the configuration");
+    throw badValue(key, rawValue, "true");
+  }
   const { spec, entry } = target(key);
   const value = parseValue(key, rawValue);
   const out = clone(cfg);
@@ -234,9 +245,10 @@ export function addToList(cfg: Config, key: string, value: string): Config {
   return out;
 }
 
-/** Every key, dotted, with its value in `cfg` (null when not set), in the table's order. */
+/** Every key, dotted, with its value in `cfg` (null when not set), in the table's order; then `require_checksum`, always true. */
 export function listKeys(cfg: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const spec of CONFIG_KEYS) out[spec.key] = getPath(cfg, spec.key.split(".")) ?? null;
+  out[REQUIRE_CHECKSUM] = true;
   return out;
 }

@@ -124,9 +124,10 @@ describe("addToList()", () => {
 });
 
 describe("listKeys()", () => {
-  test("listKeys() lists every key of the table, null where unset", () => {
+  test("listKeys() lists every key of the table, null where unset, then require_checksum (always true)", () => {
     const flat = listKeys(defaultConfig());
-    expect(Object.keys(flat)).toEqual(CONFIG_KEYS.map((s) => s.key));
+    expect(Object.keys(flat)).toEqual([...CONFIG_KEYS.map((s) => s.key), "security.require_checksum"]);
+    expect(flat["security.require_checksum"]).toBe(true);
     expect(flat["security.on_signature_failure"]).toBe("warn");
     expect(flat["security.signing_key"]).toBeNull();
     expect(flat["security.sigstore.rekor_url"]).toBeNull();

@@ -2,6 +2,7 @@
  * The configuration keys (SPEC §9): their types, defaults and value checks, in one table that
  * keys.ts (`aam config get|set|unset|add|list`), validate.ts (files) and load.ts (merging) share.
  */
+import { isIdentityPattern } from "../trust/identity_pattern.ts";
 
 export interface RegistryEntry {
   name: string;
@@ -20,6 +21,8 @@ export interface SigstoreConfig {
   rekor_url?: string;
   tsa_url?: string;
   oidc_issuer?: string;
+  /** Base URL that Fulcio, Rekor and the TSA default to when not set one by one. */
+  endpoint?: string;
 }
 
 export interface SecurityConfig {
@@ -28,6 +31,8 @@ export interface SecurityConfig {
   signing_key?: string;
   /** Key id or fingerprint for `--signing-method gpg`. */
   gpg_key?: string;
+  /** GnuPG home (`--homedir`) for `--signing-method gpg`; gpg's own default when absent. */
+  gpg_home?: string;
   require_signature?: boolean;
   /** Fingerprints: 64 lowercase hex (Ed25519) or 40 uppercase hex (OpenPGP). */
   trusted_keys?: string[];
@@ -39,7 +44,7 @@ export interface SecurityConfig {
   allowed_issuers?: string[];
   on_signature_failure?: OnSignatureFailure;
   verify_transparency_log?: boolean;
-  /** Fingerprint → package patterns (`@team/*`, `tool`) that key may sign. */
+  /** Fingerprint or Sigstore identity pattern → package patterns (`@team/*`, `tool`) it may sign. */
   signing_delegates?: Record<string, string[]>;
   sigstore?: SigstoreConfig;
 }
@@ -126,6 +131,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: "security.signing_method", type: "enum", values: SIGNING_METHODS, default: "ed25519", doc: "how `--sign` signs" },
   { key: "security.signing_key", type: "string", check: checkNonEmpty, doc: "key name or fingerprint to sign with" },
   { key: "security.gpg_key", type: "string", check: checkNonEmpty, doc: "gpg key for --signing-method gpg" },
+  { key: "security.gpg_home", type: "string", check: checkNonEmpty, doc: "GnuPG home folder for --signing-method gpg" },
   { key: "security.require_signature", type: "bool", default: false, doc: "refuse unsigned packages" },
   { key: "security.trusted_keys", type: "list", default: [], check: checkFingerprint, normalize: normalizeFingerprint, doc: "trusted key fingerprints" },
   { key: "security.revoked_keys", type: "list", default: [], check: checkFingerprint, normalize: normalizeFingerprint, doc: "revoked key fingerprints" },
@@ -133,11 +139,12 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: "security.allowed_issuers", type: "list", default: [], check: checkUrl, doc: "allowed Sigstore OIDC issuers (empty: any)" },
   { key: "security.on_signature_failure", type: "enum", values: FAILURE_MODES, default: "warn", doc: "what a failed signature check does" },
   { key: "security.verify_transparency_log", type: "bool", default: true, doc: "check Sigstore transparency-log entries" },
-  { key: "security.signing_delegates", type: "map", default: {}, check: checkPackagePattern, doc: "fingerprint=pattern,... limits a key to packages" },
+  { key: "security.signing_delegates", type: "map", default: {}, check: checkPackagePattern, doc: "fingerprint-or-identity=pattern,... limits a key or Sigstore identity to packages" },
   { key: "security.sigstore.fulcio_url", type: "string", check: checkUrl, doc: "Fulcio (certificate authority) URL" },
   { key: "security.sigstore.rekor_url", type: "string", check: checkUrl, doc: "Rekor (transparency log) URL" },
   { key: "security.sigstore.tsa_url", type: "string", check: checkUrl, doc: "timestamp authority URL" },
   { key: "security.sigstore.oidc_issuer", type: "string", check: checkUrl, doc: "OIDC issuer for keyless signing" },
+  { key: "security.sigstore.endpoint", type: "string", check: checkUrl, doc: "base URL for Fulcio, Rekor and the TSA when not set one by one" },
 ];
 
 export const KEY_NAMES: readonly string[] = CONFIG_KEYS.map((s) => s.key);
@@ -146,9 +153,21 @@ export function keySpec(key: string): KeySpec | undefined {
   return CONFIG_KEYS.find((s) => s.key === key);
 }
 
-/** Checks a signing_delegates map key (a fingerprint). */
-export function checkDelegateKey(fp: string): string | undefined {
-  return checkFingerprint(fp);
+/**
+ * A signing_delegates key in its stored spelling: a fingerprint (SPEC §5 case) or a Sigstore
+ * identity pattern, where the documentation's `user@github` / `user@gitlab` mean `github:user` / `gitlab:user`.
+ */
+export function normalizeDelegateKey(who: string): string {
+  if (FINGERPRINT_RE.test(who)) return normalizeFingerprint(who);
+  const m = /^([^@\s]+)@(github|gitlab)$/.exec(who);
+  return m ? `${m[2]}:${m[1]}` : who;
+}
+
+/** Checks a signing_delegates key: a key fingerprint or a Sigstore identity pattern. */
+export function checkDelegateKey(who: string): string | undefined {
+  const n = normalizeDelegateKey(who);
+  if (FINGERPRINT_RE.test(n) || isIdentityPattern(n)) return undefined;
+  return "is neither a key fingerprint (64 hex digits for Ed25519, 40 for OpenPGP) nor a Sigstore identity pattern (user@domain, *@domain, github:user, gitlab:user, a workflow URI)";
 }
 
 /** A fresh copy of every default; never share the arrays. */

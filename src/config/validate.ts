@@ -7,7 +7,8 @@
  */
 import { AamError, type Problem } from "../errors.ts";
 import { closest } from "../suggest.ts";
-import { CONFIG_KEYS, KEY_NAMES, checkDelegateKey, normalizeFingerprint, type Config, type KeySpec, type RegistryEntry } from "./schema.ts";
+import { resolveAliases } from "./aliases.ts";
+import { CONFIG_KEYS, KEY_NAMES, checkDelegateKey, normalizeDelegateKey, type Config, type KeySpec, type RegistryEntry } from "./schema.ts";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -57,28 +58,52 @@ function checkValue(spec: KeySpec, v: unknown, problems: Problem[]): unknown {
       });
       return out;
     }
-    case "map": {
-      if (!isRecord(v)) {
-        problems.push({ path, message: `must be a mapping of key fingerprint to a list of package patterns, not ${typeName(v)}` });
-        return undefined;
-      }
-      const out: Record<string, string[]> = {};
-      for (const [fp, pats] of Object.entries(v)) {
-        const p = `${path}[${JSON.stringify(fp)}]`;
-        const why = checkDelegateKey(fp);
-        if (why) problems.push({ path: p, message: `"${fp}" ${why}` });
-        if (!Array.isArray(pats) || pats.some((x) => typeof x !== "string")) {
-          problems.push({ path: p, message: "must be a list of package patterns such as [\"@team/*\"]" });
-          continue;
-        }
-        const list = pats.map((x, i) => checkString(spec, `${p}[${i}]`, x as string, problems)).filter((x): x is string => x !== undefined);
-        if (!why) out[normalizeFingerprint(fp)] = list;
-      }
-      return out;
-    }
+    case "map":
+      return checkDelegates(spec, Array.isArray(v) ? delegatesFromList(v, problems) : v, problems);
     case "registries":
       return checkRegistries(v, problems);
   }
+}
+
+/** The documentation's list form, `- {user: bob@github, packages: ["@author/package1"]}`, as the map form. */
+function delegatesFromList(v: unknown[], problems: Problem[]): Record<string, unknown> | undefined {
+  const out: Record<string, unknown[]> = {};
+  const before = problems.length;
+  v.forEach((e, i) => {
+    const path = `security.signing_delegates[${i}]`;
+    if (!isRecord(e) || typeof e.user !== "string" || !Array.isArray(e.packages)) {
+      problems.push({ path, message: 'must be {user: <identity or fingerprint>, packages: ["@team/*", ...]}' });
+      return;
+    }
+    for (const k of Object.keys(e)) if (k !== "user" && k !== "packages") problems.push({ path: `${path}.${k}`, message: "unknown field: use user and packages" });
+    out[e.user] = [...(out[e.user] ?? []), ...e.packages];
+  });
+  return problems.length === before ? out : undefined;
+}
+
+function checkDelegates(spec: KeySpec, v: unknown, problems: Problem[]): Record<string, string[]> | undefined {
+  const path = spec.key;
+  if (v === undefined) return undefined;
+  if (!isRecord(v)) {
+    problems.push({ path, message: `must be a mapping of key fingerprint or identity to a list of package patterns, or a list of {user, packages}, not ${typeName(v)}` });
+    return undefined;
+  }
+  const out: Record<string, string[]> = {};
+  for (const [who, pats] of Object.entries(v)) {
+    const p = `${path}[${JSON.stringify(who)}]`;
+    const why = checkDelegateKey(who);
+    if (why) problems.push({ path: p, message: `"${who}" ${why}` });
+    if (!Array.isArray(pats) || pats.some((x) => typeof x !== "string")) {
+      problems.push({ path: p, message: "must be a list of package patterns such as [\"@team/*\"]" });
+      continue;
+    }
+    const list = pats.map((x, i) => checkString(spec, `${p}[${i}]`, x as string, problems)).filter((x): x is string => x !== undefined);
+    if (!why) {
+      const key = normalizeDelegateKey(who);
+      out[key] = [...new Set([...(out[key] ?? []), ...list])];
+    }
+  }
+  return out;
 }
 
 function checkRegistries(v: unknown, problems: Problem[]): RegistryEntry[] | undefined {
@@ -125,10 +150,15 @@ function childrenOf(prefix: string): string[] {
   return [...new Set(names)];
 }
 
-/** Problems of a parsed config document, and the checked configuration (only set keys). */
-export function checkConfig(value: unknown): { config: Config; problems: Problem[] } {
+/**
+ * Problems of a parsed config document, and the checked configuration (only set keys, under their
+ * stored names: the documentation's aliases are mapped first, aliases.ts).
+ * @throws {AamError} UsageError for an alias given with its target, or `require_checksum: false`.
+ */
+export function checkConfig(value: unknown, file = "the configuration"): { config: Config; problems: Problem[] } {
   const problems: Problem[] = [];
   const config: Config = { security: {} };
+  value = resolveAliases(value, file, problems);
   if (value === null || value === undefined) return { config, problems }; // an empty file
   if (!isRecord(value)) {
     problems.push({ path: "(root)", message: `must be a mapping of keys (registries, security), not ${typeName(value)}` });
@@ -160,7 +190,7 @@ export function checkConfig(value: unknown): { config: Config; problems: Problem
  * @throws {AamError} Error listing every problem with its key path, naming the file.
  */
 export function validateConfig(value: unknown, file: string): Config {
-  const { config, problems } = checkConfig(value);
+  const { config, problems } = checkConfig(value, file);
   if (problems.length > 0) {
     const n = problems.length;
     throw new AamError("Error", `Invalid configuration "${file}": ${n} problem${n === 1 ? "" : "s"}`, {

@@ -18,7 +18,10 @@ export interface TrustPolicy {
   trustedIdentities: string[];
   /** `security.allowed_issuers`: when non-empty, a Sigstore signer's OIDC issuer must be one of these. */
   allowedIssuers: string[];
-  /** `security.signing_delegates`: fingerprint -> package patterns (`@acme/*`, `@acme/tool`, `*`) the key may sign. */
+  /**
+   * `security.signing_delegates`: a key fingerprint or a Sigstore identity pattern -> package
+   * patterns (`@acme/*`, `@acme/tool`, `*`) that key or identity may sign.
+   */
   signingDelegates: Record<string, string[]>;
   /** `security.require_signature` or `--require-signature`. */
   requireSignature: boolean;
@@ -94,15 +97,27 @@ function escapeRegExp(s: string): string {
  * and its certificate identity must match a `trustedIdentities` pattern. Invalid patterns match
  * nothing (configuration checks report them).
  * @param issuer The certificate's OIDC issuer; "" when unknown.
+ * @param packageName When given, `signingDelegates` entries that are identity patterns limit the signer to their packages.
  */
-export function isIdentityTrusted(identity: string, issuer: string, policy: TrustPolicy): TrustAnswer {
+export function isIdentityTrusted(identity: string, issuer: string, policy: TrustPolicy, packageName?: string): TrustAnswer {
   if (typeof identity !== "string" || identity.length === 0) return { trusted: false, reason: "no certificate identity" };
   if (policy.allowedIssuers.length > 0 && !policy.allowedIssuers.includes(issuer)) {
     return { trusted: false, reason: `issuer "${issuer}" is not in security.allowed_issuers` };
   }
-  for (const p of policy.trustedIdentities) {
-    if (!isIdentityPattern(p)) continue;
-    if (compileIdentityPattern(p)(identity, issuer)) return { trusted: true, reason: `identity matches "${p}" (security.trusted_identities)` };
+  const matched = policy.trustedIdentities.find((p) => isIdentityPattern(p) && compileIdentityPattern(p)(identity, issuer));
+  if (matched === undefined) return { trusted: false, reason: `identity "${identity}" matches no security.trusted_identities pattern` };
+  const why = `identity matches "${matched}" (security.trusted_identities)`;
+  if (packageName === undefined) return { trusted: true, reason: why };
+  // Every delegate entry whose pattern names this identity limits it: the package must be within
+  // each one, so an added entry can only narrow (never widen) what an identity may sign.
+  for (const [who, patterns] of Object.entries(policy.signingDelegates ?? {})) {
+    if (FINGERPRINT_RE.test(who) || !isIdentityPattern(who) || !compileIdentityPattern(who)(identity, issuer)) continue;
+    const list = Array.isArray(patterns) ? patterns.filter((p) => typeof p === "string") : [];
+    if (!list.some((p) => matchesPackagePattern(p, packageName))) {
+      return { trusted: false, reason: `identity "${identity}" is delegated by "${who}" only for ${list.length ? list.map((x) => `"${x}"`).join(", ") : "no packages"} (security.signing_delegates), not "${packageName}"` };
+    }
   }
-  return { trusted: false, reason: `identity "${identity}" matches no security.trusted_identities pattern` };
+  return { trusted: true, reason: why };
 }
+
+const FINGERPRINT_RE = /^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/;

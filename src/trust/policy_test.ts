@@ -84,3 +84,20 @@ describe("isIdentityTrusted()", () => {
     expect(isIdentityTrusted(identity, issuer, p).trusted).toBe(trusted);
   });
 });
+
+describe("isIdentityTrusted() with identity delegates", () => {
+  const p = policy({
+    trustedIdentities: ["*@example.com"],
+    signingDelegates: { "*@example.com": ["@team/*"], "bob@example.com": ["@team/tool"], ["a".repeat(64)]: ["@other/*"] },
+  });
+  test("every entry whose pattern matches the identity limits it (they never add up)", () => {
+    expect(isIdentityTrusted("alice@example.com", "", p, "@team/x").trusted).toBe(true);
+    expect(isIdentityTrusted("alice@example.com", "", p, "@other/x").trusted).toBe(false);
+    expect(isIdentityTrusted("bob@example.com", "", p, "@team/tool").trusted).toBe(true);
+    expect(isIdentityTrusted("bob@example.com", "", p, "@team/x").reason).toContain('delegated by "bob@example.com" only for "@team/tool"');
+  });
+  test("without a package name, or with no matching entry, delegates do not apply", () => {
+    expect(isIdentityTrusted("bob@example.com", "", p).trusted).toBe(true);
+    expect(isIdentityTrusted("carol@example.com", "", policy({ trustedIdentities: ["*@example.com"], signingDelegates: { "bob@example.com": [] } }), "@any/x").trusted).toBe(true);
+  });
+});

@@ -229,7 +229,7 @@ async function verifySignatures(input: VerifyInput, checksum: string, policy: Tr
     const t = s.key_fingerprint
       ? isKeyTrustedFor(s.key_fingerprint, input.name, policy)
       : s.identity
-        ? isIdentityTrusted(s.identity, s.issuer ?? "", policy)
+        ? isIdentityTrusted(s.identity, s.issuer ?? "", policy, input.name)
         : { trusted: false, reason: "no key or identity" };
     s.trusted = t.trusted;
     s.trust_reason = t.reason;

@@ -214,11 +214,15 @@ describe.each(["node", "bun"] as RuntimeName[])("hostile project config under %s
       expect(json.ignored.map((i: { key: string }) => i.key)).toEqual(["security.signing_key", "security.gpg_key"]);
     });
 
-    test("a project's gpg_home is never read as a setting (this version has no such key: the file is refused)", () => {
-      userConfig({});
-      const r = run(["config", "get", "security.signing_method"], projectWith({ security: { gpg_home: join(dir, "evil-gnupg") } }));
-      expectFailure(r, 1, "Error");
-      expect(r.stderr).toContain("security.gpg_home");
+    test("a project's gpg_home is ignored (its gpg.conf could run programs); `config list` marks it and shows the user's", () => {
+      const mineHome = join(dir, "my-gnupg");
+      userConfig({ security: { gpg_home: mineHome } });
+      const p = projectWith({ security: { gpg_home: join(dir, "evil-gnupg") } });
+      const r = run(["config", "list"], p);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`security.gpg_home = ${mineHome}  # project value ignored`);
+      expectIgnored(r.stderr, ["security.gpg_home"]);
+      expect(run(["config", "get", "security.gpg_home"], p).stdout.trim()).toBe(mineHome);
     });
   });
 

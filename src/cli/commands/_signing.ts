@@ -12,6 +12,7 @@ import { findStoredKey, type PassphraseCallback } from "../../keys/store.ts";
 import { ed25519KeyAccess, openPgpKeyAccess } from "../../keys/unlock.ts";
 import { selectOpenPgpKey } from "../../keys/select.ts";
 import { readPassphrase } from "../../keys/passphrase.ts";
+import { splitList } from "./_shared.ts";
 
 export type SigningMethod = "ed25519" | "openpgp" | "gpg" | "sigstore";
 const METHODS: SigningMethod[] = ["ed25519", "openpgp", "gpg", "sigstore"];
@@ -20,6 +21,8 @@ export interface SignOptions {
   key?: string;
   signingMethod?: string;
   gpgKey?: string;
+  /** `--gpg-keys a,b`: sign with gpg once per key, one entry each. */
+  gpgKeys?: string;
   passphraseFile?: string;
   identityToken?: string;
 }
@@ -27,7 +30,8 @@ export interface SignOptions {
 export interface SignResult {
   sig: SigFile;
   sigText: string;
-  entry: SigEntry;
+  /** The entries this run added (one, or one per `--gpg-keys` key). */
+  entries: SigEntry[];
   keys: PublishedKey[];
 }
 
@@ -74,6 +78,13 @@ async function identityToken(ctx: Context, opts: SignOptions, oidcIssuer: string
   });
 }
 
+/** `security.gpg_home` as a folder: `~/…` is the user's home (as the documentation writes it), a relative path is from the working folder. */
+function gpgHome(ctx: Context, configured: string | undefined): string | undefined {
+  if (configured === undefined) return undefined;
+  const home = configured === "~" || configured.startsWith("~/") ? fs.path.join(proc.homedir(), configured.slice(1)) : configured;
+  return fs.path.resolve(ctx.cwd, home);
+}
+
 /** Builds the signer for `method` from configuration and flags; each loads its library only when used. */
 async function signerFor(ctx: Context, method: SigningMethod, opts: SignOptions): Promise<Signer> {
   const cfg = (await ctx.config()).merged.security;
@@ -86,7 +97,7 @@ async function signerFor(ctx: Context, method: SigningMethod, opts: SignOptions)
       return (await import("../../signing/openpgp/sign.ts")).openPgpSigner(await openPgpKeyAccess(stored, passphrases(opts)), now);
     }
     case "gpg":
-      return (await import("../../signing/openpgp/gpg_sign.ts")).gpgSigner({ keyRef: opts.gpgKey ?? cfg.gpg_key, now });
+      return (await import("../../signing/openpgp/gpg_sign.ts")).gpgSigner({ keyRef: opts.gpgKey ?? cfg.gpg_key, homeDir: gpgHome(ctx, cfg.gpg_home), now });
     case "sigstore": {
       const { sigstoreSigner } = await import("../../signing/sigstore/sign.ts");
       const { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, DEFAULT_TSA_URL } = await import("../../signing/sigstore/create_bundle.ts");
@@ -95,9 +106,10 @@ async function signerFor(ctx: Context, method: SigningMethod, opts: SignOptions)
       return sigstoreSigner({
         identityToken: await identityToken(ctx, opts, cfg.sigstore?.oidc_issuer),
         services: {
-          fulcioUrl: cfg.sigstore?.fulcio_url ?? DEFAULT_FULCIO_URL,
-          rekorUrl: cfg.sigstore?.rekor_url ?? DEFAULT_REKOR_URL,
-          tsaUrl: cfg.sigstore?.tsa_url ?? DEFAULT_TSA_URL,
+          // One endpoint (`security.sigstore.endpoint`) stands in for any of the three not set one by one.
+          fulcioUrl: cfg.sigstore?.fulcio_url ?? cfg.sigstore?.endpoint ?? DEFAULT_FULCIO_URL,
+          rekorUrl: cfg.sigstore?.rekor_url ?? cfg.sigstore?.endpoint ?? DEFAULT_REKOR_URL,
+          tsaUrl: cfg.sigstore?.tsa_url ?? cfg.sigstore?.endpoint ?? DEFAULT_TSA_URL,
         },
         trustedRoot: rootText === null ? null : { text: rootText, file: rootFile },
         verifyTransparencyLog: cfg.verify_transparency_log !== false,
@@ -108,6 +120,23 @@ async function signerFor(ctx: Context, method: SigningMethod, opts: SignOptions)
     }
   }
 }
+
+/**
+ * The signers one run uses: one for the method, or with `--gpg-keys a,b` one gpg signer per key
+ * (as the AAM documentation's `publish --sign --gpg-keys` does), each key asked of gpg once.
+ */
+async function signersFor(ctx: Context, opts: SignOptions): Promise<Signer[]> {
+  const gpgKeys = splitList(opts.gpgKeys);
+  if (opts.gpgKeys === undefined) return [await signerFor(ctx, await pickMethod(ctx, opts.signingMethod), opts)];
+  if (gpgKeys.length === 0) throw new AamError("UsageError", "--gpg-keys names no key", { hint: "--gpg-keys <id>,<id>" });
+  if (opts.gpgKey !== undefined) throw new AamError("UsageError", "Cannot combine --gpg-key with --gpg-keys", { hint: "list every key in --gpg-keys" });
+  if (opts.signingMethod !== undefined && opts.signingMethod !== "gpg") {
+    throw new AamError("UsageError", `Cannot use --gpg-keys with --signing-method ${opts.signingMethod}`, { hint: "--gpg-keys signs with gpg: drop --signing-method, or use --signing-method gpg" });
+  }
+  return await Promise.all(unique(gpgKeys).map((k) => signerFor(ctx, "gpg", { ...opts, gpgKey: k })));
+}
+
+const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
 
 /**
  * Signs an archive and merges the new entry into the existing .sig (if any), so a version can carry
@@ -129,8 +158,13 @@ export async function signArchive(
     if (old.package_hash === packageHash && old.package === ident.name && old.package_version === ident.version) sig = old;
     else ctx.out.warn(`${existingSigFile} belongs to other bytes; starting a new .sig`);
   }
-  const method = await pickMethod(ctx, opts.signingMethod);
-  const made = await (await signerFor(ctx, method, opts)).sign(archive, packageHash);
-  sig = addEntry(sig, made.entry);
-  return { sig, sigText: serializeSigFile(sig), entry: made.entry, keys: made.keys };
+  const entries: SigEntry[] = [];
+  const keys: PublishedKey[] = [];
+  for (const signer of await signersFor(ctx, opts)) {
+    const made = await signer.sign(archive, packageHash);
+    sig = addEntry(sig, made.entry);
+    entries.push(made.entry);
+    keys.push(...made.keys);
+  }
+  return { sig, sigText: serializeSigFile(sig), entries, keys };
 }

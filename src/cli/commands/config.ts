@@ -6,11 +6,18 @@ import type { CAC } from "cac";
 import type { Context } from "../context.ts";
 import { getKey, setKey, unsetKey, addToList, listKeys } from "../../config/dotted_keys.ts";
 import { updateConfigFile } from "../../config/save.ts";
+import { REQUIRE_CHECKSUM, canonicalKey } from "../../config/aliases.ts";
 import { CONFIG_FILE, projectConfigFile, readConfigFile, readProjectFile } from "../../config/load.ts";
 import { applyProjectConfig, type IgnoredSetting } from "../../config/project_policy.ts";
 import { isTrustedProject, readTrustedProjects, recordTrustedProject } from "../../config/trusted_projects.ts";
 import { AamError } from "../../errors.ts";
 import { fs, proc } from "../../runtime/index.ts";
+
+/** A key as the user typed it and, for an alias, the name AAM stores and shows it under. */
+function named(key: string): string {
+  const stored = canonicalKey(key);
+  return stored === key ? key : `${stored} (as ${key})`;
+}
 
 function show(v: unknown): string {
   if (v === undefined || v === null) return "";
@@ -35,9 +42,15 @@ export function register(cli: CAC, ctx: Context): void {
     .example("aam config set security.trusted_keys <fp1>,<fp2>")
     .action(async (key: string, value: string, o: { project?: boolean }) => {
       const file = await target(o.project);
+      if (key === REQUIRE_CHECKSUM) {
+        setKey({ security: {} }, key, String(value)); // true is accepted, false refused; nothing is stored
+        if (ctx.out.json) ctx.out.data({ ok: true, key, file: null });
+        else ctx.out.line(`${key} is always true: checksums are always verified (nothing written)`);
+        return;
+      }
       await updateConfigFile(file, (cfg) => setKey(cfg, key, String(value)));
-      if (ctx.out.json) ctx.out.data({ ok: true, key, file });
-      else ctx.out.line(`Set ${key} in ${file}`);
+      if (ctx.out.json) ctx.out.data({ ok: true, key: canonicalKey(key), file });
+      else ctx.out.line(`Set ${named(key)} in ${file}`);
     });
 
   cli
@@ -46,8 +59,8 @@ export function register(cli: CAC, ctx: Context): void {
     .action(async (key: string, o: { project?: boolean }) => {
       const file = await target(o.project);
       await updateConfigFile(file, (cfg) => unsetKey(cfg, key));
-      if (ctx.out.json) ctx.out.data({ ok: true, key, file });
-      else ctx.out.line(`Unset ${key} in ${file}`);
+      if (ctx.out.json) ctx.out.data({ ok: true, key: canonicalKey(key), file });
+      else ctx.out.line(`Unset ${named(key)} in ${file}`);
     });
 
   cli
@@ -57,8 +70,8 @@ export function register(cli: CAC, ctx: Context): void {
     .action(async (key: string, value: string, o: { project?: boolean }) => {
       const file = await target(o.project);
       await updateConfigFile(file, (cfg) => addToList(cfg, key, String(value)));
-      if (ctx.out.json) ctx.out.data({ ok: true, key, file });
-      else ctx.out.line(`Added to ${key} in ${file}`);
+      if (ctx.out.json) ctx.out.data({ ok: true, key: canonicalKey(key), file });
+      else ctx.out.line(`Added to ${named(key)} in ${file}`);
     });
 
   cli.command("list", "Print every key with the value in effect").action(async () => {
@@ -68,7 +81,7 @@ export function register(cli: CAC, ctx: Context): void {
     const of = (k: string) => ignored.filter((i) => i.key === k || i.key.startsWith(`${k}.`) || i.key.startsWith(`${k}[`));
     for (const [k, v] of Object.entries(flat)) {
       const left = of(k);
-      ctx.out.line(`${k} = ${show(v)}${left.length > 0 ? `  # project value ignored (not trusted): ${left.map((i) => i.reason).join("; ")}` : ""}`);
+      ctx.out.line(`${k} = ${show(v)}${k === REQUIRE_CHECKSUM ? " (always)" : ""}${left.length > 0 ? `  # project value ignored (not trusted): ${left.map((i) => i.reason).join("; ")}` : ""}`);
     }
   });
 

@@ -36,7 +36,7 @@ export function register(cli: CAC, ctx: Context): void {
             const r = hash === sig.package_hash ? await checkEntry(e, { archive, packageHash: hash, ...trust, now: ctx.now() }) : { algorithm: e.algorithm, valid: false, reason: "archive does not match package_hash" };
             const fp = "key_fingerprint" in r ? r.key_fingerprint : undefined;
             const id = "identity" in r ? r.identity : undefined;
-            const t = fp ? isKeyTrustedFor(fp, pv.name, policy) : id ? isIdentityTrusted(id, ("issuer" in r ? r.issuer : "") ?? "", policy) : { trusted: false, reason: "unknown signer" };
+            const t = fp ? isKeyTrustedFor(fp, pv.name, policy) : id ? isIdentityTrusted(id, ("issuer" in r ? r.issuer : "") ?? "", policy, pv.name) : { trusted: false, reason: "unknown signer" };
             signatures.push({ ...r, trusted: t.trusted, trust_reason: t.reason });
           }
         }

@@ -91,7 +91,7 @@ async function ask(p: proc.Prompter, q: string, dflt?: string): Promise<string> 
 }
 
 function reportSigned(ctx: Context, m: { name: string; version: string }, r: SignResult, where: string): void {
-  const who = r.entry.algorithm === "sigstore" ? "sigstore" : `${r.entry.algorithm} ${r.entry.key_fingerprint}`;
+  const who = r.entries.map((e) => (e.algorithm === "sigstore" ? "sigstore" : `${e.algorithm} ${e.key_fingerprint}`)).join(", ");
   if (ctx.out.json) {
     ctx.out.data({ ok: true, package: m.name, version: m.version, sig: where, package_hash: r.sig.package_hash, signatures: summarise(r.sig) });
     return;
@@ -119,8 +119,8 @@ async function signPublished(ctx: Context, raw: string, o: SignOptions & { regis
   await write(`sign ${pv.name}@${pv.version}`, async (root) => {
     // A git registry may have gained another signer's entry since `before` was read: keep it.
     const current = await opened.reader.sig(pv);
-    const sig = current === before || current === null ? r.sig : addEntry(parseSigFile(current, where), r.entry);
-    const update = { sigText: serializeSigFile(sig), packageHash: r.sig.package_hash, signatures: summarise(sig), added: summarise({ ...sig, signatures: [r.entry] }), keys: r.keys };
+    const sig = current === before || current === null ? r.sig : r.entries.reduce((s, e) => addEntry(s, e), parseSigFile(current, where));
+    const update = { sigText: serializeSigFile(sig), packageHash: r.sig.package_hash, signatures: summarise(sig), added: summarise({ ...sig, signatures: r.entries }), keys: r.keys };
     await addSignatures(root, pv.name, pv.version, update, { now: ctx.now(), actor: actor() });
   });
   reportSigned(ctx, pv, r, where);
@@ -212,6 +212,7 @@ export function register(cli: CAC, ctx: Context): void {
     .option("--key <key>", "Key name or fingerprint (default: security.signing_key)")
     .option("--signing-method <method>", "ed25519 | openpgp | gpg | sigstore")
     .option("--gpg-key <id>", "Key for --signing-method gpg")
+    .option("--gpg-keys <ids>", "Sign with gpg once per key: one openpgp entry each (comma-separated)")
     .option("--passphrase-file <file>", "Read the key's passphrase from a file")
     .option("--identity-token <jwt>", "OIDC token for --signing-method sigstore")
     .option("--registry <registry>", "With <pkg>@<version>: the registry (default: the default registry)")
@@ -238,6 +239,7 @@ export function register(cli: CAC, ctx: Context): void {
     .option("--signing-method <method>", "ed25519 | openpgp | gpg | sigstore")
     .option("--key <key>", "Key name or fingerprint")
     .option("--gpg-key <id>", "Key for --signing-method gpg")
+    .option("--gpg-keys <ids>", "Sign with gpg once per key: one openpgp entry each (comma-separated)")
     .option("--passphrase-file <file>", "Read the key's passphrase from a file")
     .option("--identity-token <jwt>", "OIDC token for --signing-method sigstore")
     .option("--tag <tag>", "Dist-tag to point at this version (default: latest, moved only forward)")
@@ -263,7 +265,7 @@ export function register(cli: CAC, ctx: Context): void {
       const { opened, write } = await openForWrite(ctx, o.registry, o.branch);
       // Signed once: a git push retried on a new head publishes the same signature again.
       let signed: Promise<SignResult> | undefined;
-      const sign = o.sign || o.signingMethod ? (sigText: string | null, sigFile: string, hash: string) => (signed ??= signArchive(ctx, archive, m, sigText, sigFile, o, hash)) : null;
+      const sign = o.sign || o.signingMethod || o.gpgKeys !== undefined ? (sigText: string | null, sigFile: string, hash: string) => (signed ??= signArchive(ctx, archive, m, sigText, sigFile, o, hash)) : null;
       const r = await write(`publish ${m.name}@${m.version}`, (root) =>
         publishPackage({ root, archive, checksum, archiveFile, manifest: m, sign, tag: o.tag }, { now: () => ctx.now(), actor: actor(), warn: (w) => ctx.out.warn(w) }),
       );

@@ -39,6 +39,8 @@ const INV_SGNR: Record<string, string> = {
 export interface GpgSignerOptions {
   /** `--gpg-key` or `security.gpg_key`; gpg's default key when absent. */
   keyRef?: string;
+  /** `security.gpg_home`: passed as `--homedir`; else GNUPGHOME or gpg's default. */
+  homeDir?: string;
   now: () => Date;
 }
 
@@ -46,9 +48,10 @@ export function gpgSigner(o: GpgSignerOptions): Signer {
   return { sign: (archive) => signWithGpg(archive, o) };
 }
 
-async function signWithGpg(archive: Uint8Array, { keyRef, now }: GpgSignerOptions): Promise<SignedEntry> {
+async function signWithGpg(archive: Uint8Array, { keyRef, homeDir, now }: GpgSignerOptions): Promise<SignedEntry> {
   const fix = "list your keys with `gpg --list-secret-keys` (or `gpg --list-keys`), then `aam config set security.gpg_key <fingerprint>` or pass --gpg-key";
-  const args = ["--batch", "--no-tty", "--status-fd", "2", "--armor", "--detach-sign", "--output", "-"];
+  const home = homeDir === undefined ? [] : ["--homedir", homeDir];
+  const args = [...home, "--batch", "--no-tty", "--status-fd", "2", "--armor", "--detach-sign", "--output", "-"];
   if (keyRef) args.push("--local-user", keyRef);
   const r = await run("gpg", args, { input: archive });
   if (r === null) {
@@ -79,7 +82,7 @@ async function signWithGpg(archive: Uint8Array, { keyRef, now }: GpgSignerOption
   }
   const signature = new TextDecoder().decode(r.stdout);
   // export-minimal: the key and its self-signatures, without other people's certifications.
-  const exported = await run("gpg", ["--batch", "--no-tty", "--armor", "--export", "--export-options", "export-minimal", signingFpr]);
+  const exported = await run("gpg", [...home, "--batch", "--no-tty", "--armor", "--export", "--export-options", "export-minimal", signingFpr]);
   const text = exported && exported.code === 0 ? new TextDecoder().decode(exported.stdout) : "";
   if (!text.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----")) {
     throw new AamError("Error", `Cannot sign with gpg: cannot export the public key of ${signingFpr}`, {
