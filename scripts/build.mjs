@@ -79,9 +79,11 @@ for (const n of VENDOR) if (!(`${VENDOR_DIR}/${n}.cjs` in vendor.metafile.output
 
 // Chunk names carry a content hash, so a rebuild never changes a chunk a running aam may still
 // import. Chunks no longer produced are removed once they are an hour old (not at once: tests and
-// other shells may be running the previous build).
+// other shells may be running the previous build). `--prune` (npm pack's prepack) removes them at
+// once, so the package holds exactly the chunks this build produced.
+const prune = process.argv.includes("--prune");
 const keep = new Set(Object.keys(result.metafile.outputs).map((p) => resolve(p)));
 for (const name of readdirSync("dist/chunks")) {
   const p = resolve(join("dist/chunks", name));
-  if (!keep.has(p) && Date.now() - statSync(p).mtimeMs > 3600_000) rmSync(p, { force: true });
+  if (!keep.has(p) && (prune || Date.now() - statSync(p).mtimeMs > 3600_000)) rmSync(p, { force: true });
 }

@@ -9,6 +9,7 @@ import { lazyCjs } from "./lazy_cjs.mjs";
 
 // fflate's "node" build loads node:worker_threads when it is imported; its browser build is the
 // same synchronous code without that (scripts/build.mjs does the same for the Node bundle).
+const ROOT = join(import.meta.dir, "..");
 const fflateBrowser = {
   name: "fflate-browser",
   setup(b: Bun.PluginBuilder) {
@@ -16,23 +17,27 @@ const fflateBrowser = {
   },
 };
 
-const out = process.argv[2] ?? "dist/aam";
-const r = await Bun.build({
-  // The deflate worker of `aam pkg pack` (src/archive/deflate_parallel.ts) is an entry point of its
-  // own, embedded as /$bunfs/root/archive/deflate_worker.js (its path under `root`); the chunks,
-  // where the code starting it lands, sit in /$bunfs/root/ (and the CLI entry too).
-  entrypoints: ["src/cli.ts", "src/archive/deflate_worker.ts"],
-  root: "src",
-  define: { AAM_DEFLATE_WORKER: JSON.stringify("./archive/deflate_worker.js") },
-  compile: { outfile: out },
-  minify: process.env.AAM_NO_MINIFY ? false : true,
-  bytecode: true,
-  format: "esm",
-  splitting: true,
-  plugins: [lazyCjs as unknown as Bun.BunPlugin, fflateBrowser],
-});
-if (!r.success) {
-  for (const l of r.logs) console.error(l);
-  process.exit(1);
+/** Builds one executable at `out`; `target` (e.g. "bun-linux-arm64") cross-compiles, default this machine. */
+export async function buildBinary(out: string, target?: Bun.Build.CompileTarget): Promise<void> {
+  const r = await Bun.build({
+    // The deflate worker of `aam pkg pack` (src/archive/deflate_parallel.ts) is an entry point of its
+    // own, embedded as /$bunfs/root/archive/deflate_worker.js (its path under `root`); the chunks,
+    // where the code starting it lands, sit in /$bunfs/root/ (and the CLI entry too).
+    entrypoints: [join(ROOT, "src/cli.ts"), join(ROOT, "src/archive/deflate_worker.ts")],
+    root: join(ROOT, "src"),
+    define: { AAM_DEFLATE_WORKER: JSON.stringify("./archive/deflate_worker.js") },
+    compile: target ? { outfile: out, target } : { outfile: out },
+    minify: process.env.AAM_NO_MINIFY ? false : true,
+    bytecode: true,
+    format: "esm",
+    splitting: true,
+    plugins: [lazyCjs as unknown as Bun.BunPlugin, fflateBrowser],
+  });
+  if (!r.success) throw new Error(`bun build ${target ?? ""} failed:\n${r.logs.join("\n")}`);
 }
-console.error(`built ${out}`);
+
+if (import.meta.main) {
+  const out = process.argv[2] ?? "dist/aam";
+  await buildBinary(out);
+  console.error(`built ${out}`);
+}

@@ -1,15 +1,18 @@
 /** Test helpers: run the CLI under each runtime, make temp folders and packages. */
 import { spawnSync, spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, realpathSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
+import { delimiter, join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = join(ROOT, "node_modules", ".bin");
 
 export type RuntimeName = "node" | "bun" | "deno";
-export const RUNTIMES: RuntimeName[] = ["node", "bun", "deno"];
+/** AAM_TEST_RUNTIMES=node narrows the runtime-parametrised tests: scripts/test.mjs reruns the CLI
+ * subset that way under each extra Node version (its bin/ first on PATH, so `node` is that one). */
+export const ALL_RUNTIMES: RuntimeName[] = ["node", "bun", "deno"];
+export const RUNTIMES: RuntimeName[] = ALL_RUNTIMES.filter((rt) => (process.env.AAM_TEST_RUNTIMES ?? rt).split(",").includes(rt));
 
 /** Deno permissions for ordinary commands; offline ones drop --allow-net and --allow-run. */
 export const DENO_ALL = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys", "--allow-run", "--allow-net"];
@@ -106,4 +109,13 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; input?: s
 /** Parses the last error line `error[Name]: ...`. */
 export function errorName(stderr: string): string | undefined {
   return /error\[(\w+)\]/.exec(stderr)?.[1];
+}
+
+/** The real path of the first `name` on PATH (what a spawn of the bare name runs). */
+export function findOnPath(name: string): string {
+  for (const d of (process.env.PATH ?? "").split(delimiter)) {
+    const p = join(d, name);
+    if (d && existsSync(p)) return realpathSync(p);
+  }
+  throw new Error(`${name} not on PATH`);
 }

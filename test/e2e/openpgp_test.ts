@@ -6,10 +6,10 @@
  * ECDSA P-256 verify. Keys are made once per file in a temporary GNUPGHOME.
  */
 import { describe, test, expect, beforeAll, afterAll, beforeEach, afterEach } from "bun:test";
-import { readFileSync, writeFileSync, mkdirSync, existsSync, symlinkSync, realpathSync, chmodSync } from "node:fs";
-import { join, delimiter } from "node:path";
+import { readFileSync, writeFileSync, mkdirSync, symlinkSync, chmodSync } from "node:fs";
+import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { aam, RUNTIMES, tempDir, removeDir, makePackage, errorName, run as sh, type RuntimeName } from "../helpers.ts";
+import { aam, RUNTIMES, tempDir, removeDir, makePackage, errorName, findOnPath, run as sh, type RuntimeName } from "../helpers.ts";
 
 const PASS = "aam store passphrase";
 const GPG_PASS = "gpg key passphrase";
@@ -45,14 +45,6 @@ function exportTo(file: string, args: string[]) {
   const r = gpg(["--armor", ...args]);
   if (r.code !== 0 || !r.stdout.includes("-----BEGIN PGP")) throw new Error(`gpg ${args.join(" ")}: ${r.stderr}`);
   writeFileSync(join(fx.root, file), r.stdout);
-}
-
-function findOnPath(name: string): string {
-  for (const d of (process.env.PATH ?? "").split(delimiter)) {
-    const p = join(d, name);
-    if (d && existsSync(p)) return realpathSync(p);
-  }
-  throw new Error(`${name} not on PATH`);
 }
 
 beforeAll(() => {

@@ -13,6 +13,8 @@ import { BLOB_LIMIT, DOCUMENT_LIMIT } from "../../read_limits.ts";
 
 interface Flags {
   bundle?: string;
+  signature?: string;
+  key?: string;
   certificateIdentity?: string;
   certificateOidcIssuer?: string;
   trustedRoot?: string;
@@ -28,6 +30,25 @@ async function readRoot(ctx: Context, given: string | undefined): Promise<{ text
   });
 }
 
+/** --signature with --key: a detached Ed25519 signature (verify_blob_key.ts), never with a bundle. */
+async function keyMode(ctx: Context, fileArg: string, o: Flags): Promise<void> {
+  if (typeof o.signature !== "string" || typeof o.key !== "string" || o.bundle !== undefined) {
+    throw new AamError("UsageError", `Cannot verify "${fileArg}": --signature and --key go together, without --bundle`, {
+      hint: "aam verify-blob <file> --signature <file.sig> --key <pub.pem>, or aam verify-blob <file> --bundle <b.json> --certificate-identity <id> --certificate-oidc-issuer <url>",
+    });
+  }
+  const file = fs.path.resolve(ctx.cwd, fileArg);
+  const artifact = await readArtifact(file);
+  const { verifyBlobWithKey } = await import("./verify_blob_key.ts");
+  await verifyBlobWithKey(ctx, file, artifact, o.signature, o.key);
+}
+
+async function readArtifact(file: string): Promise<Uint8Array> {
+  const artifact = await fs.readFileIfExists(file, BLOB_LIMIT);
+  if (!artifact) throw new AamError("NotFound", `Cannot find file "${file}"`, { file, hint: "check the path of the file to verify" });
+  return artifact;
+}
+
 export function register(cli: CAC, ctx: Context): void {
   cli
     .command("<file>", "Verify a Sigstore bundle over a file, offline")
@@ -35,8 +56,12 @@ export function register(cli: CAC, ctx: Context): void {
     .option("--certificate-identity <id>", "Expected signer: exact address or workflow URI, *@domain, github:<owner>, gitlab:<owner>")
     .option("--certificate-oidc-issuer <url>", "Expected OIDC issuer, exactly")
     .option("--trusted-root <file>", "Sigstore trusted root (default: $AAM_HOME/trusted_root.json)")
+    .option("--signature <file>", "Instead of a bundle: a detached Ed25519 signature (64 raw bytes), checked with --key")
+    .option("--key <pub.pem>", "The Ed25519 public key (PEM) that made --signature")
     .example("aam verify-blob a.txt --bundle a.txt.sigstore.json --certificate-identity me@example.com --certificate-oidc-issuer https://github.com/login/oauth")
+    .example("aam verify-blob SHA256SUMS --signature SHA256SUMS.sig --key release-key.pem")
     .action(async (fileArg: string, o: Flags) => {
+      if (o.signature !== undefined || o.key !== undefined) return keyMode(ctx, fileArg, o);
       const missing = [
         ["--bundle", o.bundle],
         ["--certificate-identity", o.certificateIdentity],
@@ -48,8 +73,7 @@ export function register(cli: CAC, ctx: Context): void {
         });
       }
       const file = fs.path.resolve(ctx.cwd, fileArg);
-      const artifact = await fs.readFileIfExists(file, BLOB_LIMIT);
-      if (!artifact) throw new AamError("NotFound", `Cannot find file "${file}"`, { file, hint: "check the path of the file to verify" });
+      const artifact = await readArtifact(file);
       const bundleFile = fs.path.resolve(ctx.cwd, o.bundle!);
       const bundleText = await fs.readTextIfExists(bundleFile, DOCUMENT_LIMIT);
       if (bundleText === null) throw new AamError("NotFound", `Cannot find bundle "${bundleFile}"`, { file: bundleFile, hint: "check the path given to --bundle" });

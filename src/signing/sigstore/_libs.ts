@@ -14,7 +14,20 @@ function cjs<T extends object>(ns: T): T {
   return !named && typeof d === "object" && d !== null ? (d as T) : ns;
 }
 
-export async function loadVerifyLibs() {
+// Explicit module types: declaration emit (dist/types, JSR) cannot name the inferred ones.
+export interface VerifyLibs {
+  verify: typeof import("@sigstore/verify");
+  bundle: typeof import("@sigstore/bundle");
+  specs: typeof import("@sigstore/protobuf-specs");
+  core: typeof import("@sigstore/core");
+}
+
+export interface SignLibs {
+  sign: typeof import("@sigstore/sign");
+  bundle: typeof import("@sigstore/bundle");
+}
+
+export async function loadVerifyLibs(): Promise<VerifyLibs> {
   installEcDigestDefault();
   const [verify, bundle, specs, core] = await Promise.all([
     import("@sigstore/verify"),
@@ -25,15 +38,13 @@ export async function loadVerifyLibs() {
   return { verify: cjs(verify), bundle: cjs(bundle), specs: cjs(specs), core: cjs(core) };
 }
 
-export type VerifyLibs = Awaited<ReturnType<typeof loadVerifyLibs>>;
-
-export async function loadSignLibs() {
+export async function loadSignLibs(): Promise<SignLibs> {
   installEcDigestDefault();
   const [sign, bundle] = await Promise.all([import("@sigstore/sign"), import("@sigstore/bundle")]);
   return { sign: cjs(sign), bundle: cjs(bundle) };
 }
 
-export async function loadTufLib() {
+export async function loadTufLib(): Promise<typeof import("@sigstore/tuf")> {
   installEcDigestDefault();
   return cjs(await import("@sigstore/tuf"));
 }
