@@ -13,7 +13,8 @@ export function reachableFiles(root, entries) {
     if (seen.has(rel)) continue;
     seen.add(rel);
     const text = readFileSync(join(root, rel), "utf8");
-    for (const m of text.matchAll(/["'`](\.\.?\/[\w./-]+\.(?:js|ts))["'`]/g)) {
+    // .cjs: the vendor bundles the chunks require on first use (dist/vendor/, scripts/build.mjs).
+    for (const m of text.matchAll(/["'`](\.\.?\/[\w./-]+\.(?:js|ts|cjs))["'`]/g)) {
       let target = posix.join(posix.dirname(rel), m[1]);
       if (rel.endsWith(".d.ts") && target.endsWith(".ts") && !target.endsWith(".d.ts")) target = target.replace(/\.ts$/, ".d.ts");
       if (existsSync(join(root, target))) todo.push(target);
