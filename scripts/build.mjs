@@ -19,14 +19,8 @@ const result = await build({
   plugins: [lazyCjs],
   // fflate's "node" build loads node:worker_threads when it is imported (~3 ms on Bun) for async
   // APIs AAM does not use; its browser build is the same synchronous code without that.
-  // openpgp.js's "node" build (what the `import` condition gives) verifies and signs brainpool
-  // ECDSA through node:crypto, which needs `eckey-utils`, a devDependency of openpgp that is never
-  // installed: on Node every brainpoolP256r1/384r1/512r1 key failed with "Cannot find module". Bun
-  // and Deno load the same build, but their node:crypto lists no brainpool curve, so openpgp.js
-  // falls back to its own (noble) curves there. The browser build is the same code without any
-  // node:crypto path (WebCrypto and noble only, both present on Node >= 20), so Node now runs what
-  // Bun and Deno run; RSA, NIST and Ed25519 timings stay alike (BENCHMARKS.md).
-  alias: { fflate: "./node_modules/fflate/esm/browser.js", openpgp: "./node_modules/openpgp/dist/openpgp.mjs" },
+  // openpgp.js: its browser build on every runtime (src/signing/openpgp/openpgp_js.js says why).
+  alias: { fflate: "./node_modules/fflate/esm/browser.js", openpgp: "./src/signing/openpgp/openpgp_js.js" },
   metafile: true,
   entryPoints: { cli: "src/cli.ts", index: "src/index.ts", deflate_worker: "src/archive/deflate_worker.ts" },
   define: { AAM_DEFLATE_WORKER: JSON.stringify(WORKER_PLACEHOLDER) },

@@ -44,6 +44,16 @@ export async function importOpenPgpKey(env: KeyStoreEnv, text: string, path: str
   let packets: Uint8Array | undefined;
   try {
     unlocked = await unlockSecretKey(key, given, fp);
+    const state = await keyState(unlocked, now);
+    // Before validate(): checking the key's math may itself fail for a refused algorithm.
+    const never = state.revoked || state.expired ? null : await neverVerifiesReason(unlocked, now);
+    if (never) {
+      // Signatures it made would be refused by every `aam verify`: refuse it here, with the reason.
+      throw new AamError("UsageError", `Cannot import OpenPGP key ${fp}: it can never verify under AAM's rules: ${never}`, {
+        file: path,
+        hint: "make a key AAM accepts, e.g. `gpg --quick-gen-key '<name> <email>' ed25519 sign` (or rsa3072, nistp256, brainpoolP256r1)",
+      });
+    }
     try {
       // The secret parts must match the public ones (a tampered export could pair them wrongly).
       // validate() exists at run time but is untyped in openpgp.js v6.
@@ -52,15 +62,6 @@ export async function importOpenPgpKey(env: KeyStoreEnv, text: string, path: str
       throw new AamError("Error", `Cannot import OpenPGP key ${fp}: its secret key does not match its public key (${firstLine(e)})`, {
         file: path,
         hint: "export the key again with `gpg --armor --export-secret-keys <key id>`",
-      });
-    }
-    const state = await keyState(unlocked, now);
-    const never = state.revoked || state.expired ? null : await neverVerifiesReason(unlocked, now);
-    if (never) {
-      // Signatures it made would be refused by every `aam verify`: refuse it here, with the reason.
-      throw new AamError("UsageError", `Cannot import OpenPGP key ${fp}: it can never verify under AAM's rules: ${never}`, {
-        file: path,
-        hint: "make a key AAM accepts, e.g. `gpg --quick-gen-key '<name> <email>' ed25519 sign` (or rsa3072, nistp256, brainpoolP256r1)",
       });
     }
     try {

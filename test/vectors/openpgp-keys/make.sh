@@ -54,3 +54,4 @@ done
 
 gpgconf --kill gpg-agent
 rm -rf "$T"
+sh "$OUT/keys_tsv.sh" > "$OUT/keys.tsv"
