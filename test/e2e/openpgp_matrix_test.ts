@@ -199,8 +199,17 @@ describe.each(RUNTIMES)("OpenPGP key matrix under %s", (rt: RuntimeName) => {
       const asc = join(home, `aam-${k.name}.asc`);
       writeFileSync(asc, entries[i].signature);
       const g = gpg(["--status-fd", "1", "--verify", asc, aamSigned]);
-      // VALIDSIG <signing key fpr> … <primary key fpr>: the right key, not just any key in the ring.
-      expect({ key: k.name, code: g.code, validsig: /\[GNUPG:\] VALIDSIG (\S+) .* (\S+)\n/.exec(g.stdout)?.slice(1, 3) }).toEqual({ key: k.name, code: 0, validsig: [k.signer, k.primary] });
+      // VALIDSIG <signing fpr> <date> <time> <expires> <version> <reserved> <pk algo> <hash algo> <class> <primary fpr>:
+      // the right key (not just any key in the ring), a binary signature, SHA-256/384/512 (ids 8, 9, 10).
+      const f = /\[GNUPG:\] VALIDSIG (.*)\n/.exec(g.stdout)?.[1].split(" ") ?? [];
+      expect({ key: k.name, code: g.code, signer: f[0], primary: f[9], binary: f[8], strongHash: ["8", "9", "10"].includes(f[7]) }).toEqual({
+        key: k.name,
+        code: 0,
+        signer: k.signer,
+        primary: k.primary,
+        binary: "00",
+        strongHash: true,
+      });
       if (hasSq) {
         const s = sh("sq", ["verify", "--signer-cert", join(VEC, `${k.name}.pub.asc`), "--detached", asc, aamSigned]);
         expect({ key: k.name, verified: s.code === 0 }).toEqual({ key: k.name, verified: SQ_VERIFIES(k.name) });
