@@ -21,6 +21,17 @@ function weakness(packet: openpgp.PublicKeyPacket | openpgp.SecretKeyPacket | op
 }
 
 /**
+ * Why `signer` (a key or subkey of `key`) can make no signature AAM accepts: its primary key's or
+ * its own algorithm, or null. For explaining a signature that failed.
+ */
+export function refusedSigner(key: openpgp.Key, signer: openpgp.Key | openpgp.Subkey): string | null {
+  const primary = weakness(key.keyPacket);
+  if (primary) return `its primary key is ${primary}`;
+  const own = signer === key ? null : weakness(signer.keyPacket);
+  return own ? `its signing subkey is ${own}` : null;
+}
+
+/**
  * Why no signature by `key` can verify under AAM's rules at `now`, or null when one can. Call it
  * for a key that is neither revoked nor expired (those have their own messages).
  */
@@ -30,10 +41,8 @@ export async function neverVerifiesReason(key: openpgp.Key, now: Date): Promise<
     await key.getSigningKey(undefined, now);
     return null;
   } catch (e) {
-    const primary = weakness(key.keyPacket);
-    if (primary) return `its primary key is ${primary}`;
-    const sub = key.subkeys.map((s) => weakness(s.keyPacket)).find((w) => w !== null);
-    if (sub) return `its signing subkey is ${sub}`;
+    const refused = [key, ...key.subkeys].map((k) => refusedSigner(key, k)).find((w) => w !== null);
+    if (refused) return refused;
     return `it has no usable signing key (${firstLine(e)})`;
   }
 }
