@@ -4,5 +4,5 @@
 // for that needs `eckey-utils`, a devDependency of openpgp that is never installed; the lists
 // differ (Node: brainpool and secp256k1; Deno: secp256k1; Bun: neither), so brainpool keys failed
 // on Node only and secp256k1 gave Deno other errors. The bare name "openpgp" maps here through
-// tsconfig.json "paths" (Bun, tsc), deno.json "imports" (Deno) and scripts/build.mjs (the Node bundle).
+// tsconfig.json "paths" (Bun, tsc, Bun.build for dist/aam), deno.json "imports" (Deno) and scripts/build.mjs (the Node bundle).
 export * from "../../../node_modules/openpgp/dist/openpgp.mjs";
