@@ -1,8 +1,9 @@
 // The one openpgp.js build AAM runs on Node, Bun and Deno: its browser build, which signs and
 // verifies every curve with WebCrypto or its own (noble) code. Its "node" build, which the package's
-// `import` condition selects, hands each curve the runtime's node:crypto lists to node:crypto, and
-// for that needs `eckey-utils`, a devDependency of openpgp that is never installed; the lists
-// differ (Node: brainpool and secp256k1; Deno: secp256k1; Bun: neither), so brainpool keys failed
-// on Node only and secp256k1 gave Deno other errors. The bare name "openpgp" maps here through
-// tsconfig.json "paths" (Bun, tsc, Bun.build for dist/aam), deno.json "imports" (Deno) and scripts/build.mjs (the Node bundle).
+// `import` condition selects, sends each ECDSA curve WebCrypto lacks to node:crypto when the
+// runtime's node:crypto lists it, and that path needs `eckey-utils`, a devDependency of openpgp that
+// is never installed. The lists differ (Node: brainpool and secp256k1; Deno: secp256k1; Bun:
+// neither), so brainpool keys failed on Node only and secp256k1 failed otherwise on Deno. The bare
+// name "openpgp" maps here through tsconfig.json "paths" (Bun, tsc, and Bun.build for dist/aam),
+// deno.json "imports" (Deno) and the alias in scripts/build.mjs (the Node bundle).
 export * from "../../../node_modules/openpgp/dist/openpgp.mjs";
