@@ -32,6 +32,17 @@ export function command(rt: RuntimeName, denoPerms: string[] = DENO_ALL, offline
   }
 }
 
+/**
+ * The command that runs a script loading AAM's library under a runtime, and the library to load:
+ * dist/index.js under Node (the bundle `aam` runs), src/index.ts under Bun and Deno.
+ */
+export function libScriptCommand(rt: RuntimeName, script: string): { cmd: string; args: string[]; lib: string } {
+  const [exe] = command(rt);
+  if (rt === "node") return { cmd: exe, args: [script], lib: join(ROOT, "dist", "index.js") };
+  if (rt === "bun") return { cmd: exe, args: [script], lib: join(ROOT, "src", "index.ts") };
+  return { cmd: exe, args: ["run", "--quiet", "--no-prompt", "-A", script], lib: join(ROOT, "src", "index.ts") };
+}
+
 export interface RunResult {
   code: number;
   stdout: string;

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { measure } from "./harness.mjs";
 import { renderReport } from "./report.mjs";
 import { parserBenches } from "./parsers.mjs";
+import { openpgpBuildBenches } from "./openpgp_builds.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const WORK = join(ROOT, "bench-work");
@@ -204,6 +205,10 @@ bench({
 // The YAML readers and version grammars AAM could use, each loaded and run once in a fresh process
 // (scripts/bench/parsers.mjs): why block_yaml.ts and manifest/semver.ts exist beside `yaml` and `semver`.
 for (const b of await parserBenches({ runs: RUNS, env })) bench(b);
+
+// openpgp.js's node build vs the browser build AAM runs on every runtime (scripts/bench/openpgp_builds.mjs):
+// what moving off the node build (it cannot verify brainpool on Node) costs.
+for (const b of await openpgpBuildBenches({ runs: RUNS, env })) bench(b);
 
 // ---------------------------------------------------------------- run
 const results = {};

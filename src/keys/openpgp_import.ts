@@ -9,8 +9,9 @@ import type * as openpgp from "openpgp";
 import { AamError } from "../errors.ts";
 import { writeKeyFiles, type KeyStoreEnv } from "./store.ts";
 import { encodeOpenPgpKeyFile } from "./openpgp_file.ts";
-import { readSecretKey, unlockSecretKey, fingerprintOf, userIdOf, minimalPublicKey, firstLine } from "../signing/openpgp/public_key.ts";
+import { readSecretKey, unlockSecretKey, fingerprintOf, userIdOf, minimalPublicKey, firstLine, keyState } from "../signing/openpgp/public_key.ts";
 import { mergedPublicKeyText } from "./openpgp_trust.ts";
+import { neverVerifiesReason, sha1Warning } from "../signing/openpgp/key_rules.ts";
 
 export interface ImportOptions {
   name?: string;
@@ -43,6 +44,16 @@ export async function importOpenPgpKey(env: KeyStoreEnv, text: string, path: str
   let packets: Uint8Array | undefined;
   try {
     unlocked = await unlockSecretKey(key, given, fp);
+    const state = await keyState(unlocked, now);
+    // Before validate(): checking the key's math may itself fail for a refused algorithm.
+    const never = state.revoked || state.expired ? null : await neverVerifiesReason(unlocked, now);
+    if (never) {
+      // Signatures it made would be refused by every `aam verify`: refuse it here, with the reason.
+      throw new AamError("UsageError", `Cannot import OpenPGP key ${fp}: it can never verify under AAM's rules: ${never}`, {
+        file: path,
+        hint: "make a key AAM accepts, e.g. `gpg --quick-gen-key '<name> <email>' ed25519 sign` (or rsa3072, nistp256, brainpoolP256r1)",
+      });
+    }
     try {
       // The secret parts must match the public ones (a tampered export could pair them wrongly).
       // validate() exists at run time but is untyped in openpgp.js v6.
@@ -61,6 +72,8 @@ export async function importOpenPgpKey(env: KeyStoreEnv, text: string, path: str
         hint: "the key may be expired or revoked, or have no signing (sub)key available; check `gpg --list-secret-keys`",
       });
     }
+    const sha1 = sha1Warning(unlocked);
+    if (sha1) env.warn(`${fp}: ${sha1}`);
     const encrypt = o.passphrase !== false;
     if (!encrypt) env.warn("--no-passphrase: the private key is stored UNENCRYPTED; anyone who can read it can sign as you");
     const passphrase = !encrypt ? null : (given ?? (await env.passphrase(`protect key "${name}"`, true)));

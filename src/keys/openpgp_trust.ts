@@ -10,6 +10,7 @@ import { fs } from "../runtime/index.ts";
 import { keysDir, writePublicKeyFile } from "./store.ts";
 import { readPublicKeys, keyState, minimalPublicKey, fingerprintOf } from "../signing/openpgp/public_key.ts";
 import { DOCUMENT_LIMIT } from "../read_limits.ts";
+import { neverVerifiesReason, sha1Warning } from "../signing/openpgp/key_rules.ts";
 
 export interface TrustedOpenPgpKey {
   /** The primary key's fingerprint, uppercase: what goes into security.trusted_keys. */
@@ -17,6 +18,10 @@ export interface TrustedOpenPgpKey {
   userId: string;
   revoked: boolean;
   expired: boolean;
+  /** Why none of its signatures can verify under AAM's rules (RSA < 2048, DSA, secp256k1…), if so. */
+  neverVerifies: string | null;
+  /** A warning for a key that leans on SHA-1, if it does. */
+  sha1: string | null;
   file: string;
 }
 
@@ -31,8 +36,10 @@ export async function trustOpenPgpKeys(home: string, now: Date, text: string, pa
     const fp = fingerprintOf(key);
     const merged = await mergedPublicKeyText(home, fp, minimalPublicKey(key).armor(), now);
     const file = await writePublicKeyFile(home, fp, merged);
-    const state = await keyState((await openpgp.readKey({ armoredKey: merged })) as openpgp.PublicKey, now);
-    out.push({ fingerprint: fp, userId: state.userId, revoked: state.revoked, expired: state.expired, file });
+    const stored = await openpgp.readKey({ armoredKey: merged });
+    const state = await keyState(stored, now);
+    const neverVerifies = state.revoked || state.expired ? null : await neverVerifiesReason(stored, now);
+    out.push({ fingerprint: fp, userId: state.userId, revoked: state.revoked, expired: state.expired, neverVerifies, sha1: sha1Warning(stored), file });
   }
   return out;
 }

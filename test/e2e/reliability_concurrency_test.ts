@@ -6,23 +6,15 @@ import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { spawn } from "node:child_process";
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { aam, aamAsync, command, tempDir, removeDir, makePackage, ROOT, type RuntimeName } from "../helpers.ts";
+import { aam, aamAsync, libScriptCommand, tempDir, removeDir, makePackage, ROOT, type RuntimeName } from "../helpers.ts";
 import { parseMetadata } from "../../src/registry/metadata.ts";
 import { parseIndex } from "../../src/registry/index_file.ts";
 import { verifyAuditChain, parseAuditEvents } from "../../src/registry/audit_log.ts";
 
 const WORKER = join(ROOT, "test", "e2e", "reliability_worker.mjs");
 
-/** The command that runs the worker script under a runtime, and the library it should load. */
-export function workerCommand(rt: RuntimeName): { cmd: string; args: string[]; lib: string } {
-  const [exe] = command(rt);
-  if (rt === "node") return { cmd: exe, args: [WORKER], lib: join(ROOT, "dist", "index.js") };
-  if (rt === "bun") return { cmd: exe, args: [WORKER], lib: join(ROOT, "src", "index.ts") };
-  return { cmd: exe, args: ["run", "--quiet", "--no-prompt", "-A", WORKER], lib: join(ROOT, "src", "index.ts") };
-}
-
 function runWorker(rt: RuntimeName, job: Record<string, unknown>, home: string): Promise<{ code: number; lines: string[]; stderr: string }> {
-  const w = workerCommand(rt);
+  const w = libScriptCommand(rt, WORKER);
   return new Promise((resolve) => {
     const child = spawn(w.cmd, [...w.args, JSON.stringify({ lib: w.lib, ...job })], {
       env: { PATH: process.env.PATH ?? "", HOME: home, AAM_HOME: join(home, ".aam"), DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },

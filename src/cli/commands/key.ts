@@ -41,9 +41,11 @@ async function trustOpenPgp(ctx: Context, text: string, path: string): Promise<v
     await addTrusted(ctx, k.fingerprint);
     if (k.revoked) ctx.out.warn(`${k.fingerprint} (${u(k.userId)}) is revoked by its owner: its signatures will not verify`);
     else if (k.expired) ctx.out.warn(`${k.fingerprint} (${u(k.userId)}) has expired: its signatures will not verify until its owner extends it`);
+    else if (k.neverVerifies) ctx.out.warn(`${k.fingerprint} (${u(k.userId)}) can never verify under AAM's rules: ${k.neverVerifies}`);
+    if (k.sha1) ctx.out.warn(`${k.fingerprint} (${u(k.userId)}): ${k.sha1}`);
     if (revokedByConfig.has(k.fingerprint.toLowerCase())) ctx.out.warn(`${k.fingerprint} is revoked; it stays untrusted until removed from security.revoked_keys`);
   }
-  if (ctx.out.json) return ctx.out.data({ ok: true, trusted: keys.map((k) => ({ fingerprint: k.fingerprint, algorithm: "openpgp", user_id: k.userId, revoked: k.revoked, expired: k.expired, file: k.file })) });
+  if (ctx.out.json) return ctx.out.data({ ok: true, trusted: keys.map((k) => ({ fingerprint: k.fingerprint, algorithm: "openpgp", user_id: k.userId, revoked: k.revoked, expired: k.expired, ...(k.neverVerifies ? { never_verifies: k.neverVerifies } : {}), ...(k.sha1 ? { warning: k.sha1 } : {}), file: k.file })) });
   for (const k of keys) ctx.out.line(`Trusted OpenPGP key ${k.fingerprint} (${u(k.userId)})`);
 }
 

@@ -19,6 +19,7 @@ import type { SigEntry } from "../sig_file.ts";
 import type { EntryContext, EntryResult } from "../entry_types.ts";
 import { isoSeconds } from "../../encoding/iso_seconds.ts";
 import { fingerprintOf, keyState, userIdOf, firstLine, armourBlocks, MAX_ARMOURED_KEY_CHARS } from "./public_key.ts";
+import { refusedSigner } from "./key_rules.ts";
 
 /** The outcome of checking one detached signature against one key. */
 export interface DetachedCheck {
@@ -127,7 +128,11 @@ export async function checkDetachedSignature(data: Uint8Array, armouredSignature
   if (state.expiresAt && created && created.getTime() >= state.expiresAt.getTime()) {
     return { ...out, valid: false, reason: `signature made ${isoSeconds(created)}, after key ${fp} expired (${isoSeconds(state.expiresAt)})` };
   }
-  if (failure !== null) return { ...out, valid: false, reason: `signature does not verify (${failure})` };
+  if (failure !== null) {
+    // A key AAM's rules refuse (RSA < 2048, DSA, secp256k1): name that, not openpgp.js's wording.
+    const never = refusedSigner(key, signer);
+    return { ...out, valid: false, reason: never ? `signature does not verify: key ${fp} can never verify under AAM's rules: ${never}` : `signature does not verify (${failure})` };
+  }
   if (state.expired) return { ...out, valid: false, reason: `key ${fp} expired ${isoSeconds(state.expiresAt!)}` };
   try {
     // The signing subkey must still be valid now, not only when it signed.
