@@ -7,12 +7,14 @@
 import { describe, test, expect, beforeEach, afterEach, beforeAll, afterAll } from "bun:test";
 import { readFileSync, writeFileSync, existsSync, rmSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { createHash, createPublicKey } from "node:crypto";
 import { aam, aamAsync, RUNTIMES, ROOT, tempDir, removeDir, makePackage, errorName, type RuntimeName } from "../helpers.ts";
 import { startSigstoreStandIns, fakeIdentityToken, type SigstoreStandIns } from "../sigstore_mock.ts";
 
 const FIX = join(ROOT, "..", "shared", "fixtures", "sigstore");
 const PROD = join(FIX, "trusted_root.production.json");
 const STAGING = join(FIX, "trusted_root.staging.json");
+const CONFORMANCE = join(ROOT, "test", "vectors", "sigstore-conformance", "bundle-verify");
 const GHA = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 const GHA_ISSUER = "https://token.actions.githubusercontent.com";
 const WHEEL = "https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2";
@@ -103,6 +105,30 @@ describe.each(RUNTIMES)("sigstore under %s", (rt: RuntimeName) => {
       const r = offline(["verify-blob", join(FIX, "a.txt"), "--bundle", join(FIX, "a.txt.v0.3.sigstore.json"), "--certificate-identity", GHA, "--certificate-oidc-issuer", GHA_ISSUER]);
       expectFailure(r, 3, "NotFound");
       expect(r.stderr).toContain("trust-root import");
+    });
+
+    test("a sha256:<hex> digest verifies in place of the file; a digest that is not one is UsageError (2)", () => {
+      const hex = createHash("sha256").update(readFileSync(join(FIX, "a.txt"))).digest("hex");
+      const r = blob(`sha256:${hex.toUpperCase()}`, join(FIX, "a.txt.v0.3.sigstore.json"), PROD, GHA, GHA_ISSUER);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Verified sha256:${hex}: signed by ${GHA}`);
+      const other = `sha256:${"0".repeat(64)}`;
+      expectFailure(blob(other, join(FIX, "a.txt.v0.3.sigstore.json"), PROD, GHA, GHA_ISSUER), 11, "InvalidSignature");
+      expectFailure(blob(`sha256:${hex.slice(1)}`, join(FIX, "a.txt.v0.3.sigstore.json"), PROD, GHA, GHA_ISSUER), 2, "UsageError");
+    });
+
+    test("--key verifies a managed-key bundle and names the key's SHA-256; misuse of --key is UsageError or NotFound", () => {
+      const key = join(CONFORMANCE, "managed-key-happy-path", "key.pub");
+      const bundle = join(CONFORMANCE, "managed-key-happy-path", "bundle.sigstore.json");
+      const spki = createPublicKey(readFileSync(key, "utf8")).export({ type: "spki", format: "der" });
+      const r = offline(["verify-blob", join(CONFORMANCE, "a.txt"), "--bundle", bundle, "--key", key, "--trusted-root", PROD]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`signed by key sha256:${createHash("sha256").update(spki).digest("hex")}`);
+      const both = offline(["verify-blob", join(CONFORMANCE, "a.txt"), "--bundle", bundle, "--key", key, "--certificate-identity", GHA, "--trusted-root", PROD]);
+      expectFailure(both, 2, "UsageError");
+      expectFailure(offline(["verify-blob", join(CONFORMANCE, "a.txt"), "--bundle", bundle, "--key", join(dir, "none.pem"), "--trusted-root", PROD]), 3, "NotFound");
+      writeFileSync(join(dir, "garbage.pem"), "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
+      expectFailure(offline(["verify-blob", join(CONFORMANCE, "a.txt"), "--bundle", bundle, "--key", join(dir, "garbage.pem"), "--trusted-root", PROD]), 2, "UsageError");
     });
 
     test("trust-root import installs the root verify-blob then uses; a file that is not one is refused", () => {
