@@ -173,6 +173,11 @@ function pemBody(pem: string, label: string, fail: Fail): Uint8Array {
   return der;
 }
 
+/** Encodes a SubjectPublicKeyInfo DER (any algorithm) as a PEM public key. */
+export function publicKeyDerToPem(der: Uint8Array): string {
+  return toPem("PUBLIC KEY", der);
+}
+
 function toPem(label: string, der: Uint8Array): string {
   const b64 = toBase64(der);
   const lines: string[] = [];
