@@ -190,7 +190,13 @@ export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerifi
     if (typeof code !== "string") throw malformed(`a part of it does not parse (${e instanceof Error ? e.message : String(e)})`, e);
     const key = code;
     const [what, hint] = EXPLAIN[key] ?? ["the bundle does not verify", TRUST_HINT];
-    const detail = !checkLog && key === "TIMESTAMP_ERROR" ? "with security.verify_transparency_log off, only a timestamp authority can vouch for the signing time, and this bundle has no usable one" : what;
+    const digestOnly = !bytes && !isDsse && key === "SIGNATURE_ERROR";
+    const detail =
+      !checkLog && key === "TIMESTAMP_ERROR"
+        ? "with security.verify_transparency_log off, only a timestamp authority can vouch for the signing time, and this bundle has no usable one"
+        : digestOnly
+          ? "the signature does not match the digest (given a digest, only ECDSA signatures can be checked; give the file for other keys)"
+          : what;
     throw new AamError("InvalidSignature", `Cannot verify Sigstore bundle "${c.bundleFile}": ${detail}`, {
       file: c.bundleFile,
       actual: `${key}: ${e instanceof Error ? e.message : String(e)}`,
