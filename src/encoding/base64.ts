@@ -19,3 +19,10 @@ export function fromBase64(s: string): Uint8Array | null {
     return null; // atob rejects malformed input; callers report it as a coded error
   }
 }
+
+/** Decodes unpadded base64url (RFC 4648 §5, as in JWKs); answers null for anything else. */
+export function fromBase64Url(s: string): Uint8Array | null {
+  if (typeof s !== "string" || !/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1) return null;
+  const std = s.replace(/-/g, "+").replace(/_/g, "/");
+  return fromBase64(std + "=".repeat((4 - (std.length % 4)) % 4));
+}

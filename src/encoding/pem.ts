@@ -1,7 +1,8 @@
 /**
  * Ed25519 keys as PEM (RFC 7468) over DER (RFC 8410), the forms OpenSSL reads and writes (SPEC §5):
  * public keys as SubjectPublicKeyInfo ("-----BEGIN PUBLIC KEY-----"), private keys as PKCS#8
- * ("-----BEGIN PRIVATE KEY-----", as `openssl genpkey -algorithm ed25519` writes them).
+ * ("-----BEGIN PRIVATE KEY-----", as `openssl genpkey -algorithm ed25519` writes them); and the DER
+ * of any PEM public key (the managed ECDSA keys of Sigstore bundles).
  *
  * Untrusted text is safe to parse: every failure is an AamError `UsageError` with a hint (a PEM
  * file is something the user hands to a command), never another exception.
@@ -58,6 +59,24 @@ export function ed25519PublicKeyFromPem(pem: string, file?: string): Uint8Array 
     throw fail("not an Ed25519 key (RFC 8410 SubjectPublicKeyInfo, OID 1.3.101.112)", "AAM signs with Ed25519 keys; make one with `aam key generate` or `openssl genpkey -algorithm ed25519`");
   }
   return der.slice(SPKI_PREFIX.length);
+}
+
+/**
+ * Reads the DER SubjectPublicKeyInfo of any "-----BEGIN PUBLIC KEY-----" block (e.g. the ECDSA keys
+ * `cosign generate-key-pair` writes). Only the PEM and the outer DER SEQUENCE are checked here;
+ * whoever uses the key parses it.
+ * @throws {AamError} UsageError when the text holds no PEM public key.
+ */
+export function publicKeyDerFromPem(pem: string, file?: string): Uint8Array {
+  const fail = (detail: string) =>
+    new AamError("UsageError", `Cannot read public key${file ? ` "${file}"` : ""}: ${detail}`, {
+      file,
+      hint: "give a PEM public key (-----BEGIN PUBLIC KEY-----), as `cosign generate-key-pair` or `openssl pkey -pubout` writes it",
+    });
+  const der = pemBody(pem, "PUBLIC KEY", fail);
+  const outer = readTlv(der, 0);
+  if (!outer || outer.tag !== 0x30 || outer.end !== der.length) throw fail("the PEM body is not a DER SubjectPublicKeyInfo");
+  return der;
 }
 
 /**
@@ -152,6 +171,11 @@ function pemBody(pem: string, label: string, fail: Fail): Uint8Array {
   const der = fromBase64(body);
   if (!der || der.length === 0) throw fail("the PEM body is not base64");
   return der;
+}
+
+/** Encodes a SubjectPublicKeyInfo DER (any algorithm) as a PEM public key. */
+export function publicKeyDerToPem(der: Uint8Array): string {
+  return toPem("PUBLIC KEY", der);
 }
 
 function toPem(label: string, der: Uint8Array): string {

@@ -137,10 +137,13 @@ export async function listPublicKeyFiles(home: string): Promise<PublicKeyFile[]>
   return out.sort((a, b) => a.fingerprint.localeCompare(b.fingerprint));
 }
 
-/** Writes (replaces) `<fingerprint>.asc`. */
-export async function writePublicKeyFile(home: string, fingerprint: string, text: string): Promise<string> {
+/** The ending of a managed ECDSA public key kept for Sigstore bundles: `<fingerprint>.sigstore.pem`. */
+export const MANAGED_KEY_EXT = ".sigstore.pem";
+
+/** Writes (replaces) `<fingerprint>.asc`, or `<fingerprint>.sigstore.pem` for a managed ECDSA key. */
+export async function writePublicKeyFile(home: string, fingerprint: string, text: string, ext: ".asc" | typeof MANAGED_KEY_EXT = ".asc"): Promise<string> {
   const dir = await ensureKeysDir(home);
-  const file = fs.path.join(dir, `${fingerprint}.asc`);
+  const file = fs.path.join(dir, `${fingerprint}${ext}`);
   await fs.writeFileAtomic(file, text);
   return file;
 }

@@ -25,6 +25,8 @@ export interface EntryContext {
   trustedRoot?: string;
   /** Armoured OpenPGP public keys known locally (key store, offline cache entry), for entries without `public_key`. */
   publicKeys?: string[];
+  /** PEM public keys of managed-key Sigstore bundles known locally (`aam key trust <cosign.pub>`). */
+  managedKeys?: string[];
   /** security.verify_transparency_log (default true). */
   verifyTransparencyLog?: boolean;
   /** The time keys are judged at (OpenPGP expiry and revocation). */

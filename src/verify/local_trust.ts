@@ -9,12 +9,15 @@ import { AamError } from "../errors.ts";
 import { fs } from "../runtime/index.ts";
 import type { Config } from "../config/schema.ts";
 import { DOCUMENT_LIMIT } from "../read_limits.ts";
+import { MANAGED_KEY_EXT } from "../keys/store.ts";
 
 export interface LocalTrust {
   /** trusted_root.json text: `$AAM_HOME/trusted_root.json`, or the file given with `--trusted-root`. */
   trustedRoot?: string;
   /** Armoured OpenPGP public keys from `$AAM_HOME/keys/*.asc`. */
   publicKeys: string[];
+  /** PEM ECDSA keys of managed-key Sigstore bundles, from `$AAM_HOME/keys/*.sigstore.pem` (`aam key trust`). */
+  managedKeys: string[];
   /** security.verify_transparency_log (default true). */
   verifyTransparencyLog: boolean;
 }
@@ -34,9 +37,12 @@ export async function readLocalTrust(home: string, cfg: Config, opts: LocalTrust
     throw new AamError("NotFound", `Cannot read trusted root "${rootFile}"`, { file: rootFile, hint: "check the path given to --trusted-root" });
   }
   const publicKeys: string[] = [];
+  const managedKeys: string[] = [];
   const keysDir = fs.path.join(home, "keys");
   for (const e of await fs.readDirIfExists(keysDir)) {
-    if (e.isFile && e.name.endsWith(".asc")) publicKeys.push(await fs.readText(fs.path.join(keysDir, e.name), DOCUMENT_LIMIT));
+    if (!e.isFile) continue;
+    if (e.name.endsWith(".asc")) publicKeys.push(await fs.readText(fs.path.join(keysDir, e.name), DOCUMENT_LIMIT));
+    else if (e.name.endsWith(MANAGED_KEY_EXT)) managedKeys.push(await fs.readText(fs.path.join(keysDir, e.name), DOCUMENT_LIMIT));
   }
-  return { trustedRoot, publicKeys, verifyTransparencyLog: cfg.security.verify_transparency_log !== false };
+  return { trustedRoot, publicKeys, managedKeys, verifyTransparencyLog: cfg.security.verify_transparency_log !== false };
 }

@@ -205,6 +205,7 @@ async function verifySignatures(input: VerifyInput, checksum: string, policy: Tr
       packageHash: checksum,
       trustedRoot: input.trust?.trustedRoot,
       publicKeys: [...(input.trust?.publicKeys ?? []), ...(input.keyCopies ?? [])],
+      managedKeys: input.trust?.managedKeys,
       verifyTransparencyLog: input.trust?.verifyTransparencyLog ?? true,
       now,
     });

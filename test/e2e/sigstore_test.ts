@@ -7,12 +7,16 @@
 import { describe, test, expect, beforeEach, afterEach, beforeAll, afterAll } from "bun:test";
 import { readFileSync, writeFileSync, existsSync, rmSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { aam, aamAsync, RUNTIMES, ROOT, tempDir, removeDir, makePackage, errorName, type RuntimeName } from "../helpers.ts";
+import { createHash, createPublicKey, generateKeyPairSync, sign as cryptoSign } from "node:crypto";
+import { MessageSignatureBundleBuilder, RekorWitness } from "@sigstore/sign";
+import { bundleToJSON } from "@sigstore/bundle";
+import { run as runCmd, aam, aamAsync, RUNTIMES, ROOT, tempDir, removeDir, makePackage, errorName, type RuntimeName } from "../helpers.ts";
 import { startSigstoreStandIns, fakeIdentityToken, type SigstoreStandIns } from "../sigstore_mock.ts";
 
 const FIX = join(ROOT, "..", "shared", "fixtures", "sigstore");
 const PROD = join(FIX, "trusted_root.production.json");
 const STAGING = join(FIX, "trusted_root.staging.json");
+const CONFORMANCE = join(ROOT, "test", "vectors", "sigstore-conformance", "bundle-verify");
 const GHA = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 const GHA_ISSUER = "https://token.actions.githubusercontent.com";
 const WHEEL = "https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2";
@@ -103,6 +107,30 @@ describe.each(RUNTIMES)("sigstore under %s", (rt: RuntimeName) => {
       const r = offline(["verify-blob", join(FIX, "a.txt"), "--bundle", join(FIX, "a.txt.v0.3.sigstore.json"), "--certificate-identity", GHA, "--certificate-oidc-issuer", GHA_ISSUER]);
       expectFailure(r, 3, "NotFound");
       expect(r.stderr).toContain("trust-root import");
+    });
+
+    test("a sha256:<hex> digest verifies in place of the file; a digest that is not one is UsageError (2)", () => {
+      const hex = createHash("sha256").update(readFileSync(join(FIX, "a.txt"))).digest("hex");
+      const r = blob(`sha256:${hex.toUpperCase()}`, join(FIX, "a.txt.v0.3.sigstore.json"), PROD, GHA, GHA_ISSUER);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Verified sha256:${hex}: signed by ${GHA}`);
+      const other = `sha256:${"0".repeat(64)}`;
+      expectFailure(blob(other, join(FIX, "a.txt.v0.3.sigstore.json"), PROD, GHA, GHA_ISSUER), 11, "InvalidSignature");
+      expectFailure(blob(`sha256:${hex.slice(1)}`, join(FIX, "a.txt.v0.3.sigstore.json"), PROD, GHA, GHA_ISSUER), 2, "UsageError");
+    });
+
+    test("--key verifies a managed-key bundle and names the key's SHA-256; misuse of --key is UsageError or NotFound", () => {
+      const key = join(CONFORMANCE, "managed-key-happy-path", "key.pub");
+      const bundle = join(CONFORMANCE, "managed-key-happy-path", "bundle.sigstore.json");
+      const spki = createPublicKey(readFileSync(key, "utf8")).export({ type: "spki", format: "der" });
+      const r = offline(["verify-blob", join(CONFORMANCE, "a.txt"), "--bundle", bundle, "--key", key, "--trusted-root", PROD]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`signed by key sha256:${createHash("sha256").update(spki).digest("hex")}`);
+      const both = offline(["verify-blob", join(CONFORMANCE, "a.txt"), "--bundle", bundle, "--key", key, "--certificate-identity", GHA, "--trusted-root", PROD]);
+      expectFailure(both, 2, "UsageError");
+      expectFailure(offline(["verify-blob", join(CONFORMANCE, "a.txt"), "--bundle", bundle, "--key", join(dir, "none.pem"), "--trusted-root", PROD]), 3, "NotFound");
+      writeFileSync(join(dir, "garbage.pem"), "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
+      expectFailure(offline(["verify-blob", join(CONFORMANCE, "a.txt"), "--bundle", bundle, "--key", join(dir, "garbage.pem"), "--trusted-root", PROD]), 2, "UsageError");
     });
 
     test("trust-root import installs the root verify-blob then uses; a file that is not one is refused", () => {
@@ -200,6 +228,53 @@ describe.each(RUNTIMES)("sigstore under %s", (rt: RuntimeName) => {
       // Another machine's trust: a different allowed issuer rejects the same cached package.
       expect(offline(["config", "set", "security.allowed_issuers", "https://token.actions.githubusercontent.com"]).code).toBe(0);
       expectFailure(offline(["verify", "--offline", "@acme/keyless"]), 12, "UntrustedSigner");
+    });
+
+    test("a .sig entry made with a managed key (cosign sign-blob --key) verifies once `aam key trust <pub.pem>` trusts the key", async () => {
+      await setUp();
+      expect((await run(["pkg", "pack", "p", "--output", "x.aam"])).code).toBe(0);
+      const archive = readFileSync(join(dir, "x.aam"));
+      const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+      const der = publicKey.export({ type: "spki", format: "der" });
+      writeFileSync(join(dir, "cosign.pub"), publicKey.export({ type: "spki", format: "pem" }));
+      const fp = createHash("sha256").update(der).digest("hex");
+      // What `cosign sign-blob --key` makes: a message signature, a public-key hint, a Rekor entry (the stand-in's).
+      const signer = { sign: async (data: Buffer) => ({ signature: cryptoSign("sha256", data, privateKey), key: { $case: "publicKey" as const, publicKey: String(publicKey.export({ type: "spki", format: "pem" })), hint: createHash("sha256").update(der).digest("base64") } }) };
+      const built = await new MessageSignatureBundleBuilder({ signer, witnesses: [new RekorWitness({ rekorBaseURL: s.url })] }).create({ data: archive });
+      const hash = `sha256:${createHash("sha256").update(archive).digest("hex")}`;
+      const sig = { version: 1, package: "@acme/keyless", package_version: "1.0.0", package_hash: hash, signatures: [{ algorithm: "sigstore", bundle: bundleToJSON(built) }] };
+      writeFileSync(join(dir, "x.aam.sig"), JSON.stringify(sig));
+      const check = () => run(["verify", "--file", "x.aam", "--sig", "x.aam.sig", "--require-signature", "--json"]);
+
+      const unknown = await check();
+      expect({ code: unknown.code, error: JSON.parse(unknown.stdout).error?.code }).toEqual({ code: 11, error: "InvalidSignature" });
+      expect(unknown.stdout).toContain("aam key trust");
+
+      const trusted = await run(["key", "trust", "cosign.pub", "--json"]);
+      expect(trusted.code).toBe(0);
+      expect(JSON.parse(trusted.stdout)).toMatchObject({ ok: true, trusted: fp, algorithm: "ecdsa-P-256" });
+      const v = await check();
+      expect(v.code).toBe(0);
+      expect(JSON.parse(v.stdout).results[0]).toMatchObject({ outcome: "verified", signers: [{ algorithm: "sigstore", key_fingerprint: fp, valid: true, trusted: true }] });
+      // The same bundle with --key on verify-blob, against the stand-ins' root.
+      writeFileSync(join(dir, "b.json"), JSON.stringify(sig.signatures[0].bundle));
+      const blobR = await run(["verify-blob", "x.aam", "--bundle", "b.json", "--key", "cosign.pub"]);
+      expect(blobR.code).toBe(0);
+      expect(blobR.stdout).toContain(`signed by key sha256:${fp}`);
+
+      expect((await run(["key", "revoke", fp])).code).toBe(0);
+      const revoked = await check();
+      expect({ code: revoked.code, error: JSON.parse(revoked.stdout).error?.code }).toEqual({ code: 12, error: "UntrustedSigner" });
+    });
+
+    test("aam key trust refuses a PEM key that is neither Ed25519 nor ECDSA P-256/P-384 (UsageError, 2)", async () => {
+      // Keys made by OpenSSL (the test runner's own crypto may lack secp256k1).
+      for (const [name, alg] of [["p521", "EC -pkeyopt ec_paramgen_curve:P-521"], ["k256", "EC -pkeyopt ec_paramgen_curve:secp256k1"], ["rsa", "RSA -pkeyopt rsa_keygen_bits:2048"]]) {
+        const made = runCmd("sh", ["-c", `openssl genpkey -algorithm ${alg} | openssl pkey -pubout -out ${name}.pem`], { cwd: dir });
+        expect(made.code).toBe(0);
+        expectFailure(await run(["key", "trust", `${name}.pem`]), 2, "UsageError");
+      }
+      expect(existsSync(join(dir, ".aam", "keys"))).toBe(false);
     });
 
     test("signing without a token is UsageError (2); an unreachable Fulcio is Error (1) naming it", async () => {

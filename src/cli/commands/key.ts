@@ -49,6 +49,33 @@ async function trustOpenPgp(ctx: Context, text: string, path: string): Promise<v
   for (const k of keys) ctx.out.line(`Trusted OpenPGP key ${k.fingerprint} (${u(k.userId)})`);
 }
 
+/** Warns when a key just trusted is revoked (revocation wins); answers whether it is. */
+async function warnIfRevoked(ctx: Context, fp: string): Promise<boolean> {
+  const revoked = ((await ctx.config()).merged.security.revoked_keys ?? []).some((k) => k.toLowerCase() === fp.toLowerCase());
+  if (revoked) ctx.out.warn(`${fp} is revoked; it stays untrusted until removed from security.revoked_keys`);
+  return revoked;
+}
+
+/** Whether a PEM text holds an Ed25519 key (its SPKI names OID 1.3.101.112), not another kind. */
+function isEd25519Pem(text: string): boolean {
+  try {
+    ed25519PublicKeyFromPem(text);
+    return true;
+  } catch {
+    return !text.includes("-----BEGIN PUBLIC KEY-----"); // not PEM at all: the Ed25519 reader says why
+  }
+}
+
+/** `aam key trust <cosign.pub>`: an ECDSA key of managed-key Sigstore bundles, stored and trusted by fingerprint. */
+async function trustEcdsa(ctx: Context, text: string, path: string): Promise<void> {
+  const { trustEcdsaKey } = await import("../../keys/ecdsa_trust.ts");
+  const k = await trustEcdsaKey(ctx.home, text, path);
+  await addTrusted(ctx, k.fingerprint);
+  const revoked = await warnIfRevoked(ctx, k.fingerprint);
+  if (ctx.out.json) return ctx.out.data({ ok: true, trusted: k.fingerprint, algorithm: `ecdsa-${k.curve}`, file: k.file, revoked });
+  ctx.out.line(`Trusted ${k.fingerprint} (ECDSA ${k.curve}, for Sigstore bundles made with this key)`);
+}
+
 export function register(cli: CAC, ctx: Context): void {
   cli
     .command("generate", "Make an Ed25519 signing key, encrypted at rest, and trust it")
@@ -168,13 +195,13 @@ export function register(cli: CAC, ctx: Context): void {
         const text = await fs.readTextIfExists(path, DOCUMENT_LIMIT);
         if (text === null) throw new AamError("NotFound", `Cannot find "${path}"`, { file: path, hint: "pass a PEM public key file or a 64-hex fingerprint" });
         if (text.includes("-----BEGIN PGP ")) return await trustOpenPgp(ctx, text, path);
+        if (!isEd25519Pem(text)) return await trustEcdsa(ctx, text, path);
         const raw = ed25519PublicKeyFromPem(text);
         assertStrictPublicKey(raw);
         fp = fingerprint(raw);
       }
       await addTrusted(ctx, fp);
-      const revoked = ((await ctx.config()).merged.security.revoked_keys ?? []).some((k) => k.toLowerCase() === fp.toLowerCase());
-      if (revoked) ctx.out.warn(`${fp} is revoked; it stays untrusted until removed from security.revoked_keys`);
+      const revoked = await warnIfRevoked(ctx, fp);
       if (ctx.out.json) ctx.out.data({ ok: true, trusted: fp, revoked });
       else ctx.out.line(`Trusted ${fp}`);
     });

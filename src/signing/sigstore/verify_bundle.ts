@@ -7,8 +7,13 @@
  * that signer is trusted (trust/policy.ts and expect_signer.ts do, with anchored patterns:
  * @sigstore/verify's own SAN policy is an unanchored RegExp, so it is never given one).
  *
+ * The artifact is its bytes or only its SHA-256 (digest mode, digest_content.ts). A bundle is keyless
+ * (a Fulcio certificate) or made with a managed key (managed_key.ts), which the caller supplies.
+ *
  * Errors: a bundle that does not parse is MalformedSignature; one that does not verify is
- * InvalidSignature, with the Sigstore error code in `actual`.
+ * InvalidSignature, with the Sigstore error code in `actual`; one signed by another kind of signer
+ * than expected (a key where a certificate is expected, or the other way round, or a key other
+ * than the given one) is UntrustedSigner.
  */
 import { AamError } from "../../errors.ts";
 import { asBuffer, createSha256 } from "../../runtime/index.ts";
@@ -16,11 +21,16 @@ import { loadVerifyLibs, type VerifyLibs } from "./_libs.ts";
 import { equalBytes } from "../../encoding/bytes.ts";
 import { parseTrustedRoot } from "./trusted_root.ts";
 import { checkInTotoSubject } from "./in_toto_subject.ts";
+import { digestSignatureContent, loadCurves } from "./digest_content.ts";
+import type { ManagedKey } from "./managed_key.ts";
+import { materialForSigner } from "./signer_material.ts";
+import { fromHex, toHex } from "../../encoding/hex.ts";
 
 export interface BundleCheck {
   /** The bundle as parsed JSON. */
   bundle: unknown;
-  artifact: Uint8Array;
+  /** The artifact's bytes, or only its SHA-256 (32 bytes). */
+  artifact: Uint8Array | { sha256: Uint8Array };
   /** trusted_root.json text. */
   trustedRoot: string;
   /** Where the bundle and the root came from, for messages. */
@@ -28,13 +38,17 @@ export interface BundleCheck {
   trustedRootFile: string;
   /** security.verify_transparency_log; default true. Off: log entries are ignored and a TSA timestamp is required. */
   verifyTransparencyLog?: boolean;
+  /** The managed key the bundle must be signed with; without it the bundle must carry a certificate. */
+  publicKey?: ManagedKey;
 }
 
 export interface BundleVerification {
-  /** The certificate's subject alternative name (e-mail, URI). */
+  /** The certificate's subject alternative name (e-mail, URI); "" for a managed key. */
   identity: string;
   /** The certificate's OIDC issuer extension; "" when absent. */
   issuer: string;
+  /** A managed key's fingerprint (SPEC §5: hex SHA-256 of its SPKI DER), when it signed. */
+  key_fingerprint?: string;
   content: "message_signature" | "dsse";
   media_type: string;
   log_index?: string;
@@ -58,7 +72,7 @@ const EXPLAIN: Record<string, [string, string]> = {
   TLOG_MISSING_INCLUSION_ERROR: ["the transparency-log entry has neither a signed entry timestamp nor an inclusion proof", "re-create the bundle with a current Sigstore client"],
   TLOG_BODY_ERROR: ["the transparency-log entry does not match the signature or the artifact", "the file or bundle was altered"],
   TLOG_ERROR: ["the transparency-log entries do not verify", TRUST_HINT],
-  PUBLIC_KEY_ERROR: ["the bundle's public key is not known", "only keyless (certificate) bundles are supported"],
+  PUBLIC_KEY_ERROR: ["the bundle's public key is not valid at the signing time", "check the key given with --key"],
 };
 
 type VerificationContent = ReturnType<VerifyLibs["bundle"]["bundleFromJSON"]>["verificationMaterial"]["content"];
@@ -91,12 +105,37 @@ function selfIssuedCertificate(core: VerifyLibs["core"], content: VerificationCo
   return null;
 }
 
+type MessageSignature = Extract<ReturnType<VerifyLibs["bundle"]["bundleFromJSON"]>["content"], { $case: "messageSignature" }>["messageSignature"];
+
+/**
+ * Digest mode: the signature content checked against the given SHA-256 (hex). The bundle's own
+ * message digest must be that SHA-256 too, so a bundle over another file is refused even before
+ * its signature is looked at.
+ * @throws {AamError} InvalidSignature when the bundle signs another digest or another hash.
+ */
+async function digestModeSignature(bundleFile: string, m: MessageSignature, hex: string) {
+  const refuse = (detail: string, actual: string) =>
+    new AamError("InvalidSignature", `Cannot verify Sigstore bundle "${bundleFile}": ${detail}`, {
+      file: bundleFile,
+      expected: `sha256:${hex}`,
+      actual,
+      hint: "the digest is not the one that was signed: check the file it was computed from, or verify the file itself",
+    });
+  const d = m.messageDigest;
+  // HashAlgorithm: 0 unspecified (read as SHA-256 by Sigstore clients), 1 SHA2_256.
+  if (!d || (d.algorithm !== 0 && d.algorithm !== 1)) throw refuse("it signs a digest made with another hash than SHA-256", `hash algorithm ${d?.algorithm ?? "missing"}`);
+  const signed = toHex(new Uint8Array(d.digest));
+  if (signed !== hex) throw refuse("it signs another digest", `sha256:${signed}`);
+  return digestSignatureContent(await loadCurves(), asBuffer(new Uint8Array(m.signature)), fromHex(hex));
+}
+
 function toIso(d: Date): string {
   return d.toISOString().replace(/\.000Z$/, "Z");
 }
 
 /**
  * @throws {AamError} MalformedSignature (bundle does not parse), InvalidSignature (does not verify),
+ *   UntrustedSigner (another kind of signer than expected), UsageError (unreadable --key),
  *   Error (unusable trusted root).
  */
 export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerification> {
@@ -117,9 +156,7 @@ export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerifi
     throw malformed(e instanceof Error ? e.message : String(e), e);
   }
   const isDsse = bundleLib.isBundleWithDsseEnvelope(bundle);
-  if (bundle.verificationMaterial.content.$case === "publicKey") {
-    throw malformed("it is signed with a public key, not a Sigstore certificate (only keyless bundles are supported)");
-  }
+  const trust = materialForSigner(core, material, bundle.verificationMaterial.content, c.publicKey, c.bundleFile);
   const rootInChain = selfIssuedCertificate(core, bundle.verificationMaterial.content);
   if (rootInChain !== null) {
     throw new AamError("InvalidSignature", `Cannot verify Sigstore bundle "${c.bundleFile}": its certificate chain contains a root certificate (${rootInChain})`, {
@@ -128,10 +165,15 @@ export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerifi
       hint: "a Sigstore bundle carries the signing certificate (and intermediates), never a root: roots come only from the trusted root (`aam trust-root`); get a bundle made by a current Sigstore client",
     });
   }
+  const bytes = c.artifact instanceof Uint8Array ? c.artifact : undefined;
   try {
-    entity = isDsse ? verify.toSignedEntity(bundle) : verify.toSignedEntity(bundle, asBuffer(c.artifact));
+    entity = isDsse ? verify.toSignedEntity(bundle) : verify.toSignedEntity(bundle, asBuffer(bytes ?? new Uint8Array(0)));
   } catch (e) {
     throw malformed(`its certificate or timestamps do not parse (${e instanceof Error ? e.message : String(e)})`, e);
+  }
+  const hex = bytes ? createSha256().update(bytes).digestHex() : toHex((c.artifact as { sha256: Uint8Array }).sha256);
+  if (!bytes && !isDsse && bundle.content.$case === "messageSignature") {
+    entity = { ...entity, signature: await digestModeSignature(c.bundleFile, bundle.content.messageSignature, hex) };
   }
   const checkLog = c.verifyTransparencyLog !== false;
   if (!checkLog) {
@@ -140,7 +182,7 @@ export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerifi
   }
   let signer: ReturnType<InstanceType<typeof verify.Verifier>["verify"]>;
   try {
-    signer = new verify.Verifier(material, checkLog ? {} : { tlogThreshold: 0 }).verify(entity);
+    signer = new verify.Verifier(trust, checkLog ? {} : { tlogThreshold: 0 }).verify(entity);
   } catch (e) {
     const code = (e as { code?: unknown })?.code;
     // Sigstore's verification errors carry a code; anything else is a part of the bundle (a
@@ -148,7 +190,13 @@ export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerifi
     if (typeof code !== "string") throw malformed(`a part of it does not parse (${e instanceof Error ? e.message : String(e)})`, e);
     const key = code;
     const [what, hint] = EXPLAIN[key] ?? ["the bundle does not verify", TRUST_HINT];
-    const detail = !checkLog && key === "TIMESTAMP_ERROR" ? "with security.verify_transparency_log off, only a timestamp authority can vouch for the signing time, and this bundle has no usable one" : what;
+    const digestOnly = !bytes && !isDsse && key === "SIGNATURE_ERROR";
+    const detail =
+      !checkLog && key === "TIMESTAMP_ERROR"
+        ? "with security.verify_transparency_log off, only a timestamp authority can vouch for the signing time, and this bundle has no usable one"
+        : digestOnly
+          ? "the signature does not match the digest (given a digest, only ECDSA signatures can be checked; give the file for other keys)"
+          : what;
     throw new AamError("InvalidSignature", `Cannot verify Sigstore bundle "${c.bundleFile}": ${detail}`, {
       file: c.bundleFile,
       actual: `${key}: ${e instanceof Error ? e.message : String(e)}`,
@@ -158,7 +206,6 @@ export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerifi
   }
   if (isDsse) {
     const env = bundle.content.$case === "dsseEnvelope" ? bundle.content.dsseEnvelope : undefined;
-    const hex = createSha256().update(c.artifact).digestHex();
     const problem = checkInTotoSubject(env?.payloadType ?? "", new Uint8Array(env?.payload ?? []), hex);
     if (problem) {
       throw new AamError("InvalidSignature", `Cannot verify Sigstore bundle "${c.bundleFile}": ${problem}`, {
@@ -181,6 +228,7 @@ export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerifi
   return {
     identity: signer.identity?.subjectAlternativeName ?? "",
     issuer: signer.identity?.extensions?.issuer ?? "",
+    ...(c.publicKey ? { key_fingerprint: c.publicKey.fingerprint } : {}),
     content: isDsse ? "dsse" : "message_signature",
     media_type: bundle.mediaType,
     ...(entry && checkLog ? { log_index: String(entry.logIndex) } : {}),

@@ -2,6 +2,12 @@ import { describe, test, expect } from "bun:test";
 import { verifySigstoreBundle, type BundleCheck } from "./verify_bundle.ts";
 import { GOOD, NEGATIVE, readFixture, readFixtureText, rootText, type Instance } from "../../../test/helpers/sigstore_fixtures.ts";
 import { catchAamError as failure } from "../../../test/helpers/errors.ts";
+import { managedKeyFromPem } from "./managed_key.ts";
+import { fs } from "../../runtime/index.ts";
+import { DOCUMENT_LIMIT } from "../../read_limits.ts";
+import { toBase64 } from "../../encoding/base64.ts";
+import { fromHex } from "../../encoding/hex.ts";
+import { sha256Hex } from "../../encoding/sha256.ts";
 
 async function check(bundleName: string, artifactName: string, instance: Instance, over: Partial<BundleCheck> = {}) {
   return await verifySigstoreBundle({
@@ -124,5 +130,88 @@ describe("verifySigstoreBundle() and a root certificate in the bundle", () => {
   test("positive control: leaf with its intermediate (no root) still verifies", async () => {
     const v = await check("a.txt.v0.1.sigstore.json", "a.txt", "production", { bundle: await withChain((l, i) => [l, i]) });
     expect(v.issuer).toBe("https://token.actions.githubusercontent.com");
+  });
+});
+
+describe("verifySigstoreBundle() given only the artifact's SHA-256 (digest mode)", () => {
+  const sha256 = async (name: string) => fromHex(sha256Hex(await readFixture(name)));
+
+  test.each(GOOD)("verifySigstoreBundle() answers the same signer for $bundle given its digest", async (f) => {
+    const v = await check(f.bundle, f.artifact, f.instance, { artifact: { sha256: await sha256(f.artifact) } });
+    expect(v).toMatchObject({ identity: f.identity, issuer: f.issuer, log_index: f.logIndex });
+  });
+
+  test.each(GOOD)("verifySigstoreBundle() throws InvalidSignature for $bundle given another digest", async (f) => {
+    const digest = await sha256(f.artifact);
+    digest[31] ^= 1;
+    const err = await failure(check(f.bundle, f.artifact, f.instance, { artifact: { sha256: digest } }));
+    expect(err.code).toBe("InvalidSignature");
+  });
+
+  test("verifySigstoreBundle() throws InvalidSignature when the bundle signs a SHA-384 digest", async () => {
+    const b = JSON.parse(await readFixtureText(GOOD[1].bundle));
+    b.messageSignature.messageDigest.algorithm = "SHA2_384";
+    const err = await failure(check(GOOD[1].bundle, "a.txt", "production", { bundle: b, artifact: { sha256: await sha256("a.txt") } }));
+    expect(err.code).toBe("InvalidSignature");
+    expect(err.message).toContain("another hash than SHA-256");
+  });
+});
+
+describe("verifySigstoreBundle() and a bundle made with a managed key", () => {
+  const dir = fs.path.join(import.meta.dir, "..", "..", "..", "test", "vectors", "sigstore-conformance", "bundle-verify");
+  const text = (p: string) => fs.readText(fs.path.join(dir, p), DOCUMENT_LIMIT);
+  const KEY = "managed-key-happy-path";
+  async function keyed(over: Partial<BundleCheck> = {}) {
+    return await verifySigstoreBundle({
+      bundle: JSON.parse(await text(`${KEY}/bundle.sigstore.json`)),
+      artifact: await fs.readFile(fs.path.join(dir, "a.txt"), DOCUMENT_LIMIT),
+      trustedRoot: await rootText("production"),
+      bundleFile: "bundle.sigstore.json",
+      trustedRootFile: "trusted_root.production.json",
+      publicKey: managedKeyFromPem(await text(`${KEY}/key.pub`), "key.pub"),
+      ...over,
+    });
+  }
+  const stranger = async () => {
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    const der = new Uint8Array(await crypto.subtle.exportKey("spki", pair.publicKey));
+    return managedKeyFromPem(`-----BEGIN PUBLIC KEY-----\n${toBase64(der)}\n-----END PUBLIC KEY-----\n`, "stranger.pub");
+  };
+
+  test("verifySigstoreBundle() verifies it with its key, answering the key's fingerprint and the log entry", async () => {
+    const v = await keyed();
+    expect(v.key_fingerprint).toBe(managedKeyFromPem(await text(`${KEY}/key.pub`), "k").fingerprint);
+    expect(v).toMatchObject({ identity: "", issuer: "", transparency_log_checked: true });
+    expect(v.log_index).toMatch(/^\d+$/);
+  });
+
+  test("verifySigstoreBundle() verifies it given only the digest", async () => {
+    const digest = fromHex(sha256Hex(await fs.readFile(fs.path.join(dir, "a.txt"), DOCUMENT_LIMIT)));
+    expect((await keyed({ artifact: { sha256: digest } })).key_fingerprint).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test("verifySigstoreBundle() throws UntrustedSigner for another key that the hint does not name", async () => {
+    expect((await failure(keyed({ publicKey: await stranger() }))).code).toBe("UntrustedSigner");
+  });
+
+  test("verifySigstoreBundle() throws InvalidSignature for another key when the bundle has no hint (the signature decides)", async () => {
+    const b = JSON.parse(await text(`${KEY}/bundle.sigstore.json`));
+    b.verificationMaterial.publicKey.hint = "";
+    const err = await failure(keyed({ bundle: b, publicKey: await stranger() }));
+    expect(err.code).toBe("InvalidSignature");
+    expect(String(err.details.actual)).toStartWith("SIGNATURE_ERROR:");
+    expect((await keyed({ bundle: b })).key_fingerprint).toMatch(/^[0-9a-f]{64}$/); // positive control
+  });
+
+  test("verifySigstoreBundle() throws UntrustedSigner for a key bundle without a key, and for a certificate bundle with one", async () => {
+    expect((await failure(keyed({ publicKey: undefined }))).code).toBe("UntrustedSigner");
+    const err = await failure(check(GOOD[1].bundle, "a.txt", "production", { publicKey: managedKeyFromPem(await text(`${KEY}/key.pub`), "k") }));
+    expect(err.code).toBe("UntrustedSigner");
+  });
+
+  test("verifySigstoreBundle() throws InvalidSignature when the key bundle's log entry is not in the trusted root's log", async () => {
+    const err = await failure(keyed({ trustedRoot: await rootText("staging") }));
+    expect(err.code).toBe("InvalidSignature");
+    expect(String(err.details.actual)).toMatch(/^(TLOG_\w+|TIMESTAMP_ERROR):/);
   });
 });

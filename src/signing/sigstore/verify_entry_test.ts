@@ -1,5 +1,9 @@
 import { describe, test, expect } from "bun:test";
 import { verifySigstoreEntry } from "./verify_entry.ts";
+import { fs } from "../../runtime/index.ts";
+import { DOCUMENT_LIMIT } from "../../read_limits.ts";
+import { publicKeyDerToPem } from "../../encoding/pem.ts";
+import { managedKeyFromPem } from "./managed_key.ts";
 import { GOOD, GHA_IDENTITY, GHA_ISSUER, readFixture, readFixtureText, rootText } from "../../../test/helpers/sigstore_fixtures.ts";
 
 const entryOf = async (name: string) => ({ algorithm: "sigstore" as const, bundle: JSON.parse(await readFixtureText(name)) });
@@ -37,5 +41,45 @@ describe("verifySigstoreEntry()", () => {
     expect(r.valid).toBe(true);
     expect(r.info?.transparency_log).toBeString();
     expect(r.info?.log_index).toBeUndefined();
+  });
+});
+
+describe("verifySigstoreEntry() and a bundle made with a managed key", () => {
+  const dir = fs.path.join(import.meta.dir, "..", "..", "..", "test", "vectors", "sigstore-conformance", "bundle-verify");
+  const read = (p: string) => fs.readText(fs.path.join(dir, p), DOCUMENT_LIMIT);
+  const run = async (managedKeys: string[] | undefined, bundle?: unknown) =>
+    await verifySigstoreEntry(
+      { algorithm: "sigstore", bundle: bundle ?? JSON.parse(await read("managed-key-happy-path/bundle.sigstore.json")) },
+      { archive: await fs.readFile(fs.path.join(dir, "a.txt"), DOCUMENT_LIMIT), packageHash: "", now: new Date(), trustedRoot: await rootText("production"), managedKeys },
+    );
+  const strangerPem = async () => {
+    const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+    return publicKeyDerToPem(new Uint8Array(await crypto.subtle.exportKey("spki", pair.publicKey)));
+  };
+
+  test("verifySigstoreEntry() answers valid with the local key's fingerprint (for trusted_keys), not an identity", async () => {
+    const pem = await read("managed-key-happy-path/key.pub");
+    const r = await run([await strangerPem(), pem]);
+    expect(r).toMatchObject({ algorithm: "sigstore", valid: true, key_fingerprint: managedKeyFromPem(pem, "k").fingerprint });
+    expect(r.identity).toBeUndefined();
+    expect(r.info?.log_index).toMatch(/^\d+$/);
+  });
+
+  test("verifySigstoreEntry() answers invalid, pointing at `aam key trust`, when no local key is the signer's", async () => {
+    for (const keys of [undefined, [], [await strangerPem()]]) {
+      const r = await run(keys);
+      expect(r.valid).toBe(false);
+      expect(r.reason).toContain("aam key trust");
+    }
+  });
+
+  test("verifySigstoreEntry() tries every local key when the bundle has no hint, and only the signer's verifies", async () => {
+    const b = JSON.parse(await read("managed-key-happy-path/bundle.sigstore.json"));
+    b.verificationMaterial.publicKey.hint = "";
+    const pem = await read("managed-key-happy-path/key.pub");
+    expect((await run([await strangerPem(), pem], b)).valid).toBe(true);
+    const r = await run([await strangerPem()], b);
+    expect(r.valid).toBe(false);
+    expect(r.reason).toStartWith("InvalidSignature:");
   });
 });
