@@ -128,6 +128,8 @@ bench({
     ...["node", "bun", "deno"].map((rt) =>
       aam(rt, ["pkg", "pack", join(WORK, "src", "text-files"), "--output", packTextOut(rt)], { label: `aam pkg pack (${rt})`, before: () => rmSync(packTextOut(rt), { force: true }) }),
     ),
+    // Memory must not grow with the package: the same command on the 49 MiB package.
+    aam("node", ["pkg", "pack", join(WORK, "src", "big"), "--output", join(WORK, "out", "big-node.aam")], { label: "aam pkg pack, 49 MiB package (node)", before: () => rmSync(join(WORK, "out", "big-node.aam"), { force: true }) }),
   ],
   runs: RUNS,
   after: () => {
