@@ -21,7 +21,7 @@ import { serializeMetadata, type Metadata } from "../../src/registry/metadata.ts
 import { eventLines } from "../../src/registry/audit_log.ts";
 import { indexEntryFor } from "../../src/registry/index_file.ts";
 
-const GENERATOR_VERSION = 5; // bump when a workload changes
+const GENERATOR_VERSION = 6; // bump when a workload changes
 const ROOT = join(import.meta.dir, "..", "..");
 const WORK = join(ROOT, "bench-work");
 const NOW = new Date("2024-01-01T00:00:00Z");
@@ -90,6 +90,27 @@ function makeManyFiles(dir: string): void {
     else write(join(dir, folder, `blob-${i}.bin`), randomBytes(8000 + (next() % 32000), 100 + i));
   }
 }
+
+// ---- pack-text workload (issue 15 item 5)
+/**
+ * 2,000 files, ~19 MB, the way prompts and skills often look: each file one markdown line repeated
+ * (a different line per file), except every third file, which is random bytes; in 40 folders.
+ */
+function makeTextFiles(dir: string): void {
+  write(join(dir, "aam.yaml"), manifest("@bench/text-files", "1.0.0"));
+  write(join(dir, "prompts", "main.md"), text(2000, 2));
+  const next = prng(17);
+  for (let i = 0; i < 1998; i++) {
+    const folder = `docs/d${String(i % 40).padStart(2, "0")}`;
+    const size = 6000 + (next() % 7000);
+    if (i % 3 === 2) write(join(dir, folder, `part-${i}.bin`), randomBytes(size, 5000 + i));
+    else {
+      const line = text(60 + (next() % 60), 5000 + i).replace(/\n/g, " ").trim() + "\n";
+      write(join(dir, folder, `part-${i}.md`), line.repeat(Math.ceil(size / line.length)).slice(0, size));
+    }
+  }
+}
+// ---- end pack-text workload
 
 /** One incompressible file: `mib` MiB (49 MiB is the most the 50 MiB archive limit leaves room for). */
 function makeOneFile(dir: string, name: string, bytes: number): void {
@@ -180,6 +201,7 @@ async function main(): Promise<void> {
 
   // Packages.
   makeManyFiles(join(WORK, "src", "many-files"));
+  makeTextFiles(join(WORK, "src", "text-files")); // pack-text
   makeOneFile(join(WORK, "src", "big"), "@bench/big", 49 * 1024 * 1024);
   makeOneFile(join(WORK, "src", "one-mib"), "@bench/one-mib", 1024 * 1024);
   write(join(WORK, "src", "small", "aam.yaml"), manifest("@bench/small", "1.0.0"));

@@ -24,6 +24,22 @@ const TARGETS = [
     ok: (v, extra) => v <= 1.5 && extra?.identical,
     show: (v, extra) => `${v.toFixed(2)} ×, ${extra?.identical ? "identical" : "NOT identical"}`,
   },
+  // ---- pack-text (issue 15 item 5)
+  {
+    name: "`aam pkg pack` of 2,000 compressible text files ≤ 1.5 × GNU tar + gzip, byte-identical across runtimes",
+    bench: "pack-text",
+    value: (s) => s["aam pkg pack (node)"].median / s["tar --sort=name ... -czf"].median,
+    ok: (v, extra) => v <= 1.5 && extra?.identical,
+    show: (v, extra) => `${v.toFixed(2)} ×, ${extra?.identical ? "identical" : "NOT identical"}`,
+  },
+  {
+    name: "`aam pkg pack` peak RSS independent of the package's size (Node): the 49 MiB package within 8 MiB of the 19 MB text one",
+    bench: "pack-text",
+    value: (s) => (s["aam pkg pack, 49 MiB package (node)"].rssMedianKiB - s["aam pkg pack (node)"].rssMedianKiB) / 1024,
+    ok: (v) => v <= 8,
+    show: (v, _extra, s) => `${v >= 0 ? "+" : ""}${v.toFixed(1)} MiB (${(s["aam pkg pack (node)"].rssMedianKiB / 1024).toFixed(0)} MiB; tar ${(s["tar --sort=name ... -czf"].rssMedianKiB / 1024).toFixed(0)} MiB)`,
+  },
+  // ---- end pack-text
   {
     name: "`aam registry verify` of 1,000 signed versions ≥ 10 × faster than the per-version shell loop",
     bench: "registry-verify",
@@ -156,7 +172,7 @@ export function renderReport(results, machine, workloads) {
       out.push(`| ${t.name} | missing case | – |`);
       continue;
     }
-    out.push(`| ${t.name} | ${t.show(v, r.extra)} | ${t.ok(v, r.extra) ? "yes" : "**no**"} |`);
+    out.push(`| ${t.name} | ${t.show(v, r.extra, r.stats)} | ${t.ok(v, r.extra, r.stats) ? "yes" : "**no**"} |`);
   }
   out.push("");
   out.push("## Workloads", "");

@@ -118,6 +118,29 @@ bench({
   },
 });
 
+// ---- pack-text (issue 15 item 5): compressible text, where gzip is fastest; peak memory too.
+const packTextOut = (rt) => join(WORK, "out", `text-files-${rt}.aam`);
+bench({
+  id: "pack-text",
+  title: "`aam pkg pack` of 2,000 text files / ~19 MB (each a repeated line, a third random bytes), wall time and peak RSS",
+  measureRss: true,
+  cases: [
+    shell("tar --sort=name ... -czf", `tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -czf '${WORK}/out/text-files.tar.gz' -C '${WORK}/src/text-files' .`, { before: () => mkdirSync(join(WORK, "out"), { recursive: true }) }),
+    ...["node", "bun", "deno"].map((rt) =>
+      aam(rt, ["pkg", "pack", join(WORK, "src", "text-files"), "--output", packTextOut(rt)], { label: `aam pkg pack (${rt})`, before: () => rmSync(packTextOut(rt), { force: true }) }),
+    ),
+    // Memory must not grow with the package: the same command on the 49 MiB package.
+    aam("node", ["pkg", "pack", join(WORK, "src", "big"), "--output", join(WORK, "out", "big-node.aam")], { label: "aam pkg pack, 49 MiB package (node)", before: () => rmSync(join(WORK, "out", "big-node.aam"), { force: true }) }),
+  ],
+  runs: RUNS,
+  after: () => {
+    const sums = Object.fromEntries(["node", "bun", "deno"].map((rt) => [rt, createHash("sha256").update(readFileSync(packTextOut(rt))).digest("hex")]));
+    const same = new Set(Object.values(sums)).size === 1;
+    return { note: same ? `Byte-identical on Node, Bun and Deno: sha256 ${sums.node}.` : `NOT byte-identical: ${JSON.stringify(sums)}`, identical: same };
+  },
+});
+// ---- end pack-text
+
 // What a user scripts today: per version, hash the archive and check its Ed25519 signature (cwd: bench-work/).
 const loop = `for a in registry/packages/*/*.aam; do d=\${a%/*}; v=\${a##*/}; v=\${v%.aam}; h=$(sha256sum "$a" | cut -c1-64) && printf 'aam-signature-v1:sha256:%s' "$h" > msg && openssl pkeyutl -verify -pubin -inkey keys/pub.pem -rawin -in msg -sigfile "registry-sigs/\${d##*/}/$v.bin" >/dev/null || exit 1; done`;
 bench({

@@ -4,8 +4,9 @@ import { readFileSync } from "node:fs";
 const ROOT = new URL("../../", import.meta.url);
 
 // _deflate_block.ts reads fflate's private Deflate state (`s.r`: the pending partial byte) to end a
-// block byte-aligned, and gunzip_decoder.ts reads its private Inflate state (`s.f`, `s.l`, `s.p`,
-// `p`) to tell the end of the deflate stream and data past it. No public API gives either, and the
+// block byte-aligned and sets its hash tables (`s.h`, `s.p`) to reused zeroed arrays, and
+// gunzip_decoder.ts reads its private Inflate state (`s.f`, `s.l`, `s.p`, `p`) to tell the end of
+// the deflate stream and data past it. No public API gives either, and the
 // archive bytes (pack_test.ts golden checksums) depend on fflate's exact deflate output too. So
 // fflate is pinned to one version: before upgrading, check those fields and that fix in fflate's
 // source, run the archive suite (golden checksums included), then change this number.

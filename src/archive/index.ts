@@ -27,7 +27,7 @@ export {
   type TarEvent,
 } from "./tar_read.ts";
 export { TarWriter } from "./tar_writer.ts";
-export { packDirectory, type PackOptions, type PackResult } from "./pack.ts";
+export { packDirectory, packToFile, type PackOptions, type PackResult } from "./pack.ts";
 export { extractArchive } from "./extract.ts";
 export { collectEntry, readArchiveFile } from "./read_archive_file.ts";
 export { listArchive } from "./list_archive.ts";

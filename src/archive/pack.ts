@@ -5,8 +5,8 @@
  * UTF-8 bytes, every header field fixed (tar_header.ts), gzip header fixed and the tar stream
  * deflated in fixed blocks (gzip_encoder.ts), on worker threads when it is large (deflate_parallel.ts), with
  * the same bytes either way. Only regular files and directories go in; a symlink, device, FIFO or
- * socket is refused with its path. File contents stream into the compressor; nothing is
- * concatenated until the final archive.
+ * socket is refused with its path. Files are read through one reused buffer into the compressor,
+ * and the archive goes to its sink as it is produced: memory does not grow with the package.
  */
 import { AamError } from "../errors.ts";
 import { createSha256, fs } from "../runtime/index.ts";
@@ -17,7 +17,7 @@ import type { EntryType } from "./tar_header.ts";
 import { TarWriter } from "./tar_writer.ts";
 import { normaliseEntryName } from "./_entry_name.ts";
 import { unsafeArchive } from "./_unsafe.ts";
-import { DOCUMENT_LIMIT, PACKAGE_FILE_LIMIT } from "../read_limits.ts";
+import { DOCUMENT_LIMIT } from "../read_limits.ts";
 import { concatBytes } from "../encoding/bytes.ts";
 
 export interface PackOptions {
@@ -49,10 +49,6 @@ interface SourceEntry {
 }
 
 const enc = new TextEncoder();
-/** Files up to this size are read whole (and read ahead); larger ones are streamed in chunks. */
-const WHOLE_FILE_BYTES = 4 * 1024 * 1024;
-const READ_AHEAD_FILES = 32;
-const READ_AHEAD_BYTES = 8 * 1024 * 1024;
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
@@ -123,10 +119,6 @@ async function collect(root: string, skip: IgnoreFilter, limits: ArchiveLimits):
   return out;
 }
 
-async function readWhole(e: SourceEntry): Promise<Uint8Array> {
-  return await fs.readFile(e.abs, PACKAGE_FILE_LIMIT);
-}
-
 function changed(rel: string): AamError {
   return new AamError("Error", `Cannot pack "${rel}": the file changed while it was being packed`, {
     entry: rel,
@@ -134,8 +126,19 @@ function changed(rel: string): AamError {
   });
 }
 
+/** Where the compressed bytes go, in order: memory (packDirectory) or a temp file (packToFile). */
+interface ArchiveSink {
+  /** Takes a chunk; the sink copies or keeps it. */
+  append(chunk: Uint8Array): void;
+  /** Lets the sink write out what it holds (awaited between writes, so memory stays bounded). */
+  flush(): Promise<void>;
+}
+
+type PackCounts = Omit<PackResult, "bytes">;
+
 /**
- * Packs a package folder into `.aam` bytes.
+ * Packs a package folder into `.aam` bytes held in memory. `aam pkg pack` streams to a file instead
+ * (packToFile); both give the same bytes.
  * @param dir the package folder; `aam.yaml` must be at its root
  * @returns the archive, its checksum and counts
  * @throws {AamError} NotFound without a folder or `aam.yaml`; UnsafeArchive for a symlink or special
@@ -146,6 +149,42 @@ function changed(rel: string): AamError {
  * ```
  */
 export async function packDirectory(dir: string, opts: PackOptions = {}): Promise<PackResult> {
+  const parts: Uint8Array[] = [];
+  const counts = await packInto(dir, opts, async () => ({ append: (c) => parts.push(c), flush: async () => {} }));
+  return { bytes: concatBytes(parts), ...counts };
+}
+
+/**
+ * Packs a package folder straight into the file `target`: the archive is written as it is produced
+ * to a temp file beside `target`, renamed over it once complete, so memory does not grow with the
+ * package and a failure leaves `target` as it was. The folder of `target` must exist.
+ * @returns the checksum and counts (the bytes are in `target`)
+ * @throws {AamError} as packDirectory
+ * @example
+ * ```ts
+ * const { checksum } = await packToFile("./my-package", "./dist/me--my-package-1.0.0.aam");
+ * ```
+ */
+export async function packToFile(dir: string, target: string, opts: PackOptions = {}): Promise<PackCounts> {
+  let out: fs.AtomicWriter | null = null;
+  try {
+    const counts = await packInto(dir, opts, async () => (out = await fs.openAtomicWriter(target)));
+    await (out as fs.AtomicWriter | null)?.commit();
+    return counts;
+  } catch (e) {
+    await (out as fs.AtomicWriter | null)?.abort();
+    throw e;
+  }
+}
+
+/** Files are read through one buffer of this size, reused for every file. */
+const READ_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * Checks the folder, collects its entries, then opens the sink (after the walk: a temp file in the
+ * package folder is never packed) and streams the archive into it.
+ */
+async function packInto(dir: string, opts: PackOptions, open: () => Promise<ArchiveSink>): Promise<PackCounts> {
   const limits = resolveLimits(opts.limits);
   const root = fs.path.resolve(dir);
   const rootInfo = await fs.stat(root);
@@ -171,7 +210,7 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
   const entries = await collect(root, createIgnoreFilter(ignoreText), limits);
   entries.sort((a, b) => compareBytes(a.sortKey, b.sortKey));
 
-  const parts: Uint8Array[] = [];
+  const sink = await open();
   const hash = createSha256();
   let size = 0;
   // The file bytes are known by now: a large package starts the compression workers at once.
@@ -184,47 +223,29 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
       });
     }
     hash.update(chunk);
-    parts.push(chunk);
+    sink.append(chunk);
   }, { expectedBytes });
-  const tar = new TarWriter((chunk) => gz.write(chunk));
-
-  // Small files are read ahead (bounded in count and bytes) so disk reads overlap compression.
-  const ahead = new Map<number, Promise<Uint8Array>>();
-  let aheadBytes = 0;
-  let next = 0; // first entry not yet considered for read-ahead
-  const prefetch = () => {
-    for (; next < entries.length && ahead.size < READ_AHEAD_FILES; next++) {
-      const e = entries[next];
-      if (e.type !== "file" || e.size > WHOLE_FILE_BYTES) continue;
-      if (ahead.size > 0 && aheadBytes + e.size > READ_AHEAD_BYTES) break;
-      const p = readWhole(e);
-      p.catch(() => {}); // observed when its turn comes; avoids an unhandled-rejection crash meanwhile
-      ahead.set(next, p);
-      aheadBytes += e.size;
-    }
-  };
+  // The encoder copies what it is given, so the read buffer is reused at once.
+  const tar = new TarWriter(async (chunk) => {
+    await gz.write(chunk);
+    await sink.flush();
+  });
+  const buf = new Uint8Array(READ_BUFFER_BYTES);
   let unpackedSize = 0;
   try {
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
       await tar.header({ name: e.name, type: e.type, mode: e.mode, size: e.size });
       if (e.type === "file") {
+        // One byte past the size is read to notice a file that grew; only the header's size goes in.
         let written = 0;
-        if (e.size <= WHOLE_FILE_BYTES) {
-          prefetch();
-          const data = await (ahead.get(i) ?? readWhole(e));
-          if (ahead.delete(i)) aheadBytes -= e.size;
-          prefetch();
-          await tar.data(data.subarray(0, e.size));
-          written = data.length;
-        } else {
-          for await (const chunk of fs.readChunks(e.abs)) {
-            if (written + chunk.length <= e.size) await tar.data(chunk);
-            written += chunk.length;
-          }
-        }
+        const read = await fs.readThrough(e.abs, buf, e.size + 1, (chunk) => {
+          const take = Math.min(chunk.length, e.size - written);
+          written += take;
+          return take > 0 ? tar.data(chunk.subarray(0, take)) : undefined;
+        });
         // The header already holds the size: a file that changed since must not corrupt the archive.
-        if (written !== e.size) throw changed(e.name);
+        if (read !== e.size) throw changed(e.name);
         await tar.endEntry();
         unpackedSize += e.size;
       }
@@ -232,12 +253,9 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
     }
     await tar.end();
     await gz.end();
+    await sink.flush();
   } finally {
     gz.close(); // after a failure: stop the workers, or they keep the process alive
-    // Settle read-aheads left behind by a failure so none rejects unobserved.
-    await Promise.allSettled(ahead.values());
   }
-
-  const bytes = concatBytes(parts);
-  return { bytes, checksum: `sha256:${hash.digestHex()}`, size, entries: entries.length, unpackedSize };
+  return { checksum: `sha256:${hash.digestHex()}`, size, entries: entries.length, unpackedSize };
 }

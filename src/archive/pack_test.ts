@@ -2,9 +2,10 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { fs, run } from "../runtime/index.ts";
 import { checksumOf } from "../encoding/sha256.ts";
 import { listArchive } from "./list_archive.ts";
-import { packDirectory } from "./pack.ts";
+import { packDirectory, packToFile } from "./pack.ts";
 import { chunksOf } from "../../test/helpers/archive.ts";
 import { catchAam } from "../../test/helpers/errors.ts";
+import { ARCHIVE_LIMIT } from "../read_limits.ts";
 
 const temps: string[] = [];
 afterEach(async () => {
@@ -212,6 +213,30 @@ describe("packDirectory()", () => {
     const r = await packDirectory(dir);
     const entries = await listArchive(chunksOf(r.bytes, 1 << 20));
     expect(entries.find((e) => e.name === "big.bin")?.size).toBe(big.length);
+  });
+
+  test("packToFile streams the same bytes into the file, into the package's own dist/, leaving no temp file", async () => {
+    const dir = await temp();
+    await writeLargeTree(dir);
+    const file = fs.path.join(dir, "dist", "pkg.aam");
+    await fs.mkdirp(fs.path.dirname(file));
+    const r = await packToFile(dir, file);
+    expect(r.checksum).toBe(GOLDEN_LARGE_CHECKSUM);
+    expect(checksumOf(await fs.readFile(file, ARCHIVE_LIMIT))).toBe(GOLDEN_LARGE_CHECKSUM);
+    expect((await fs.readDir(fs.path.dirname(file))).map((d) => d.name)).toEqual(["pkg.aam"]);
+    // Packed again with the archive in dist/: dist/ is left out, so the bytes stay the same.
+    expect((await packToFile(dir, file)).checksum).toBe(GOLDEN_LARGE_CHECKSUM);
+  });
+
+  test("packToFile leaves an existing file as it was, and no temp file, when packing fails", async () => {
+    const dir = await temp();
+    await writeLargeTree(dir);
+    const out = await temp();
+    const file = fs.path.join(out, "pkg.aam");
+    await fs.writeFileAtomic(file, "old");
+    expect((await catchAam(packToFile(dir, file, { limits: { maxArchiveBytes: 300_000 } }))).code).toBe("UnsafeArchive");
+    expect(await fs.readText(file, ARCHIVE_LIMIT)).toBe("old");
+    expect((await fs.readDir(out)).map((d) => d.name)).toEqual(["pkg.aam"]);
   });
 
   test("writes archives GNU/BSD tar reads back", async () => {

@@ -54,6 +54,26 @@ describe("readFile() / readText()", () => {
   });
 });
 
+describe("readThrough()", () => {
+  test("reads a file through the caller's buffer, reused for every chunk, up to maxBytes", async () => {
+    writeFileSync(join(dir, "twenty"), "01234567890123456789");
+    const buf = new Uint8Array(8);
+    const seen: string[] = [];
+    const n = await fs.readThrough(join(dir, "twenty"), buf, 100, async (c) => {
+      expect(c.buffer).toBe(buf.buffer);
+      seen.push(new TextDecoder().decode(c));
+    });
+    expect(n).toBe(20);
+    expect(seen).toEqual(["01234567", "89012345", "6789"]);
+    expect(await fs.readThrough(join(dir, "twenty"), buf, 11, () => {})).toBe(11);
+  });
+
+  test("refuses /dev/zero", async () => {
+    const err = await catchAamError(fs.readThrough("/dev/zero", new Uint8Array(4), 8, () => {}));
+    expect(err.code).toBe("UsageError");
+  });
+});
+
 describe("readChunks()", () => {
   test("streams a file, and stops past the limit", async () => {
     writeFileSync(join(dir, "twenty"), "01234567890123456789");

@@ -9,7 +9,7 @@ import { checkArtifactPaths } from "../../manifest/load.ts";
 import type { Manifest } from "../../manifest/schema.ts";
 import { scaffoldFiles } from "../../manifest/init.ts";
 import { toFsName, isValidName, parsePackageRef } from "../../manifest/name.ts";
-import { packDirectory } from "../../archive/index.ts";
+import { packToFile } from "../../archive/index.ts";
 import { readArchiveManifest } from "../../verify/archive_manifest.ts";
 import { addSignatures } from "../../registry/writer.ts";
 import { addEntry, parseSigFile, serializeSigFile } from "../../signing/sig_file.ts";
@@ -62,11 +62,6 @@ function requireValid(v: Validated): Manifest {
   return v.manifest;
 }
 
-async function writeArchive(target: string, bytes: Uint8Array): Promise<void> {
-  await fs.mkdirp(fs.path.dirname(target));
-  await fs.writeFileAtomic(target, bytes);
-}
-
 async function outputPath(dir: string, output: string | undefined, m: Manifest, cwd: string): Promise<string> {
   const fileName = `${toFsName(m.name)}-${m.version}.aam`;
   if (!output) return fs.path.join(dir, "dist", fileName);
@@ -76,13 +71,17 @@ async function outputPath(dir: string, output: string | undefined, m: Manifest, 
   return abs;
 }
 
+/** Packs the folder straight into its output file (streamed: memory does not grow with the package). */
 export async function packFolder(ctx: Context, dir: string, output?: string) {
   const manifest = requireValid(await validateFolder(dir));
-  const packed = await packDirectory(dir, { onProgress: (n: number) => ctx.out.progress("Packing", n) });
-  ctx.out.clearProgress();
   const file = await outputPath(dir, output, manifest, ctx.cwd);
-  await writeArchive(file, packed.bytes);
-  return { manifest, file, ...packed };
+  await fs.mkdirp(fs.path.dirname(file));
+  try {
+    const packed = await packToFile(dir, file, { onProgress: (n: number) => ctx.out.progress("Packing", n) });
+    return { manifest, file, ...packed };
+  } finally {
+    ctx.out.clearProgress();
+  }
 }
 
 async function ask(p: proc.Prompter, q: string, dflt?: string): Promise<string> {
@@ -255,7 +254,8 @@ export function register(cli: CAC, ctx: Context): void {
       let m: Manifest;
       if (st.isDirectory) {
         // The folder's aam.yaml, validated before packing, is the one the archive holds.
-        ({ bytes: archive, file: archiveFile, checksum, manifest: m } = await packFolder(ctx, path));
+        ({ file: archiveFile, checksum, manifest: m } = await packFolder(ctx, path));
+        archive = await fs.readFile(archiveFile, ARCHIVE_LIMIT); // publishing needs the bytes; packing did not hold them
       } else {
         archiveFile = path;
         archive = await fs.readFile(path, ARCHIVE_LIMIT);
