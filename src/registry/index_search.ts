@@ -113,29 +113,40 @@ function lineEnd(text: string, from: number): number {
 export async function searchIndexLines(chunks: AsyncIterable<Uint8Array>, file: string, query: string | undefined, filter?: SearchFilter): Promise<IndexEntry[] | null> {
   const s = new LineFormSearch(file, query, filter);
   const decoder = new TextDecoder();
-  let carry = ""; // the unfinished last line of what was read so far
-  let carryAscii = true;
+  // The unfinished last line, in pieces joined once it ends: joining per chunk would copy an endless
+  // line over and over (seconds and hundreds of MiB before the limit stops it).
+  let pending: string[] = [];
+  let pendingChars = 0;
+  let pendingAscii = true;
+  const tooLong = () =>
+    new AamError("Error", `Cannot read "${file}": a line is longer than ${MAX_YAML_BYTES} bytes`, {
+      file,
+      hint: "the index is not one AAM wrote, or was tampered with; restore it from version control",
+    });
+  let decoderClean = true; // the previous chunk ended on a character boundary, all ASCII
   for await (const chunk of chunks) {
     const part = decoder.decode(chunk, { stream: true });
-    // As many UTF-16 units as bytes: no multi-byte character, nothing that folds into ASCII.
-    const ascii: boolean = carryAscii && part.length === chunk.byteLength;
-    const text = carry + part;
-    const nl = text.lastIndexOf("\n");
+    // As many UTF-16 units as bytes, with nothing carried over from the chunk before: no multi-byte
+    // character, so nothing that folds into ASCII.
+    const equal = part.length === chunk.byteLength;
+    const partAscii = decoderClean && equal;
+    decoderClean = equal;
+    const nl = part.lastIndexOf("\n");
     if (nl === -1) {
-      carry = text;
-    } else {
-      if (!s.block(text.slice(0, nl), ascii)) return null;
-      carry = text.slice(nl + 1);
+      pending.push(part);
+      pendingChars += part.length;
+      pendingAscii &&= partAscii;
+      if (pendingChars > MAX_YAML_BYTES) throw tooLong();
+      continue;
     }
-    carryAscii = ascii || !/[^\x00-\x7f]/.test(carry);
-    if (carry.length > MAX_YAML_BYTES) {
-      throw new AamError("Error", `Cannot read "${file}": a line is longer than ${MAX_YAML_BYTES} bytes`, {
-        file,
-        hint: "the index is not one AAM wrote, or was tampered with; restore it from version control",
-      });
-    }
+    const lines = pending.length > 0 ? pending.join("") + part.slice(0, nl) : part.slice(0, nl);
+    if (!s.block(lines, pendingAscii && partAscii)) return null;
+    const rest = part.slice(nl + 1);
+    pending = rest === "" ? [] : [rest];
+    pendingChars = rest.length;
+    pendingAscii = partAscii;
   }
-  carry += decoder.decode();
-  if (carry !== "" && !s.block(carry, false)) return null;
+  const last = pending.join("") + decoder.decode();
+  if (last !== "" && !s.block(last, false)) return null;
   return s.started ? s.hits : null;
 }

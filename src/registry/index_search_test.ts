@@ -37,6 +37,16 @@ describe("searchIndexLines()", () => {
     }
   });
 
+  test("searchIndexLines() finds a query hidden by a raw non-ASCII character (the Kelvin sign lower-cases to k), however the bytes are cut", async () => {
+    const line = (name: string, description: string) =>
+      `{"name": "${name}", "description": "${description}", "latest": "1.0.0", "keywords": [], "artifact_types": [], "signed": true, "updated_at": "x"}`;
+    const text = `${INDEX_OPEN}\n${line("@a/plain", "plain")},\n${line("@a/k", "\u212Aelvin scale")}\n]}\n`;
+    for (let size = 1; size <= 40; size++) {
+      const hits = await searchIndexLines(pieces(text, size), "i", "kelvin");
+      expect({ size, hits: hits?.map((h) => h.name) }).toEqual({ size, hits: ["@a/k"] });
+    }
+  });
+
   test("searchIndexLines() answers null for an index in another form, for the caller to read whole", async () => {
     expect(await searchIndexLines(pieces(stringifyYaml({ packages: entries() }), 64), "i", "review")).toBeNull();
     expect(await searchIndexLines(pieces("", 64), "i", "review")).toBeNull();
