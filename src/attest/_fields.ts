@@ -10,7 +10,8 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-export function own(o: Record<string, unknown>, key: string): unknown {
+/** `o[key]` when it is `o`'s own member: never a value inherited from Object.prototype (`constructor`, ...). */
+export function ownValue<T>(o: Record<string, T>, key: string): T | undefined {
   return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
 }
 

@@ -8,7 +8,7 @@ import { fromFsName, isValidTag } from "../manifest/name.ts";
 import { isValidVersion } from "../manifest/semver.ts";
 import { MAX_DOCUMENT_BYTES } from "../read_limits.ts";
 import { binOf } from "./bin.ts";
-import { isObject, isTime, own, parseJsonText, Problems } from "./_fields.ts";
+import { isObject, isTime, ownValue, parseJsonText, Problems } from "./_fields.ts";
 import type { BinDoc, PackageRecord, Rejection, VersionState } from "./types.ts";
 
 /** An owner or signer: a key fingerprint or a Sigstore identity; printable, one line. */
@@ -58,7 +58,7 @@ function checkRecord(rec: unknown, at: string, p: Problems): PackageRecord | nul
   }
   p.onlyKeys(rec, ["dist_tags", "owners", "versions"], at);
   const versions: Record<string, VersionState> = {};
-  const vs = own(rec, "versions");
+  const vs = ownValue(rec, "versions");
   if (!isObject(vs)) p.add(`${at}.versions`, "not a JSON object");
   else {
     for (const [v, st] of Object.entries(vs)) {
@@ -68,7 +68,7 @@ function checkRecord(rec: unknown, at: string, p: Problems): PackageRecord | nul
     }
   }
   const tags: Record<string, string> = {};
-  const dt = own(rec, "dist_tags");
+  const dt = ownValue(rec, "dist_tags");
   if (!isObject(dt)) p.add(`${at}.dist_tags`, "not a JSON object");
   else {
     for (const [t, v] of Object.entries(dt)) {
@@ -77,7 +77,7 @@ function checkRecord(rec: unknown, at: string, p: Problems): PackageRecord | nul
       else tags[t] = v;
     }
   }
-  const owners = principals(own(rec, "owners"), `${at}.owners`, p);
+  const owners = principals(ownValue(rec, "owners"), `${at}.owners`, p);
   if (p.list.length > start) return null;
   return { dist_tags: tags, owners, versions };
 }
@@ -89,12 +89,12 @@ function checkVersion(st: unknown, at: string, p: Problems): VersionState | null
     return null;
   }
   p.onlyKeys(st, ["checksum", "yanked", "rejected", "signers"], at);
-  const checksum = own(st, "checksum");
+  const checksum = ownValue(st, "checksum");
   if (!isChecksum(checksum)) p.add(`${at}.checksum`, "not a sha256:<64 lowercase hex> checksum");
-  const yanked = own(st, "yanked");
+  const yanked = ownValue(st, "yanked");
   if (typeof yanked !== "boolean") p.add(`${at}.yanked`, "not true or false");
-  const rejected = checkRejection(own(st, "rejected"), `${at}.rejected`, p);
-  const signers = principals(own(st, "signers"), `${at}.signers`, p);
+  const rejected = checkRejection(ownValue(st, "rejected"), `${at}.rejected`, p);
+  const signers = principals(ownValue(st, "signers"), `${at}.signers`, p);
   if (p.list.length > start) return null;
   return { checksum: checksum as string, yanked: yanked as boolean, rejected, signers };
 }
@@ -106,9 +106,9 @@ function checkRejection(v: unknown, at: string, p: Problems): Rejection | null {
     return null;
   }
   p.onlyKeys(v, ["reason", "at"], at);
-  const reason = own(v, "reason");
+  const reason = ownValue(v, "reason");
   if (typeof reason !== "string" || reason.length === 0 || reason.length > MAX_REASON) p.add(`${at}.reason`, `not a string of 1 to ${MAX_REASON} characters`);
-  const when = own(v, "at");
+  const when = ownValue(v, "at");
   if (!isTime(when)) p.add(`${at}.at`, "not an ISO 8601 UTC time (2026-01-01T12:00:00Z)");
   return { reason: reason as string, at: when as string };
 }

@@ -8,7 +8,7 @@ import { fingerprint } from "../signing/ed25519/fingerprint.ts";
 import { MAX_DOCUMENT_BYTES } from "../read_limits.ts";
 import { BIN_ID_RE } from "./bin.ts";
 import { isValidRegistryName } from "./registry_name.ts";
-import { canonicalBase64, HEX64_RE, isObject, isTime, own, parseJsonText, Problems } from "./_fields.ts";
+import { canonicalBase64, HEX64_RE, isObject, isTime, ownValue, parseJsonText, Problems } from "./_fields.ts";
 import type { AuditHead, Snapshot, SnapshotSignature, UnsignedSnapshot } from "./types.ts";
 
 /** More signatures than any registry's key set: a root with more is refused before any is checked. */
@@ -43,21 +43,21 @@ export function parseSnapshot(text: string, file: string): Snapshot {
 
 function checkRoot(doc: Record<string, unknown>, p: Problems): Snapshot | null {
   p.onlyKeys(doc, ROOT_KEYS, "");
-  if (own(doc, "version") !== 1) p.add("version", `unsupported version ${JSON.stringify(own(doc, "version")) ?? "(missing)"} (expected 1)`);
-  const registry = own(doc, "registry");
+  if (ownValue(doc, "version") !== 1) p.add("version", `unsupported version ${JSON.stringify(ownValue(doc, "version")) ?? "(missing)"} (expected 1)`);
+  const registry = ownValue(doc, "registry");
   if (!isValidRegistryName(registry)) p.add("registry", "not a registry name (^[a-z0-9][a-z0-9._-]{0,63}$)");
-  const serial = own(doc, "serial");
+  const serial = ownValue(doc, "serial");
   if (typeof serial !== "number" || !Number.isSafeInteger(serial) || serial < 1) p.add("serial", "not a positive integer");
-  const created = own(doc, "created_at");
+  const created = ownValue(doc, "created_at");
   if (!isTime(created)) p.add("created_at", "not an ISO 8601 UTC time (2026-01-01T12:00:00Z)");
-  const expires = own(doc, "expires_at");
+  const expires = ownValue(doc, "expires_at");
   if (!isTime(expires)) p.add("expires_at", "not an ISO 8601 UTC time (2026-01-01T12:00:00Z)");
   else if (isTime(created) && Date.parse(expires) <= Date.parse(created)) p.add("expires_at", "not after created_at");
-  const registryYaml = own(doc, "registry_yaml");
+  const registryYaml = ownValue(doc, "registry_yaml");
   if (!isChecksum(registryYaml)) p.add("registry_yaml", "not a sha256:<64 lowercase hex> checksum");
-  const auditHead = checkAuditHead(own(doc, "audit_head"), p);
+  const auditHead = checkAuditHead(ownValue(doc, "audit_head"), p);
   const bins: Record<string, string> = {};
-  const b = own(doc, "bins");
+  const b = ownValue(doc, "bins");
   if (!isObject(b)) p.add("bins", "not a JSON object");
   else {
     for (const [id, h] of Object.entries(b)) {
@@ -66,7 +66,7 @@ function checkRoot(doc: Record<string, unknown>, p: Problems): Snapshot | null {
       else bins[id] = h;
     }
   }
-  const signatures = checkSignatures(own(doc, "signatures"), p);
+  const signatures = checkSignatures(ownValue(doc, "signatures"), p);
   if (p.list.length > 0 || !auditHead) return null;
   return {
     version: 1,
@@ -87,9 +87,9 @@ function checkAuditHead(v: unknown, p: Problems): AuditHead | null {
     return null;
   }
   p.onlyKeys(v, ["seq", "sha256"], "audit_head");
-  const seq = own(v, "seq");
+  const seq = ownValue(v, "seq");
   if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) p.add("audit_head.seq", "not a non-negative integer");
-  const sha = own(v, "sha256");
+  const sha = ownValue(v, "sha256");
   if (typeof sha !== "string" || !HEX64_RE.test(sha)) p.add("audit_head.sha256", "not 64 lowercase hex digits");
   return { seq: seq as number, sha256: sha as string };
 }
@@ -109,13 +109,13 @@ function checkSignatures(v: unknown, p: Problems): SnapshotSignature[] {
     const start = p.list.length;
     if (!isObject(s)) return p.add(at, "not a JSON object");
     p.onlyKeys(s, ["key_fingerprint", "public_key", "signature"], at);
-    const pub = canonicalBase64(own(s, "public_key"), 32);
+    const pub = canonicalBase64(ownValue(s, "public_key"), 32);
     if (!pub) p.add(`${at}.public_key`, "not base64 of 32 bytes");
-    if (!canonicalBase64(own(s, "signature"), 64)) p.add(`${at}.signature`, "not base64 of 64 bytes");
-    const fp = own(s, "key_fingerprint");
+    if (!canonicalBase64(ownValue(s, "signature"), 64)) p.add(`${at}.signature`, "not base64 of 64 bytes");
+    const fp = ownValue(s, "key_fingerprint");
     if (typeof fp !== "string" || !HEX64_RE.test(fp)) p.add(`${at}.key_fingerprint`, "not 64 lowercase hex digits");
     else if (pub && fingerprint(pub) !== fp) p.add(`${at}.key_fingerprint`, "does not match the SHA-256 of public_key");
-    if (p.list.length === start) out.push({ key_fingerprint: fp as string, public_key: own(s, "public_key") as string, signature: own(s, "signature") as string });
+    if (p.list.length === start) out.push({ key_fingerprint: fp as string, public_key: ownValue(s, "public_key") as string, signature: ownValue(s, "signature") as string });
   });
   return out;
 }

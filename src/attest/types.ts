@@ -3,11 +3,9 @@
  * `snapshot/bins/<xx>.json`. Parsers live in snapshot_doc.ts and bin_doc.ts.
  */
 
-/** A registry's refusal of a version (`aam registry reject`). */
-export interface Rejection {
-  reason: string;
-  at: string;
-}
+import type { Rejection } from "../registry/metadata.ts";
+
+export type { Rejection };
 
 /** One version as the snapshot vouches for it. */
 export interface VersionState {
