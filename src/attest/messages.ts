@@ -7,7 +7,7 @@ import { canonicalBytes } from "../encoding/jcs.ts";
 import { isChecksum, sha256Hex } from "../encoding/sha256.ts";
 import { isValidName } from "../manifest/name.ts";
 import { isValidVersion } from "../manifest/semver.ts";
-import { isValidRegistryName } from "./registry_name.ts";
+import { isValidRegistryName } from "../manifest/registry_name.ts";
 import { unsignedPart } from "./snapshot_doc.ts";
 import type { UnsignedSnapshot } from "./types.ts";
 

@@ -10,7 +10,7 @@ import { fromFsName } from "../manifest/name.ts";
 import { binOf } from "./bin.ts";
 import { serializeBin } from "./bin_doc.ts";
 import { expiresAt, MAX_EXPIRES_DAYS } from "./expires.ts";
-import { isValidRegistryName } from "./registry_name.ts";
+import { isValidRegistryName } from "../manifest/registry_name.ts";
 import type { AuditHead, BinDoc, PackageRecord, UnsignedSnapshot } from "./types.ts";
 
 export interface NextSnapshotInput {

@@ -7,7 +7,7 @@ import { isChecksum } from "../encoding/sha256.ts";
 import { fingerprint } from "../signing/ed25519/fingerprint.ts";
 import { MAX_DOCUMENT_BYTES } from "../read_limits.ts";
 import { BIN_ID_RE } from "./bin.ts";
-import { isValidRegistryName } from "./registry_name.ts";
+import { isValidRegistryName } from "../manifest/registry_name.ts";
 import { canonicalBase64, HEX64_RE, isObject, isTime, ownValue, parseJsonText, Problems } from "./_fields.ts";
 import type { AuditHead, Snapshot, SnapshotSignature, UnsignedSnapshot } from "./types.ts";
 
