@@ -1,4 +1,4 @@
-/** `aam registry init|add|list|remove|verify|update` (SPEC §4, §10). */
+/** `aam registry init|add|list|remove|verify|update|attest` (SPEC §4, §5a, §10). */
 import type { CAC } from "cac";
 import type { Context } from "../context.ts";
 import { untrusted as u } from "../output.ts";
@@ -10,6 +10,7 @@ import { updateConfigFile } from "../../config/save.ts";
 import { openFromOptions, trustPolicy, localTrust } from "./_shared.ts";
 import { verifyRegistry } from "../../verify/registry_check.ts";
 import { updateGitSource } from "../../registry/source_git.ts";
+import { registerAttest } from "./registry_attest.ts";
 
 function normaliseLocation(loc: string, cwd: string): string {
   return locationKind(loc) === "file" && !loc.startsWith("file://") ? filePathOf(loc, cwd) : loc;
@@ -25,6 +26,7 @@ async function addRegistry(ctx: Context, entry: RegistryEntry): Promise<void> {
 }
 
 export function register(cli: CAC, ctx: Context): void {
+  registerAttest(cli, ctx);
   cli
     .command("init <dir>", "Create a registry from the template")
     .option("--name <name>", "Registry name (default: the folder name)")

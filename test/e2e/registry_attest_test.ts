@@ -1,0 +1,136 @@
+/**
+ * `aam registry attest` end to end (SPEC §5a): attestations in the .sig, the signed snapshot and
+ * its bins, the audit events, history rewinds refused unless allowed, failing versions reported.
+ */
+import { describe, test, expect, beforeEach, afterEach } from "bun:test";
+import { readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { aam, RUNTIMES, tempDir, removeDir, makePackage, errorName, run as sh, type RuntimeName } from "../helpers.ts";
+
+describe.each(RUNTIMES)("registry attest under %s", (rt: RuntimeName) => {
+  let dir: string;
+  const run = (args: string[]) => aam(rt, args, { cwd: dir, home: dir });
+  const reg = (...p: string[]) => join(dir, "reg", ...p);
+  const json = (args: string[]) => {
+    const r = run([...args, "--json"]);
+    return { ...r, doc: r.stdout ? JSON.parse(r.stdout) : null };
+  };
+  const events = () => readFileSync(reg("audit.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const setMeta = (edit: (text: string) => string) => {
+    const f = reg("packages", "acme--hello", "metadata.yaml");
+    writeFileSync(f, edit(readFileSync(f, "utf8")));
+  };
+
+  beforeEach(() => {
+    dir = tempDir();
+    expect(run(["registry", "init", "reg", "--name", "acme", "--default"]).code).toBe(0);
+    expect(run(["key", "generate", "--name", "author", "--no-passphrase"]).code).toBe(0);
+    expect(run(["key", "generate", "--name", "regkey", "--no-passphrase"]).code).toBe(0);
+    makePackage(join(dir, "pkg"), "@acme/hello", "1.0.0");
+    expect(run(["pkg", "publish", "pkg", "--sign", "--key", "author"]).code).toBe(0);
+    makePackage(join(dir, "pkg"), "@acme/hello", "1.1.0");
+    expect(run(["pkg", "publish", "pkg"]).code).toBe(0); // unsigned
+  });
+  afterEach(() => removeDir(dir));
+
+  test("attest --all adds registry-attestation entries, signs snapshot 1 with its bin, and logs the events", () => {
+    const r = json(["registry", "attest", "--key", "regkey", "--all"]);
+    expect(r.code).toBe(0);
+    expect(r.doc).toMatchObject({ ok: true, registry: "acme", serial: 1, failed: [] });
+    expect(r.doc.attested).toEqual([
+      { package: "@acme/hello", version: "1.0.0" },
+      { package: "@acme/hello", version: "1.1.0" },
+    ]);
+    const regFp = JSON.parse(run(["key", "list", "--json"]).stdout).keys.find((k: { name: string }) => k.name === "regkey").fingerprint;
+    const sig11 = JSON.parse(readFileSync(reg("packages", "acme--hello", "1.1.0.sig"), "utf8"));
+    expect(sig11.signatures).toMatchObject([{ algorithm: "registry-attestation", registry: "acme", key_fingerprint: regFp }]);
+    const sig10 = JSON.parse(readFileSync(reg("packages", "acme--hello", "1.0.0.sig"), "utf8"));
+    expect(sig10.signatures.map((s: { algorithm: string }) => s.algorithm)).toEqual(["ed25519", "registry-attestation"]);
+
+    const snap = JSON.parse(readFileSync(reg("snapshot.json"), "utf8"));
+    expect(snap).toMatchObject({ version: 1, registry: "acme", serial: 1, signatures: [{ key_fingerprint: regFp }] });
+    const bins = readdirSync(reg("snapshot", "bins"));
+    expect(bins.map((b) => b.replace(".json", ""))).toEqual(Object.keys(snap.bins));
+    const bin = JSON.parse(readFileSync(reg("snapshot", "bins", bins[0]), "utf8"));
+    expect(bin["acme--hello"].dist_tags).toEqual({ latest: "1.1.0" });
+    expect(Object.keys(bin["acme--hello"].versions)).toEqual(["1.0.0", "1.1.0"]);
+    // The bin's hash is the root's entry; registry.yaml's too.
+    const sha = (f: string) => "sha256:" + sh("sha256sum", [f]).stdout.split(" ")[0];
+    expect(snap.bins[bins[0].replace(".json", "")]).toBe(sha(reg("snapshot", "bins", bins[0])));
+    expect(snap.registry_yaml).toBe(sha(reg("registry.yaml")));
+
+    const ev = events();
+    expect(ev.slice(-3).map((e) => [e.event, e.version])).toEqual([
+      ["version.approve", "1.0.0"],
+      ["version.approve", "1.1.0"],
+      ["snapshot.sign", null],
+    ]);
+    expect(ev[ev.length - 1].details.serial).toBe(1);
+    // audit_head is the line before snapshot.sign.
+    expect(snap.audit_head).toEqual({ seq: ev.length - 1, sha256: ev[ev.length - 1].prev });
+
+    // An attestation is never an author's signature: the unsigned version still reads as unsigned.
+    const v = json(["verify", "@acme/hello@1.1.0"]);
+    expect(v.code).toBe(0);
+    expect(v.doc.outcome ?? v.doc.results?.[0]?.outcome).toBe("unsigned");
+    expect(run(["registry", "verify"]).code).toBe(0);
+  });
+
+  test("attest with no packages re-signs (serial 2, no bin rewritten); a new version is attested alone", () => {
+    expect(run(["registry", "attest", "--key", "regkey", "--all"]).code).toBe(0);
+    const binsBefore = JSON.parse(readFileSync(reg("snapshot.json"), "utf8")).bins;
+    const r = json(["registry", "attest", "--key", "regkey", "--expires", "7"]);
+    expect(r.doc).toMatchObject({ serial: 2, bins: [], attested: [] });
+    const snap = JSON.parse(readFileSync(reg("snapshot.json"), "utf8"));
+    expect(snap.bins).toEqual(binsBefore);
+    expect(Date.parse(snap.expires_at) - Date.parse(snap.created_at)).toBe(7 * 86_400_000);
+    makePackage(join(dir, "pkg"), "@acme/hello", "1.2.0");
+    expect(run(["pkg", "publish", "pkg"]).code).toBe(0);
+    const n = json(["registry", "attest", "--key", "regkey", "--all"]);
+    expect(n.doc).toMatchObject({ serial: 3, attested: [{ package: "@acme/hello", version: "1.2.0" }] });
+  });
+
+  test("moving latest back or un-yanking is refused (PolicyViolation, 15) unless --allow-rewind names the package", () => {
+    expect(run(["yank", "@acme/hello@1.0.0"]).code).toBe(0);
+    expect(run(["registry", "attest", "--key", "regkey", "--all"]).code).toBe(0);
+    setMeta((t) => t.replace("latest: 1.1.0", "latest: 1.0.0").replace("yanked: true", "yanked: false"));
+    const r = run(["registry", "attest", "--key", "regkey", "--all"]);
+    expect(r.code).toBe(15);
+    expect(errorName(r.stderr)).toBe("PolicyViolation");
+    expect(r.stderr).toContain("--allow-rewind @acme/hello");
+    expect(JSON.parse(readFileSync(reg("snapshot.json"), "utf8")).serial).toBe(1); // nothing written
+    expect(run(["registry", "attest", "--key", "regkey", "--all", "--allow-rewind", "@acme/other"]).code).toBe(15);
+    const ok = json(["registry", "attest", "--key", "regkey", "--all", "--allow-rewind", "@acme/hello"]);
+    expect(ok.code).toBe(0);
+    expect(ok.doc.serial).toBe(2);
+  });
+
+  test("a version that fails the pipeline is reported and not attested; the others are (exit code of the failure)", () => {
+    const archive = reg("packages", "acme--hello", "1.1.0.aam");
+    const bytes = readFileSync(archive);
+    bytes[bytes.length - 30] ^= 1;
+    writeFileSync(archive, bytes);
+    const r = json(["registry", "attest", "--key", "regkey", "--all"]);
+    expect(r.code).toBe(10);
+    expect(r.doc.attested).toEqual([{ package: "@acme/hello", version: "1.0.0" }]);
+    expect(r.doc.failed).toMatchObject([{ package: "@acme/hello", version: "1.1.0", code: "TamperedPackage" }]);
+    expect(existsSync(reg("packages", "acme--hello", "1.1.0.sig"))).toBe(false);
+    const bin = readdirSync(reg("snapshot", "bins"))[0];
+    expect(Object.keys(JSON.parse(readFileSync(reg("snapshot", "bins", bin), "utf8"))["acme--hello"].versions)).toEqual(["1.0.0"]);
+  });
+
+  test("owners: a version not signed by an owner is not attested (PolicyViolation)", () => {
+    setMeta((t) => t + 'owners: ["github:someone-else"]\n');
+    const r = json(["registry", "attest", "--key", "regkey", "@acme/hello@1.0.0"]);
+    expect(r.code).toBe(15);
+    expect(r.doc.failed).toMatchObject([{ version: "1.0.0", code: "PolicyViolation" }]);
+  });
+
+  test("without --key, with a bad --expires or an unknown package: clean errors", () => {
+    expect(errorName(run(["registry", "attest", "--all"]).stderr)).toBe("UsageError");
+    expect(run(["registry", "attest", "--key", "regkey", "--all", "--expires", "400"]).code).toBe(2);
+    const nf = run(["registry", "attest", "--key", "regkey", "@acme/nope"]);
+    expect(nf.code).toBe(3);
+    expect(nf.stderr).not.toContain("    at ");
+  });
+});
