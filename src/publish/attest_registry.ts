@@ -9,7 +9,6 @@
  */
 import { AamError } from "../errors.ts";
 import { fs } from "../runtime/index.ts";
-import { checksumOf } from "../encoding/sha256.ts";
 import { fromFsName, toFsName } from "../manifest/name.ts";
 import { isValidRegistryName } from "../manifest/registry_name.ts";
 import { parseMetadata, type Metadata } from "../registry/metadata.ts";
@@ -17,9 +16,7 @@ import { RegistryReader } from "../registry/reader.ts";
 import { fileSource } from "../registry/source_fs.ts";
 import { checkFolderOwner } from "../registry/plan.ts";
 import { underRegistryLock } from "../registry/writer.ts";
-import { planAuditAppend } from "../registry/audit_tail.ts";
-import { applyJournal, commitJournal, type Journal } from "../registry/journal.ts";
-import { AUDIT_LOG_FILE, metadataPath, PACKAGES_DIR, REGISTRY_FILE } from "../registry/layout.ts";
+import { metadataPath, PACKAGES_DIR, REGISTRY_FILE } from "../registry/layout.ts";
 import type { NewEvent } from "../registry/audit_log.ts";
 import { parseSigFile, serializeSigFile, type SigFile } from "../signing/sig_file.ts";
 import type { Ed25519KeyAccess } from "../signing/signer.ts";
@@ -28,18 +25,12 @@ import { readRegistryVersion } from "../verify/inputs.ts";
 import type { LocalTrust } from "../verify/local_trust.ts";
 import { verifyPackage } from "../verify/pipeline.ts";
 import { createAttestationEntry, withAttestation } from "../attest/attestation_entry.ts";
-import { binOf, binPath } from "../attest/bin.ts";
-import { parseBin } from "../attest/bin_doc.ts";
+import { binOf } from "../attest/bin.ts";
 import { nextRecord } from "../attest/next_record.ts";
-import { nextSnapshot } from "../attest/next_snapshot.ts";
 import { assertNoRewinds, findRewinds, type Rewind } from "../attest/rewind.ts";
-import { parseSnapshot, serializeSnapshot } from "../attest/snapshot_doc.ts";
-import { signSnapshot } from "../attest/snapshot_sign.ts";
-import { verifyBoundBytes } from "../attest/snapshot_verify.ts";
-import type { BinDoc, PackageRecord, Snapshot } from "../attest/types.ts";
+import type { PackageRecord } from "../attest/types.ts";
+import { commitSnapshot, readSnapshotState, type SnapshotState } from "./_snapshot_write.ts";
 import { DOCUMENT_LIMIT, SIG_LIMIT } from "../read_limits.ts";
-
-export const SNAPSHOT_FILE = "snapshot.json";
 
 export interface AttestRegistryOptions {
   root: string;
@@ -112,22 +103,8 @@ export async function attestRegistry(o: AttestRegistryOptions): Promise<AttestRe
 }
 
 async function attestLocked(o: AttestRegistryOptions, reader: RegistryReader, registry: string, keys: ReturnType<typeof unlockOnce>): Promise<AttestRegistryResult> {
-  const registryYaml = checksumOf(await fs.readFile(join(o.root, REGISTRY_FILE), DOCUMENT_LIMIT));
-  const snapFile = join(o.root, SNAPSHOT_FILE);
-  const snapText = await fs.readTextIfExists(snapFile, DOCUMENT_LIMIT);
-  const previous = snapText === null ? null : parseSnapshot(snapText, snapFile);
-  const bins = new Map<string, BinDoc>();
-  const loadBin = async (id: string): Promise<BinDoc> => {
-    if (!previous || !Object.hasOwn(previous.bins, id)) return {};
-    if (!bins.has(id)) {
-      const file = join(o.root, binPath(id));
-      const bytes = await fs.readFile(file, DOCUMENT_LIMIT);
-      verifyBoundBytes(previous, id, bytes, file);
-      bins.set(id, parseBin(new TextDecoder().decode(bytes), file, id));
-    }
-    return bins.get(id)!;
-  };
-  const chosen = await choosePackages(o, previous, loadBin);
+  const state = await readSnapshotState(o.root);
+  const chosen = await choosePackages(o, state);
   const failed: AttestFailure[] = [];
   const attested: { package: string; version: string }[] = [];
   const rewinds: Rewind[] = [];
@@ -135,7 +112,7 @@ async function attestLocked(o: AttestRegistryOptions, reader: RegistryReader, re
   const changes = new Map<string, PackageRecord | null>();
   const events: NewEvent[] = [];
   for (const { fsName, version } of chosen) {
-    const before = (await loadBin(binOf(fsName)))[fsName];
+    const before = (await state.bin(binOf(fsName)))[fsName];
     const metaFile = join(o.root, metadataPath(fsName));
     const text = await fs.readTextIfExists(metaFile, DOCUMENT_LIMIT);
     const meta = text === null ? null : parseMetadata(text, metaFile);
@@ -165,42 +142,31 @@ async function attestLocked(o: AttestRegistryOptions, reader: RegistryReader, re
     changes.set(fsName, nextRecord(meta, ok, before));
   }
   assertNoRewinds(rewinds, o.allowRewind);
-  const serial = (previous?.serial ?? 0) + 1;
-  events.push({ event: "snapshot.sign", package: null, version: null, actor: o.actor, details: { registry, serial } });
-  const audit = await planAuditAppend(join(o.root, AUDIT_LOG_FILE), events, o.now);
-  // The snapshot covers the log up to the line before its own snapshot.sign event.
-  const signLine = JSON.parse(audit.text.trimEnd().split("\n").pop()!) as { seq: number; prev: string };
-  const next = nextSnapshot({
-    previous: previous ? { root: previous, bins } : null,
-    changes,
-    registry,
-    registryYaml,
-    auditHead: { seq: signLine.seq - 1, sha256: signLine.prev },
-    now: o.now,
-    expiresDays: o.expiresDays,
-  });
   await keys.all();
-  const signed: Snapshot = await signSnapshot(next.root, keys.access());
-  // .sig files first: an extra attestation is harmless until the snapshot names the version.
-  for (const w of sigWrites) await fs.writeFileAtomic(join(o.root, w.rel), enc.encode(w.text));
-  const journal: Journal = {
-    format: 2,
-    files: [...next.bins.map((b) => ({ rel: binPath(b.id), text: b.text })), { rel: SNAPSHOT_FILE, text: serializeSnapshot(signed) }],
+  const { snapshot, bins } = await commitSnapshot({
+    root: o.root,
+    registry,
+    state,
+    changes,
+    events,
+    keys: keys.access(),
+    expiresDays: o.expiresDays,
+    now: o.now,
+    actor: o.actor,
+    early: sigWrites,
+    metadata: [],
     index: false,
-    audit,
-  };
-  await commitJournal(o.root, journal);
-  await applyJournal(o.root, journal);
-  return { registry, serial: signed.serial, expires_at: signed.expires_at, attested, failed, bins: next.bins.map((b) => b.id) };
+  });
+  return { registry, serial: snapshot.serial, expires_at: snapshot.expires_at, attested, failed, bins };
 }
 
 /** The packages (file-system names) to look at, with the one version asked for when named. */
-async function choosePackages(o: AttestRegistryOptions, previous: Snapshot | null, loadBin: (id: string) => Promise<BinDoc>): Promise<{ fsName: string; version?: string }[]> {
+async function choosePackages(o: AttestRegistryOptions, state: SnapshotState): Promise<{ fsName: string; version?: string }[]> {
   if (o.select !== "all") return o.select.map((s) => ({ fsName: toFsName(s.name), version: s.version }));
   const names = new Set<string>();
   for (const e of await fs.readDirIfExists(join(o.root, PACKAGES_DIR))) if (e.isDirectory) names.add(e.name);
   // Packages the last snapshot lists but the tree no longer holds: removed (a rewind).
-  for (const id of Object.keys(previous?.bins ?? {})) for (const fsName of Object.keys(await loadBin(id))) names.add(fsName);
+  for (const id of Object.keys(state.previous?.bins ?? {})) for (const fsName of Object.keys(await state.bin(id))) names.add(fsName);
   return [...names].sort().map((fsName) => ({ fsName }));
 }
 
