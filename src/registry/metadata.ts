@@ -88,7 +88,8 @@ export function toMetadata(doc: unknown, file: string): Metadata {
       if (v.yanked !== undefined && typeof v.yanked !== "boolean") problems.push({ path: `${p}.yanked`, message: "must be true or false" });
       const signatures = v.signatures === undefined || v.signatures === null ? undefined : v.signatures;
       if (signatures !== undefined && !Array.isArray(signatures)) problems.push({ path: `${p}.signatures`, message: "must be a list" });
-      const rejected = v.rejected === undefined || v.rejected === null ? undefined : v.rejected;
+      // A YAML reader may give a timestamp as a Date, as for `published`.
+      const rejected = v.rejected === undefined || v.rejected === null ? undefined : isObj(v.rejected) && v.rejected.at instanceof Date ? { ...v.rejected, at: v.rejected.at.toISOString().replace(/\.\d{3}Z$/, "Z") } : v.rejected;
       if (rejected !== undefined && !(isObj(rejected) && isStr(rejected.reason) && rejected.reason !== "" && isStr(rejected.at)))
         problems.push({ path: `${p}.rejected`, message: "must be {reason, at}" });
       versions.push({

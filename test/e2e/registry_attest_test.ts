@@ -134,3 +134,52 @@ describe.each(RUNTIMES)("registry attest under %s", (rt: RuntimeName) => {
     expect(nf.stderr).not.toContain("    at ");
   });
 });
+
+describe.each(RUNTIMES)("registry reject under %s", (rt: RuntimeName) => {
+  let dir: string;
+  const run = (args: string[]) => aam(rt, args, { cwd: dir, home: dir });
+  const reg = (...p: string[]) => join(dir, "reg", ...p);
+  beforeEach(() => {
+    dir = tempDir();
+    expect(run(["registry", "init", "reg", "--name", "acme", "--default"]).code).toBe(0);
+    expect(run(["key", "generate", "--name", "regkey", "--no-passphrase"]).code).toBe(0);
+    makePackage(join(dir, "pkg"), "@acme/hello", "1.0.0");
+    expect(run(["pkg", "publish", "pkg"]).code).toBe(0);
+    expect(run(["registry", "attest", "--key", "regkey", "--all", "--expires", "10"]).code).toBe(0);
+  });
+  afterEach(() => removeDir(dir));
+
+  test("reject marks the version rejected, drops the attestation, re-signs for the same duration, and sticks", () => {
+    const r = aam(rt, ["registry", "reject", "@acme/hello@1.0.0", "--reason", "steals tokens", "--key", "regkey", "--json"], { cwd: dir, home: dir });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, rejected: true, serial: 2 });
+    expect(existsSync(reg("packages", "acme--hello", "1.0.0.sig"))).toBe(false); // it held only the attestation
+    expect(readFileSync(reg("packages", "acme--hello", "metadata.yaml"), "utf8")).toContain("steals tokens");
+    const snap = JSON.parse(readFileSync(reg("snapshot.json"), "utf8"));
+    expect(Date.parse(snap.expires_at) - Date.parse(snap.created_at)).toBe(10 * 86_400_000);
+    const bin = JSON.parse(readFileSync(reg("snapshot", "bins", readdirSync(reg("snapshot", "bins"))[0]), "utf8"));
+    expect(bin["acme--hello"].versions["1.0.0"].rejected.reason).toBe("steals tokens");
+    const ev = readFileSync(reg("audit.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).slice(-2);
+    expect(ev.map((e) => e.event)).toEqual(["version.reject", "snapshot.sign"]);
+    expect(ev[0].details.reason).toBe("steals tokens");
+    expect(run(["registry", "verify"]).code).toBe(0);
+
+    // It cannot be attested again, nor quietly un-rejected.
+    expect(run(["registry", "attest", "--key", "regkey", "@acme/hello@1.0.0"]).code).toBe(15);
+    const f = reg("packages", "acme--hello", "metadata.yaml");
+    writeFileSync(f, readFileSync(f, "utf8").replace(/\n\s+rejected:\n\s+reason: [^\n]+\n\s+at: [^\n]+/, ""));
+    expect(readFileSync(f, "utf8")).not.toContain("steals tokens");
+    const again = run(["registry", "attest", "--key", "regkey", "--all"]);
+    expect(again.code).toBe(15);
+    expect(again.stderr).toContain("--allow-rewind @acme/hello");
+  });
+
+  test("reject needs an exact version, a reason and a key, and refuses a second rejection", () => {
+    expect(run(["registry", "reject", "@acme/hello", "--reason", "x", "--key", "regkey"]).code).toBe(2);
+    expect(run(["registry", "reject", "@acme/hello@1.0.0", "--key", "regkey"]).code).toBe(2);
+    expect(run(["registry", "reject", "@acme/hello@1.0.0", "--reason", "x"]).code).toBe(2);
+    expect(run(["registry", "reject", "@acme/hello@9.9.9", "--reason", "x", "--key", "regkey"]).code).toBe(3);
+    expect(run(["registry", "reject", "@acme/hello@1.0.0", "--reason", "x", "--key", "regkey"]).code).toBe(0);
+    expect(errorName(run(["registry", "reject", "@acme/hello@1.0.0", "--reason", "y", "--key", "regkey"]).stderr)).toBe("UsageError");
+  });
+});

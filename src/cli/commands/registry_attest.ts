@@ -1,4 +1,4 @@
-/** `aam registry attest` (SPEC §5a, §10): the registry vouches for its versions and signs its snapshot. */
+/** `aam registry attest|reject` (SPEC §5a, §10): the registry vouches for its versions, or refuses one, and signs its snapshot. */
 import type { CAC } from "cac";
 import type { Context } from "../context.ts";
 import { untrusted as u } from "../output.ts";
@@ -6,6 +6,7 @@ import { AamError } from "../../errors.ts";
 import { parsePackageRef } from "../../manifest/name.ts";
 import { parseExpiresDays } from "../../attest/expires.ts";
 import { attestRegistry } from "../../publish/attest_registry.ts";
+import { rejectVersion } from "../../publish/reject_version.ts";
 import { actor, localTrust, trustPolicy } from "./_shared.ts";
 import { ed25519Key } from "./_signing.ts";
 import { openForWrite } from "./_write.ts";
@@ -68,5 +69,29 @@ export function registerAttest(cli: CAC, ctx: Context): void {
           reportedAsJson: true,
         });
       }
+    });
+
+  cli
+    .command("reject <ref>", "Mark a version rejected: never installed, verified as good or prepared")
+    .option("--reason <text>", "Why (shown to everyone who asks for the version)")
+    .option("--key <key>", "Attestation key (fingerprint or name)")
+    .option("--registry <registry>", "Registry name or folder")
+    .option("--branch <branch>", "Git registry: push to this branch (default: the default branch)")
+    .option("--passphrase-file <file>", "Read the key's passphrase from this file")
+    .example('aam registry reject @acme/tool@1.2.0 --reason "steals tokens" --key registry-ci')
+    .action(async (raw: string, o: { reason?: string; key?: string | string[]; registry?: string; branch?: string; passphraseFile?: string }) => {
+      const ref = parsePackageRef(raw);
+      const keyRefs = list(o.key);
+      if (!ref.version) throw new AamError("UsageError", `Cannot reject "${raw}": name an exact version`, { hint: `aam registry reject ${ref.name}@<version> --reason "why" --key K` });
+      if (o.reason === undefined) throw new AamError("UsageError", `Cannot reject "${raw}": --reason is required`, { hint: `aam registry reject ${raw} --reason "why" --key K` });
+      if (keyRefs.length !== 1) throw new AamError("UsageError", `Cannot reject "${raw}": give one attestation key with --key`, { hint: `aam registry reject ${raw} --reason "why" --key K` });
+      const version = ref.version;
+      const key = await ed25519Key(ctx, { key: keyRefs[0], passphraseFile: o.passphraseFile });
+      const target = await openForWrite(ctx, o.registry, o.branch);
+      const r = await target.write(`registry reject ${ref.name}@${version}`, (root) =>
+        rejectVersion({ root, name: ref.name, version, reason: String(o.reason), key, now: ctx.now(), actor: actor() }),
+      );
+      if (ctx.out.json) ctx.out.data({ ok: true, package: ref.name, version, rejected: true, ...r });
+      else ctx.out.line(`Rejected ${u(ref.name)}@${u(version)}; signed snapshot ${r.serial} of "${r.registry}" (expires ${r.expires_at})`);
     });
 }
