@@ -183,3 +183,38 @@ describe.each(RUNTIMES)("registry reject under %s", (rt: RuntimeName) => {
     expect(errorName(run(["registry", "reject", "@acme/hello@1.0.0", "--reason", "y", "--key", "regkey"]).stderr)).toBe("UsageError");
   });
 });
+
+describe.each(RUNTIMES)("registry attest and reject on a git registry under %s", (rt: RuntimeName) => {
+  let dir: string;
+  const GIT_ENV = { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.org", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.org" };
+  const run = (args: string[]) => aam(rt, args, { cwd: dir, home: dir, env: GIT_ENV });
+  beforeEach(() => (dir = tempDir()));
+  afterEach(() => removeDir(dir));
+
+  test("attest and reject commit and push one change each, and the pushed tree holds the signed snapshot", () => {
+    const seed = join(dir, "seed");
+    expect(run(["registry", "init", seed, "--name", "gitreg"]).code).toBe(0);
+    const bare = join(dir, "bare.git");
+    expect(sh("git", ["init", "--bare", "--quiet", "--initial-branch", "main", bare]).code).toBe(0);
+    const g = (args: string[]) => sh("git", args, { cwd: seed, env: GIT_ENV });
+    g(["init", "--quiet"]);
+    g(["add", "-A"]);
+    expect(g(["commit", "--quiet", "-m", "registry"]).code).toBe(0);
+    expect(g(["push", "--quiet", bare, "HEAD:refs/heads/main"]).code).toBe(0);
+    expect(run(["registry", "add", "g", `git+file://${bare}`, "--default"]).code).toBe(0);
+    expect(run(["key", "generate", "--name", "regkey", "--no-passphrase"]).code).toBe(0);
+    makePackage(join(dir, "pkg"), "@acme/hello", "1.0.0");
+    expect(run(["pkg", "publish", "pkg"]).code).toBe(0);
+
+    expect(run(["registry", "attest", "--key", "regkey", "--all"]).code).toBe(0);
+    expect(run(["registry", "reject", "@acme/hello@1.0.0", "--reason", "bad", "--key", "regkey"]).code).toBe(0);
+    const log = sh("git", ["log", "--format=%s", "main"], { cwd: bare }).stdout.trim().split("\n");
+    expect(log.slice(0, 2)).toEqual(["aam: registry reject @acme/hello@1.0.0", "aam: registry attest"]);
+    const out = join(dir, "out");
+    expect(sh("git", ["clone", "--quiet", "--branch", "main", bare, out]).code).toBe(0);
+    const snap = JSON.parse(readFileSync(join(out, "snapshot.json"), "utf8"));
+    expect(snap).toMatchObject({ registry: "gitreg", serial: 2 });
+    expect(readdirSync(join(out, "snapshot", "bins")).length).toBe(1);
+    expect(aam(rt, ["registry", "verify", out], { cwd: dir, home: dir }).code).toBe(0);
+  });
+});
