@@ -7,6 +7,15 @@ import { readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { aam, RUNTIMES, tempDir, removeDir, makePackage, errorName, run as sh, type RuntimeName } from "../helpers.ts";
 
+/** A registry "acme" with an attestation key "regkey" and @acme/hello@1.0.0 (unsigned) attested. */
+function attestedRegistry(run: (args: string[]) => { code: number }, dir: string, attestFlags: string[] = []): void {
+  expect(run(["registry", "init", "reg", "--name", "acme", "--default"]).code).toBe(0);
+  expect(run(["key", "generate", "--name", "regkey", "--no-passphrase"]).code).toBe(0);
+  makePackage(join(dir, "pkg"), "@acme/hello", "1.0.0");
+  expect(run(["pkg", "publish", "pkg"]).code).toBe(0);
+  expect(run(["registry", "attest", "--key", "regkey", "--all", ...attestFlags]).code).toBe(0);
+}
+
 describe.each(RUNTIMES)("registry attest under %s", (rt: RuntimeName) => {
   let dir: string;
   const run = (args: string[]) => aam(rt, args, { cwd: dir, home: dir });
@@ -141,11 +150,7 @@ describe.each(RUNTIMES)("registry reject under %s", (rt: RuntimeName) => {
   const reg = (...p: string[]) => join(dir, "reg", ...p);
   beforeEach(() => {
     dir = tempDir();
-    expect(run(["registry", "init", "reg", "--name", "acme", "--default"]).code).toBe(0);
-    expect(run(["key", "generate", "--name", "regkey", "--no-passphrase"]).code).toBe(0);
-    makePackage(join(dir, "pkg"), "@acme/hello", "1.0.0");
-    expect(run(["pkg", "publish", "pkg"]).code).toBe(0);
-    expect(run(["registry", "attest", "--key", "regkey", "--all", "--expires", "10"]).code).toBe(0);
+    attestedRegistry(run, dir, ["--expires", "10"]);
   });
   afterEach(() => removeDir(dir));
 
@@ -216,5 +221,65 @@ describe.each(RUNTIMES)("registry attest and reject on a git registry under %s",
     expect(snap).toMatchObject({ registry: "gitreg", serial: 2 });
     expect(readdirSync(join(out, "snapshot", "bins")).length).toBe(1);
     expect(aam(rt, ["registry", "verify", out], { cwd: dir, home: dir }).code).toBe(0);
+  });
+});
+
+describe.each(RUNTIMES)("registry verify on a signed snapshot under %s", (rt: RuntimeName) => {
+  let dir: string;
+  const run = (args: string[]) => aam(rt, args, { cwd: dir, home: dir });
+  const reg = (...p: string[]) => join(dir, "reg", ...p);
+  const copy = (from: string, to: string) => writeFileSync(to, readFileSync(from));
+  beforeEach(() => {
+    dir = tempDir();
+    attestedRegistry(run, dir);
+  });
+  afterEach(() => removeDir(dir));
+
+  test("registry verify reports the snapshot and pending versions, and fails on each tampering (positive control first)", () => {
+    const metaFile = reg("packages", "acme--hello", "metadata.yaml");
+    const bin = reg("snapshot", "bins", readdirSync(reg("snapshot", "bins"))[0]);
+    copy(metaFile, join(dir, "meta-1.yaml"));
+    copy(reg("snapshot.json"), join(dir, "snapshot-1.json"));
+    copy(bin, join(dir, "bin-1.json"));
+    makePackage(join(dir, "pkg"), "@acme/hello", "1.1.0");
+    expect(run(["pkg", "publish", "pkg"]).code).toBe(0);
+    const pending = JSON.parse(run(["registry", "verify", "--json"]).stdout);
+    expect(pending.ok).toBe(true);
+    expect(pending.snapshot).toMatchObject({ serial: 1, pending: ["@acme/hello@1.1.0"] });
+    expect(run(["registry", "attest", "--key", "regkey", "--all"]).code).toBe(0);
+    expect(JSON.parse(run(["registry", "verify", "--json"]).stdout)).toMatchObject({ ok: true, snapshot: { serial: 2, pending: [] } });
+
+    const expectTampered = (what: string) => {
+      const r = run(["registry", "verify"]);
+      expect({ what, code: r.code, name: errorName(r.stderr) }).toEqual({ what, code: 10, name: "TamperedPackage" });
+    };
+    // mix-and-match: metadata.yaml from before 1.1.0 was attested
+    const now = readFileSync(metaFile);
+    copy(join(dir, "meta-1.yaml"), metaFile);
+    expectTampered("old metadata.yaml");
+    writeFileSync(metaFile, now);
+    // roll-back: the older signed snapshot and its bin put back
+    const [snapNow, binNow] = [readFileSync(reg("snapshot.json")), readFileSync(bin)];
+    copy(join(dir, "snapshot-1.json"), reg("snapshot.json"));
+    copy(join(dir, "bin-1.json"), bin);
+    expectTampered("old snapshot");
+    writeFileSync(reg("snapshot.json"), snapNow);
+    writeFileSync(bin, binNow);
+    // an edited bin, an edited registry.yaml, a damaged attestation
+    writeFileSync(bin, binNow.toString().replace('"yanked": false', '"yanked": true'));
+    expectTampered("edited bin");
+    writeFileSync(bin, binNow);
+    const ry = readFileSync(reg("registry.yaml"));
+    writeFileSync(reg("registry.yaml"), ry.toString() + "attestation_keys: [" + "ab".repeat(32) + "]\n");
+    expectTampered("edited registry.yaml");
+    writeFileSync(reg("registry.yaml"), ry);
+    const sigFile = reg("packages", "acme--hello", "1.0.0.sig");
+    const sig = JSON.parse(readFileSync(sigFile, "utf8"));
+    const good = JSON.stringify(sig, null, 2);
+    sig.signatures[0].signature = sig.signatures[0].signature.replace(/^./, (c: string) => (c === "A" ? "B" : "A"));
+    writeFileSync(sigFile, JSON.stringify(sig, null, 2));
+    expectTampered("damaged attestation");
+    writeFileSync(sigFile, good);
+    expect(run(["registry", "verify"]).code).toBe(0);
   });
 });

@@ -96,6 +96,8 @@ export function register(cli: CAC, ctx: Context): void {
       else {
         for (const f of report.failures) ctx.out.essential(`✗ ${u(f.subject)}: [${f.code}] ${u(f.message)}`);
         for (const w of report.warnings) ctx.out.warn(w);
+        const snap = report.snapshot;
+        if (snap) ctx.out.line(`snapshot: serial ${snap.serial}, expires ${snap.expires_at}, signed by ${snap.signed_by.join(", ") || "(no valid signature)"}; ${snap.pending.length} pending version(s)${snap.pending.length ? `: ${snap.pending.slice(0, 5).map(u).join(", ")}${snap.pending.length > 5 ? ", ..." : ""}` : ""}`);
         ctx.out.line(
           `${report.ok ? "✓" : "✗"} ${report.registry}: ${report.versions} version(s) of ${report.packages} package(s) checked, ` +
             `${report.verified} verified, ${report.unsigned} unsigned, ${report.failures.length} failure(s); audit log ${report.audit_log.ok ? `intact (${report.audit_log.events} events)` : `broken at line ${report.audit_log.broken_line}`}`,
