@@ -8,7 +8,7 @@ import { describe, test, expect } from "bun:test";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { aam, tempDir, removeDir, makePackage, ROOT } from "../helpers.ts";
+import { aam, aamAsync, tempDir, removeDir, makePackage, ROOT } from "../helpers.ts";
 import { parseSnapshot } from "../../src/attest/snapshot_doc.ts";
 import { parseBin } from "../../src/attest/bin_doc.ts";
 import { mergeWithBin } from "../../src/attest/merge.ts";
@@ -87,4 +87,38 @@ describe("reliability: registry attest killed at random instants", () => {
       removeDir(dir);
     }
   }, 240_000);
+});
+
+describe("reliability: registry attest racing publishers", () => {
+  test("attests and publishes from several processes at once lose nothing and leave a consistent snapshot", async () => {
+    const dir = tempDir();
+    try {
+      const run = (args: string[]) => aam("node", args, { cwd: dir, home: dir });
+      expect(run(["registry", "init", "reg", "--name", "race", "--default"]).code).toBe(0);
+      expect(run(["key", "generate", "--name", "regkey", "--no-passphrase"]).code).toBe(0);
+      const jobs: Promise<{ code: number; stderr: string }>[] = [];
+      for (let w = 0; w < 3; w++) {
+        const pkg = join(dir, `pkg${w}`);
+        jobs.push(
+          (async () => {
+            for (let v = 0; v < 4; v++) {
+              makePackage(pkg, `@race/p${w}`, `1.0.${v}`);
+              const r = await aamAsync("node", ["pkg", "publish", pkg], { cwd: dir, home: dir });
+              if (r.code !== 0) return r;
+            }
+            return { code: 0, stderr: "" };
+          })(),
+        );
+      }
+      for (let a = 0; a < 4; a++) jobs.push(aamAsync(a % 2 ? "bun" : "node", ["registry", "attest", "--key", "regkey", "--all"], { cwd: dir, home: dir }));
+      for (const r of await Promise.all(jobs)) expect({ code: r.code, stderr: r.code === 0 ? "" : r.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(run(["registry", "attest", "--key", "regkey", "--all"]).code).toBe(0);
+      const v = JSON.parse(run(["registry", "verify", "--json"]).stdout);
+      expect(v).toMatchObject({ ok: true, versions: 12, snapshot: { serial: 5, pending: [] } });
+      const signs = readFileSync(join(dir, "reg", "audit.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((e) => e.event === "snapshot.sign");
+      expect(signs.map((e) => e.details.serial)).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      removeDir(dir);
+    }
+  }, 120_000);
 });
