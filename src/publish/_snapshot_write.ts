@@ -70,11 +70,13 @@ export interface SnapshotCommit {
   /** metadata.yaml files the journal replaces (with the staged index, when `index`). */
   metadata: { rel: string; text: string }[];
   index: boolean;
+  /** registry.yaml's next text, when the change rewrites it (the snapshot binds its hash). */
+  registryYaml?: string;
 }
 
 /** Signs and writes the next snapshot with everything else of the change. @returns the signed root and the bins rewritten. */
 export async function commitSnapshot(c: SnapshotCommit): Promise<{ snapshot: Snapshot; bins: string[] }> {
-  const registryYaml = checksumOf(await fs.readFile(join(c.root, REGISTRY_FILE), DOCUMENT_LIMIT));
+  const registryYaml = checksumOf(c.registryYaml !== undefined ? enc.encode(c.registryYaml) : await fs.readFile(join(c.root, REGISTRY_FILE), DOCUMENT_LIMIT));
   const serial = (c.state.previous?.serial ?? 0) + 1;
   const events = [...c.events, { event: "snapshot.sign", package: null, version: null, actor: c.actor, details: { registry: c.registry, serial } }];
   const audit = await planAuditAppend(join(c.root, AUDIT_LOG_FILE), events, c.now);
@@ -92,11 +94,14 @@ export async function commitSnapshot(c: SnapshotCommit): Promise<{ snapshot: Sna
   const snapshot = await signSnapshot(next.root, c.keys);
   for (const w of c.early) {
     if (w.text === null) await fs.remove(join(c.root, w.rel));
-    else await fs.writeFileAtomic(join(c.root, w.rel), enc.encode(w.text));
+    else {
+      await fs.mkdirp(fs.path.dirname(join(c.root, w.rel)));
+      await fs.writeFileAtomic(join(c.root, w.rel), enc.encode(w.text));
+    }
   }
   const journal: Journal = {
     format: 2,
-    files: [...c.metadata, ...next.bins.map((b) => ({ rel: binPath(b.id), text: b.text })), { rel: SNAPSHOT_FILE, text: serializeSnapshot(snapshot) }],
+    files: [...(c.registryYaml !== undefined ? [{ rel: REGISTRY_FILE, text: c.registryYaml }] : []), ...c.metadata, ...next.bins.map((b) => ({ rel: binPath(b.id), text: b.text })), { rel: SNAPSHOT_FILE, text: serializeSnapshot(snapshot) }],
     index: c.index,
     audit,
   };

@@ -16,7 +16,10 @@ import { RegistryReader } from "../registry/reader.ts";
 import { fileSource } from "../registry/source_fs.ts";
 import { checkFolderOwner } from "../registry/plan.ts";
 import { underRegistryLock } from "../registry/writer.ts";
-import { metadataPath, PACKAGES_DIR, REGISTRY_FILE } from "../registry/layout.ts";
+import { KEYS_DIR, metadataPath, PACKAGES_DIR, REGISTRY_FILE } from "../registry/layout.ts";
+import { withAttestationKeys } from "../registry/registry_file.ts";
+import { ed25519PublicKeyToPem } from "../encoding/pem.ts";
+import { fingerprint } from "../signing/ed25519/fingerprint.ts";
 import type { NewEvent } from "../registry/audit_log.ts";
 import { parseSigFile, serializeSigFile, type SigFile } from "../signing/sig_file.ts";
 import type { Ed25519KeyAccess } from "../signing/signer.ts";
@@ -96,7 +99,7 @@ export async function attestRegistry(o: AttestRegistryOptions): Promise<AttestRe
   }
   const keys = unlockOnce(o.keys);
   try {
-    return await underRegistryLock(o.root, ["snapshot/bins"], o, () => attestLocked(o, reader, info.name, keys));
+    return await underRegistryLock(o.root, ["snapshot/bins", KEYS_DIR], o, () => attestLocked(o, reader, info.name, keys));
   } finally {
     keys.wipe();
   }
@@ -142,7 +145,17 @@ async function attestLocked(o: AttestRegistryOptions, reader: RegistryReader, re
     changes.set(fsName, nextRecord(meta, ok, before));
   }
   assertNoRewinds(rewinds, o.allowRewind);
-  await keys.all();
+  // The attestation keys, for convenience: listed in registry.yaml and published in keys/ (never trusted by presence).
+  const publicKeys = (await keys.all()).map((k) => ({ fp: fingerprint(k.publicKey), pem: ed25519PublicKeyToPem(k.publicKey) }));
+  const ryFile = join(o.root, REGISTRY_FILE);
+  const registryYaml = withAttestationKeys(await fs.readText(ryFile, DOCUMENT_LIMIT), publicKeys.map((k) => k.fp), ryFile) ?? undefined;
+  const early: { rel: string; text: string }[] = [...sigWrites];
+  for (const k of publicKeys) {
+    const rel = `${KEYS_DIR}/${k.fp}.pem`;
+    if ((await fs.stat(join(o.root, rel))) !== null) continue;
+    early.push({ rel, text: k.pem });
+    events.push({ event: "key.publish", package: null, version: null, actor: o.actor, details: { key_fingerprint: k.fp, purpose: "registry-attestation" } });
+  }
   const { snapshot, bins } = await commitSnapshot({
     root: o.root,
     registry,
@@ -153,9 +166,10 @@ async function attestLocked(o: AttestRegistryOptions, reader: RegistryReader, re
     expiresDays: o.expiresDays,
     now: o.now,
     actor: o.actor,
-    early: sigWrites,
+    early,
     metadata: [],
     index: false,
+    registryYaml,
   });
   return { registry, serial: snapshot.serial, expires_at: snapshot.expires_at, attested, failed, bins };
 }

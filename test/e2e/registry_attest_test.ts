@@ -69,11 +69,15 @@ describe.each(RUNTIMES)("registry attest under %s", (rt: RuntimeName) => {
     expect(snap.registry_yaml).toBe(sha(reg("registry.yaml")));
 
     const ev = events();
-    expect(ev.slice(-3).map((e) => [e.event, e.version])).toEqual([
+    expect(ev.slice(-4).map((e) => [e.event, e.version])).toEqual([
       ["version.approve", "1.0.0"],
       ["version.approve", "1.1.0"],
+      ["key.publish", null],
       ["snapshot.sign", null],
     ]);
+    // The attestation key, for convenience only: listed in registry.yaml, published in keys/.
+    expect(readFileSync(reg("registry.yaml"), "utf8")).toContain(`attestation_keys: [${regFp}]`);
+    expect(readFileSync(reg("keys", `${regFp}.pem`), "utf8")).toContain("BEGIN PUBLIC KEY");
     expect(ev[ev.length - 1].details.serial).toBe(1);
     // audit_head is the line before snapshot.sign.
     expect(snap.audit_head).toEqual({ seq: ev.length - 1, sha256: ev[ev.length - 1].prev });
@@ -270,7 +274,9 @@ describe.each(RUNTIMES)("registry verify on a signed snapshot under %s", (rt: Ru
     expectTampered("edited bin");
     writeFileSync(bin, binNow);
     const ry = readFileSync(reg("registry.yaml"));
-    writeFileSync(reg("registry.yaml"), ry.toString() + "attestation_keys: [" + "ab".repeat(32) + "]\n");
+    // The key list swapped for an attacker's key: registry.yaml no longer hashes to the snapshot's entry.
+    expect(ry.toString()).toContain("attestation_keys: [");
+    writeFileSync(reg("registry.yaml"), ry.toString().replace(/attestation_keys: \[[^\]]*\]/, `attestation_keys: [${"ab".repeat(32)}]`));
     expectTampered("edited registry.yaml");
     writeFileSync(reg("registry.yaml"), ry);
     const sigFile = reg("packages", "acme--hello", "1.0.0.sig");
