@@ -16,7 +16,8 @@ import { parseBin } from "../attest/bin_doc.ts";
 import { nextSnapshot } from "../attest/next_snapshot.ts";
 import { parseSnapshot, serializeSnapshot } from "../attest/snapshot_doc.ts";
 import { signSnapshot } from "../attest/snapshot_sign.ts";
-import { verifyBoundBytes } from "../attest/snapshot_verify.ts";
+import { verifyBoundBytes, verifySnapshotSignatures } from "../attest/snapshot_verify.ts";
+import { AamError } from "../errors.ts";
 import type { BinDoc, PackageRecord, Snapshot } from "../attest/types.ts";
 import { DOCUMENT_LIMIT } from "../read_limits.ts";
 
@@ -24,6 +25,16 @@ export const SNAPSHOT_FILE = "snapshot.json";
 
 const join = (root: string, rel: string) => fs.path.join(root, ...rel.split("/"));
 const enc = new TextEncoder();
+
+/** Unlocks each key once for the whole run; `wipe` clears the seeds. */
+export function unlockOnce(keys: readonly Ed25519KeyAccess[]) {
+  const unlocked: { seed: Uint8Array; publicKey: Uint8Array }[] = [];
+  const all = async () => {
+    if (unlocked.length === 0) for (const k of keys) unlocked.push(await k.unlock());
+    return unlocked;
+  };
+  return { all, access: (): Ed25519KeyAccess[] => unlocked.map((k) => ({ unlock: async () => ({ seed: k.seed.slice(), publicKey: k.publicKey }) })), wipe: () => unlocked.forEach((k) => k.seed.fill(0)) };
+}
 
 /** The current snapshot of a registry folder, its bins read on demand and checked against it. */
 export interface SnapshotState {
@@ -52,6 +63,28 @@ export async function readSnapshotState(root: string): Promise<SnapshotState> {
       return bins.get(id)!;
     },
   };
+}
+
+/**
+ * The current snapshot must be signed by one of the keys now signing: the next one builds on its
+ * bins, so a root put in place by someone else (a forged serial, bins of their making) would
+ * otherwise be signed over. During a key rotation, sign with the old key and the new one.
+ * @throws {AamError} TamperedPackage naming the keys that did sign it.
+ */
+export async function assertOwnSnapshot(root: string, state: SnapshotState, registry: string, fingerprints: readonly string[]): Promise<void> {
+  if (!state.previous) return;
+  const file = join(root, SNAPSHOT_FILE);
+  try {
+    await verifySnapshotSignatures(state.previous, { name: registry, keys: fingerprints }, file);
+  } catch (e) {
+    if (!(e instanceof AamError)) throw e;
+    throw new AamError("TamperedPackage", `Cannot sign the next snapshot of "${registry}": the current one is not signed by the key(s) given (${e.message})`, {
+      file,
+      expected: fingerprints.join(", "),
+      actual: state.previous.signatures.map((s) => s.key_fingerprint).join(", ") || "(no signature)",
+      hint: "during a key rotation give the key that signed it too (--key <old> --key <new>); if snapshot.json was replaced by someone else, restore it from version control",
+    });
+  }
 }
 
 export interface SnapshotCommit {

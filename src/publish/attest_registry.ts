@@ -32,7 +32,7 @@ import { binOf } from "../attest/bin.ts";
 import { nextRecord } from "../attest/next_record.ts";
 import { assertNoRewinds, findRewinds, type Rewind } from "../attest/rewind.ts";
 import type { PackageRecord } from "../attest/types.ts";
-import { commitSnapshot, readSnapshotState, type SnapshotState } from "./_snapshot_write.ts";
+import { assertOwnSnapshot, commitSnapshot, readSnapshotState, unlockOnce, type SnapshotState } from "./_snapshot_write.ts";
 import { DOCUMENT_LIMIT, SIG_LIMIT } from "../read_limits.ts";
 
 export interface AttestRegistryOptions {
@@ -71,16 +71,6 @@ export interface AttestRegistryResult {
 const join = (root: string, rel: string) => fs.path.join(root, ...rel.split("/"));
 const enc = new TextEncoder();
 
-/** Unlocks each key once for the whole run; `wipe` clears the seeds. */
-function unlockOnce(keys: readonly Ed25519KeyAccess[]) {
-  const unlocked: { seed: Uint8Array; publicKey: Uint8Array }[] = [];
-  const all = async () => {
-    if (unlocked.length === 0) for (const k of keys) unlocked.push(await k.unlock());
-    return unlocked;
-  };
-  return { all, access: (): Ed25519KeyAccess[] => unlocked.map((k) => ({ unlock: async () => ({ seed: k.seed.slice(), publicKey: k.publicKey }) })), wipe: () => unlocked.forEach((k) => k.seed.fill(0)) };
-}
-
 /**
  * Attests, then writes the next snapshot.
  * @throws {AamError} NotFound without a registry or for an unknown package or version; Error for a
@@ -107,6 +97,7 @@ export async function attestRegistry(o: AttestRegistryOptions): Promise<AttestRe
 
 async function attestLocked(o: AttestRegistryOptions, reader: RegistryReader, registry: string, keys: ReturnType<typeof unlockOnce>): Promise<AttestRegistryResult> {
   const state = await readSnapshotState(o.root);
+  await assertOwnSnapshot(o.root, state, registry, (await keys.all()).map((k) => fingerprint(k.publicKey)));
   const chosen = await choosePackages(o, state);
   const failed: AttestFailure[] = [];
   const attested: { package: string; version: string }[] = [];

@@ -9,7 +9,7 @@ import { fs } from "../runtime/index.ts";
 import { isoSeconds } from "../encoding/iso_seconds.ts";
 import { toFsName } from "../manifest/name.ts";
 import { isValidRegistryName } from "../manifest/registry_name.ts";
-import { parseMetadata, serializeMetadata, type Metadata } from "../registry/metadata.ts";
+import { parseMetadata, serializeMetadata, type Metadata, type VersionRecord } from "../registry/metadata.ts";
 import { RegistryReader } from "../registry/reader.ts";
 import { fileSource } from "../registry/source_fs.ts";
 import { underRegistryLock } from "../registry/writer.ts";
@@ -22,7 +22,8 @@ import { binOf } from "../attest/bin.ts";
 import { DEFAULT_EXPIRES_DAYS, durationDays } from "../attest/expires.ts";
 import { nextRecord } from "../attest/next_record.ts";
 import { assertNoRewinds, findRewinds } from "../attest/rewind.ts";
-import { commitSnapshot, readSnapshotState } from "./_snapshot_write.ts";
+import { assertOwnSnapshot, commitSnapshot, readSnapshotState, unlockOnce, type SnapshotState } from "./_snapshot_write.ts";
+import { fingerprint } from "../signing/ed25519/fingerprint.ts";
 import { DOCUMENT_LIMIT, SIG_LIMIT } from "../read_limits.ts";
 
 export interface RejectOptions {
@@ -72,32 +73,43 @@ export async function rejectVersion(o: RejectOptions): Promise<{ registry: strin
     const at = isoSeconds(o.now);
     const next: Metadata = { ...meta, versions: meta.versions.map((v) => (v === record ? { ...v, rejected: { reason: o.reason, at } } : v)) };
     const state = await readSnapshotState(o.root);
-    const before = (await state.bin(binOf(fsName)))[fsName];
-    assertNoRewinds(findRewinds(o.name, before, next), new Set());
-    const pv = await new RegistryReader(fileSource(o.root)).versionOf(next, record);
-    const sigFile = join(o.root, pv.sigFile);
-    const sigText = await fs.readTextIfExists(sigFile, SIG_LIMIT);
-    const early: { rel: string; text: string | null }[] = [];
-    if (sigText !== null) {
-      const sig = withoutAttestations(parseSigFile(sigText, sigFile), info.name);
-      // A .sig that only held this registry's attestations goes: an empty one would read as damaged.
-      early.push({ rel: pv.sigFile, text: sig.signatures.length === 0 && !sig.attestations ? null : serializeSigFile(sig) });
+    const keys = unlockOnce([o.key]);
+    try {
+      await assertOwnSnapshot(o.root, state, info.name, (await keys.all()).map((k) => fingerprint(k.publicKey)));
+      return await rejectLocked(o, info.name, fsName, record, next, state, keys.access());
+    } finally {
+      keys.wipe();
     }
-    await stageIndex(o.root, next);
-    const { snapshot } = await commitSnapshot({
-      root: o.root,
-      registry: info.name,
-      state,
-      changes: new Map([[fsName, nextRecord(next, new Map(), before)]]),
-      events: [{ event: "version.reject", package: o.name, version: o.version, actor: o.actor, details: { registry: info.name, reason: o.reason } }],
-      keys: [o.key],
-      expiresDays: state.previous ? durationDays(state.previous) : DEFAULT_EXPIRES_DAYS,
-      now: o.now,
-      actor: o.actor,
-      early,
-      metadata: [{ rel: metadataPath(fsName), text: serializeMetadata(next) }],
-      index: true,
-    });
-    return { registry: info.name, serial: snapshot.serial, expires_at: snapshot.expires_at };
   });
+}
+
+/** The change itself, under the lock, with the key unlocked once. */
+async function rejectLocked(o: RejectOptions, registry: string, fsName: string, record: VersionRecord, next: Metadata, state: SnapshotState, keys: Ed25519KeyAccess[]) {
+  const before = (await state.bin(binOf(fsName)))[fsName];
+  assertNoRewinds(findRewinds(o.name, before, next), new Set());
+  const pv = await new RegistryReader(fileSource(o.root)).versionOf(next, record);
+  const sigFile = join(o.root, pv.sigFile);
+  const sigText = await fs.readTextIfExists(sigFile, SIG_LIMIT);
+  const early: { rel: string; text: string | null }[] = [];
+  if (sigText !== null) {
+    const sig = withoutAttestations(parseSigFile(sigText, sigFile), registry);
+    // A .sig that only held this registry's attestations goes: an empty one would read as damaged.
+    early.push({ rel: pv.sigFile, text: sig.signatures.length === 0 && !sig.attestations ? null : serializeSigFile(sig) });
+  }
+  await stageIndex(o.root, next);
+  const { snapshot } = await commitSnapshot({
+    root: o.root,
+    registry,
+    state,
+    changes: new Map([[fsName, nextRecord(next, new Map(), before)]]),
+    events: [{ event: "version.reject", package: o.name, version: o.version, actor: o.actor, details: { registry, reason: o.reason } }],
+    keys,
+    expiresDays: state.previous ? durationDays(state.previous) : DEFAULT_EXPIRES_DAYS,
+    now: o.now,
+    actor: o.actor,
+    early,
+    metadata: [{ rel: metadataPath(fsName), text: serializeMetadata(next) }],
+    index: true,
+  });
+  return { registry, serial: snapshot.serial, expires_at: snapshot.expires_at };
 }

@@ -139,6 +139,32 @@ describe.each(RUNTIMES)("registry attest under %s", (rt: RuntimeName) => {
     expect(r.doc.failed).toMatchObject([{ version: "1.0.0", code: "PolicyViolation" }]);
   });
 
+  test("attest refuses to build on a snapshot no given key signed (forged or another key's); a rotation signs with both", () => {
+    expect(run(["registry", "attest", "--key", "regkey", "--all"]).code).toBe(0);
+    expect(run(["key", "generate", "--name", "newkey", "--no-passphrase"]).code).toBe(0);
+    const other = run(["registry", "attest", "--key", "newkey"]);
+    expect(other.code).toBe(10);
+    expect(errorName(other.stderr)).toBe("TamperedPackage");
+    expect(other.stderr).toContain("--key <old> --key <new>");
+    expect(JSON.parse(readFileSync(reg("snapshot.json"), "utf8")).serial).toBe(1);
+    // The rotation: both keys sign once, then the new one alone.
+    const both = json(["registry", "attest", "--key", "regkey", "--key", "newkey"]);
+    expect(both.doc.serial).toBe(2);
+    expect(JSON.parse(readFileSync(reg("snapshot.json"), "utf8")).signatures.length).toBe(2);
+    expect(run(["registry", "attest", "--key", "newkey"]).code).toBe(0);
+    // A snapshot put in place by someone holding neither key is refused too.
+    expect(run(["key", "generate", "--name", "evil", "--no-passphrase"]).code).toBe(0);
+    const good = readFileSync(reg("snapshot.json"));
+    const forged = JSON.parse(good.toString());
+    expect(aam(rt, ["registry", "init", "evilreg", "--name", "acme"], { cwd: dir, home: dir }).code).toBe(0);
+    expect(run(["registry", "attest", "--key", "evil", "--registry", join(dir, "evilreg")]).code).toBe(0);
+    const evilSnap = JSON.parse(readFileSync(join(dir, "evilreg", "snapshot.json"), "utf8"));
+    forged.serial = 99;
+    forged.signatures = evilSnap.signatures; // a signature by a key nobody gave
+    writeFileSync(reg("snapshot.json"), JSON.stringify(forged));
+    expect(run(["registry", "attest", "--key", "newkey"]).code).toBe(10);
+  });
+
   test("without --key, with a bad --expires or an unknown package: clean errors", () => {
     expect(errorName(run(["registry", "attest", "--all"]).stderr)).toBe("UsageError");
     expect(run(["registry", "attest", "--key", "regkey", "--all", "--expires", "400"]).code).toBe(2);
