@@ -14,6 +14,8 @@ export const EXIT_CODES = {
   PolicyViolation: 15,
   OfflineCacheMiss: 16,
   UnsafeArchive: 17,
+  /** A pinned registry's snapshot is missing, older than one already seen (roll-back) or expired (freeze): SPEC §5a. */
+  StaleMetadata: 18,
 } as const;
 
 export type ErrorCode = keyof typeof EXIT_CODES;

@@ -9,7 +9,7 @@ import { join, dirname, relative, resolve } from "node:path";
 import { ROOT } from "./helpers.ts";
 
 const SRC = join(ROOT, "src");
-const CORE = ["publish", "signing", "trust", "registry", "archive", "manifest", "encoding", "cache", "verify", "keys", "config", "install"];
+const CORE = ["attest", "publish", "signing", "trust", "registry", "archive", "manifest", "encoding", "cache", "verify", "keys", "config", "install"];
 /**
  * What runtime/ offers besides its index: modules loaded on first use only (worker threads, native
  * zlib, the Deno crypto shim), so importing them through the index would cost every start-up.

@@ -28,7 +28,8 @@ interface JournalV1 {
 
 // Only these files may be named by a journal: a planted journal must not write elsewhere.
 const JOURNAL_TARGET = /^(index\.yaml|audit\.log|packages\/[a-z0-9][a-z0-9_-]{0,140}\/metadata\.yaml)$/;
-const METADATA_TARGET = /^packages\/[a-z0-9][a-z0-9_-]{0,140}\/metadata\.yaml$/;
+/** Format 2 names metadata.yaml files, and registry.yaml and the signed snapshot (SPEC §5a): bins first, then the root. */
+export const METADATA_TARGET = /^(registry\.yaml|packages\/[a-z0-9][a-z0-9_-]{0,140}\/metadata\.yaml|snapshot\.json|snapshot\/bins\/[0-9a-f]{2}\.json)$/;
 
 const join = (root: string, rel: string) => fs.path.join(root, ...rel.split("/"));
 

@@ -13,6 +13,12 @@ export interface SignatureSummary {
   signed_at?: string;
 }
 
+/** A registry's refusal of a version (`aam registry reject`, SPEC §5a). */
+export interface Rejection {
+  reason: string;
+  at: string;
+}
+
 export interface VersionRecord {
   version: string;
   published: string;
@@ -21,6 +27,8 @@ export interface VersionRecord {
   dependencies: Record<string, string>;
   yanked: boolean;
   signatures?: SignatureSummary[];
+  /** Present when the registry rejected the version: never installed, verified as good or prepared. */
+  rejected?: Rejection;
 }
 
 export interface Metadata {
@@ -33,6 +41,8 @@ export interface Metadata {
   artifact_types?: string[];
   dist_tags: Record<string, string>;
   versions: VersionRecord[];
+  /** Who may publish new versions (SPEC §4): key fingerprints or Sigstore identities. */
+  owners?: string[];
 }
 
 const isStr = (v: unknown): v is string => typeof v === "string";
@@ -78,6 +88,10 @@ export function toMetadata(doc: unknown, file: string): Metadata {
       if (v.yanked !== undefined && typeof v.yanked !== "boolean") problems.push({ path: `${p}.yanked`, message: "must be true or false" });
       const signatures = v.signatures === undefined || v.signatures === null ? undefined : v.signatures;
       if (signatures !== undefined && !Array.isArray(signatures)) problems.push({ path: `${p}.signatures`, message: "must be a list" });
+      // A YAML reader may give a timestamp as a Date, as for `published`.
+      const rejected = v.rejected === undefined || v.rejected === null ? undefined : isObj(v.rejected) && v.rejected.at instanceof Date ? { ...v.rejected, at: v.rejected.at.toISOString().replace(/\.\d{3}Z$/, "Z") } : v.rejected;
+      if (rejected !== undefined && !(isObj(rejected) && isStr(rejected.reason) && rejected.reason !== "" && isStr(rejected.at)))
+        problems.push({ path: `${p}.rejected`, message: "must be {reason, at}" });
       versions.push({
         version: version as string,
         published: (published as string) ?? "",
@@ -86,6 +100,7 @@ export function toMetadata(doc: unknown, file: string): Metadata {
         dependencies: stringMap(v.dependencies, `${p}.dependencies`, problems),
         yanked: v.yanked === true,
         ...(Array.isArray(signatures) ? { signatures: signatures.filter(isObj) as unknown as SignatureSummary[] } : {}),
+        ...(isObj(rejected) && isStr(rejected.reason) && isStr(rejected.at) ? { rejected: { reason: rejected.reason, at: rejected.at } } : {}),
       });
     });
   }
@@ -96,6 +111,8 @@ export function toMetadata(doc: unknown, file: string): Metadata {
     seen.add(v.version);
   }
   const distTags = stringMap(doc.dist_tags, "dist_tags", problems);
+  const owners = doc.owners === undefined || doc.owners === null ? undefined : doc.owners;
+  if (owners !== undefined && !(Array.isArray(owners) && owners.every(isStr))) problems.push({ path: "owners", message: "must be a list of fingerprints or identities" });
   if (problems.length > 0) {
     throw new AamError("Error", `Invalid registry file "${file}": ${problems.length} problem(s)`, {
       file,
@@ -112,6 +129,7 @@ export function toMetadata(doc: unknown, file: string): Metadata {
     ...(Array.isArray(doc.artifact_types) ? { artifact_types: doc.artifact_types.filter(isStr) } : {}),
     dist_tags: distTags,
     versions,
+    ...(Array.isArray(owners) ? { owners: owners as string[] } : {}),
   };
 }
 

@@ -37,3 +37,18 @@ test("parseMetadata() refuses a version listed twice", () => {
   const twice = GOOD + GOOD.split("versions:\n")[1];
   expect(() => parseMetadata(twice, "m.yaml")).toThrow(AamError);
 });
+
+test("parseMetadata() reads a rejection and the owners, and refuses malformed ones", () => {
+  const withBoth = GOOD.replace("    yanked: false\n", '    yanked: false\n    rejected: {reason: "malware", at: "2026-12-01T10:00:00Z"}\n') + 'owners: ["github:alice"]\n';
+  const m = parseMetadata(withBoth, "m.yaml");
+  expect(m.versions[0].rejected).toEqual({ reason: "malware", at: "2026-12-01T10:00:00Z" });
+  expect(m.owners).toEqual(["github:alice"]);
+  expect(parseMetadata(serializeMetadata(m), "m.yaml")).toEqual(m);
+  const bad = GOOD.replace("    yanked: false\n", "    yanked: false\n    rejected: true\n") + "owners: alice\n";
+  try {
+    parseMetadata(bad, "m.yaml");
+    throw new Error("should have thrown");
+  } catch (e) {
+    expect((e as AamError).details.problems!.map((p) => p.path)).toEqual(["versions[0].rejected", "owners"]);
+  }
+});

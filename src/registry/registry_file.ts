@@ -48,3 +48,19 @@ export function envRequiresSignatures(envText: string | null): boolean {
 export function serializeRegistryFile(info: RegistryInfo): string {
   return stringifyYaml(info);
 }
+
+/**
+ * registry.yaml's text with `fingerprints` added to `attestation_keys` (SPEC §5a: listed for
+ * convenience, never trusted by presence), the rest of the file untouched; null when they are all
+ * listed already, or when the list is not in the one-line form AAM writes (then it is left as it is).
+ */
+export function withAttestationKeys(text: string, fingerprints: readonly string[], file: string): string | null {
+  const doc = parseYaml(text, file) as Record<string, unknown> | null;
+  const listed = Array.isArray(doc?.attestation_keys) ? doc.attestation_keys.filter((k): k is string => typeof k === "string") : [];
+  const all = [...new Set([...listed, ...fingerprints])].sort();
+  if (all.length === listed.length) return null;
+  const line = `attestation_keys: [${all.join(", ")}]`;
+  const one = /^attestation_keys:[ \t]*\[[^\n\]]*\][ \t]*$/m;
+  if (doc && Object.hasOwn(doc, "attestation_keys")) return one.test(text) ? text.replace(one, line) : null;
+  return `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${line}\n`;
+}

@@ -74,17 +74,27 @@ async function applyChange(root: string, name: string, change: Change, now: Date
  * The caller has checked that `root` holds a registry (registryInfo), once.
  */
 async function transact(root: string, name: string, opts: WriteOptions, plan: (current: Metadata | null) => Change): Promise<void> {
-  await withLock(join(root, LOCK_FILE), async () => {
-    const fsName = toFsName(name);
-    await sweepTempFiles(root);
-    await sweepTempFiles(join(root, packageDir(fsName)));
-    await sweepTempFiles(join(root, KEYS_DIR));
-    await recoverJournal(root);
+  const fsName = toFsName(name);
+  await underRegistryLock(root, [packageDir(fsName), KEYS_DIR], opts, async () => {
     const metaFile = join(root, metadataPath(fsName));
     const text = await fs.readTextIfExists(metaFile, DOCUMENT_LIMIT);
     const current = text === null ? null : parseMetadata(text, metaFile);
     checkFolderOwner(current, name, { root, file: metaFile });
     await applyChange(root, name, plan(current), opts.now);
+  });
+}
+
+/**
+ * Runs `fn` under the registry lock after the clean-up every writer does first: temp files a killed
+ * writer left in the root and in `dirs` (registry-relative) are removed, and an interrupted change
+ * is finished (journal.ts).
+ */
+export async function underRegistryLock<T>(root: string, dirs: readonly string[], opts: Pick<WriteOptions, "lockTimeoutMs">, fn: () => Promise<T>): Promise<T> {
+  return await withLock(join(root, LOCK_FILE), async () => {
+    await sweepTempFiles(root);
+    for (const d of dirs) await sweepTempFiles(join(root, d));
+    await recoverJournal(root);
+    return await fn();
   }, { timeoutMs: opts.lockTimeoutMs });
 }
 

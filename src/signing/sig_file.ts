@@ -1,6 +1,9 @@
 /**
  * The `<version>.sig` envelope (SPEC §5): a JSON document with one entry per signature,
- * discriminated on `algorithm` (`ed25519`, `openpgp`, `sigstore`).
+ * discriminated on `algorithm` (`ed25519`, `openpgp`, `sigstore`), plus the registry's own
+ * `registry-attestation` entries (SPEC §5a). Those are kept apart, in `attestations`: they never
+ * count as an author's signature (SPEC §6 "Trust is per kind of entry"), so every reader of
+ * `signatures` sees authors only, and a version with only attestations reads as unsigned there.
  *
  * `parseSigFile` takes untrusted text and is safe on any input: every failure is an AamError
  * `MalformedSignature` naming the file and the JSON path of the first bad field, with all
@@ -12,6 +15,7 @@ import { fromBase64, toBase64 } from "../encoding/base64.ts";
 import { isChecksum } from "../encoding/sha256.ts";
 import { fingerprint as ed25519Fingerprint } from "./ed25519/fingerprint.ts";
 import { MAX_SIG_BYTES } from "../read_limits.ts";
+import { isValidRegistryName } from "../manifest/registry_name.ts";
 
 /** A `.sig` larger than this is refused before parsing. */
 export const MAX_SIG_FILE_BYTES = MAX_SIG_BYTES;
@@ -45,6 +49,17 @@ export interface SigstoreEntry {
 }
 
 export type SigEntry = Ed25519Entry | OpenPgpEntry | SigstoreEntry;
+
+/** A registry's attestation (SPEC §5a): Ed25519 over `aam-registry-attestation-v1:<registry>:<package>@<version>:<package_hash>`. */
+export interface RegistryAttestationEntry {
+  algorithm: "registry-attestation";
+  /** The signing registry's name (registry.yaml `name`). */
+  registry: string;
+  key_fingerprint: string;
+  public_key: string;
+  signature: string;
+  signed_at: string;
+}
 export type SigAlgorithm = SigEntry["algorithm"];
 
 export interface SigFile {
@@ -53,6 +68,8 @@ export interface SigFile {
   package_version: string;
   package_hash: string;
   signatures: SigEntry[];
+  /** `registry-attestation` entries, written after the author entries in the file's `signatures`. */
+  attestations?: RegistryAttestationEntry[];
 }
 
 const TIMESTAMP_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -126,15 +143,24 @@ function checkDocument(doc: unknown, problems: Problem[]): SigFile | null {
   if (!isChecksum(hash)) add("package_hash", "not a sha256:<64 lowercase hex> checksum");
   const list = own(doc, "signatures");
   const signatures: SigEntry[] = [];
+  const attestations: RegistryAttestationEntry[] = [];
   if (!Array.isArray(list)) add("signatures", "not an array");
   else {
     list.forEach((e, i) => {
-      const entry = checkEntry(e, `signatures[${i}]`, problems);
+      const at = `signatures[${i}]`;
+      if (isObject(e) && own(e, "algorithm") === "registry-attestation") {
+        const a = checkAttestation(e, at, problems);
+        if (a) attestations.push(a);
+        return;
+      }
+      const entry = checkEntry(e, at, problems);
       if (entry) signatures.push(entry);
     });
   }
   if (problems.length > 0) return null;
-  return { version: 1, package: pkg as string, package_version: ver as string, package_hash: hash as string, signatures };
+  const out: SigFile = { version: 1, package: pkg as string, package_version: ver as string, package_hash: hash as string, signatures };
+  if (attestations.length > 0) out.attestations = attestations;
+  return out;
 }
 
 function checkEntry(e: unknown, at: string, problems: Problem[]): SigEntry | null {
@@ -147,22 +173,9 @@ function checkEntry(e: unknown, at: string, problems: Problem[]): SigEntry | nul
   const algorithm = own(e, "algorithm");
   switch (algorithm) {
     case "ed25519": {
-      const pub = canonicalBase64(own(e, "public_key"));
-      if (!pub || pub.length !== 32) add("public_key", "not base64 of 32 bytes");
-      const sig = canonicalBase64(own(e, "signature"));
-      if (!sig || sig.length !== 64) add("signature", "not base64 of 64 bytes");
-      const fp = own(e, "key_fingerprint");
-      if (typeof fp !== "string" || !/^[0-9a-fA-F]{64}$/.test(fp)) add("key_fingerprint", "not 64 hex digits");
-      else if (pub && pub.length === 32 && fp.toLowerCase() !== ed25519Fingerprint(pub)) add("key_fingerprint", "does not match the SHA-256 of public_key");
-      const signedAt = checkTimestamp(own(e, "signed_at"), `${at}.signed_at`, problems);
-      if (problems.length > start) return null;
-      return {
-        algorithm,
-        key_fingerprint: (fp as string).toLowerCase(),
-        public_key: own(e, "public_key") as string,
-        signature: own(e, "signature") as string,
-        signed_at: signedAt!,
-      };
+      const k = checkEd25519Fields(e, at, problems);
+      if (problems.length > start || !k) return null;
+      return { algorithm, ...k };
     }
     case "openpgp": {
       const fp = own(e, "key_fingerprint");
@@ -186,9 +199,34 @@ function checkEntry(e: unknown, at: string, problems: Problem[]): SigEntry | nul
       return { algorithm, bundle: bundle as Record<string, unknown> };
     }
     default:
-      add("algorithm", `unknown algorithm ${JSON.stringify(algorithm) ?? "(missing)"} (expected ed25519, openpgp or sigstore)`);
+      add("algorithm", `unknown algorithm ${JSON.stringify(algorithm) ?? "(missing)"} (expected ed25519, openpgp, sigstore or registry-attestation)`);
       return null;
   }
+}
+
+/** The fields an Ed25519 author entry and a registry attestation share: key, fingerprint, signature, time. */
+function checkEd25519Fields(e: Record<string, unknown>, at: string, problems: Problem[]): Omit<Ed25519Entry, "algorithm"> | null {
+  const start = problems.length;
+  const add = (field: string, message: string) => problems.push({ path: `${at}.${field}`, message });
+  const pub = canonicalBase64(own(e, "public_key"));
+  if (!pub || pub.length !== 32) add("public_key", "not base64 of 32 bytes");
+  const sig = canonicalBase64(own(e, "signature"));
+  if (!sig || sig.length !== 64) add("signature", "not base64 of 64 bytes");
+  const fp = own(e, "key_fingerprint");
+  if (typeof fp !== "string" || !/^[0-9a-fA-F]{64}$/.test(fp)) add("key_fingerprint", "not 64 hex digits");
+  else if (pub && pub.length === 32 && fp.toLowerCase() !== ed25519Fingerprint(pub)) add("key_fingerprint", "does not match the SHA-256 of public_key");
+  const signedAt = checkTimestamp(own(e, "signed_at"), `${at}.signed_at`, problems);
+  if (problems.length > start) return null;
+  return { key_fingerprint: (fp as string).toLowerCase(), public_key: own(e, "public_key") as string, signature: own(e, "signature") as string, signed_at: signedAt! };
+}
+
+function checkAttestation(e: Record<string, unknown>, at: string, problems: Problem[]): RegistryAttestationEntry | null {
+  const start = problems.length;
+  const registry = own(e, "registry");
+  if (!isValidRegistryName(registry)) problems.push({ path: `${at}.registry`, message: "not a registry name (^[a-z0-9][a-z0-9._-]{0,63}$)" });
+  const k = checkEd25519Fields(e, at, problems);
+  if (problems.length > start || !k) return null;
+  return { algorithm: "registry-attestation", registry: registry as string, ...k };
 }
 
 function checkTimestamp(v: unknown, path: string, problems: Problem[]): string | null {
@@ -224,9 +262,13 @@ export function serializeSigFile(sig: SigFile): string {
     package: sig.package,
     package_version: sig.package_version,
     package_hash: sig.package_hash,
-    signatures: sig.signatures.map(orderEntry),
+    signatures: [...sig.signatures.map(orderEntry), ...(sig.attestations ?? []).map(orderAttestation)],
   };
   return JSON.stringify(doc, null, 2) + "\n";
+}
+
+function orderAttestation(e: RegistryAttestationEntry): Record<string, unknown> {
+  return { algorithm: e.algorithm, registry: e.registry, key_fingerprint: e.key_fingerprint, public_key: e.public_key, signature: e.signature, signed_at: e.signed_at };
 }
 
 function orderEntry(e: SigEntry): Record<string, unknown> {

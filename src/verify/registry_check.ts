@@ -14,6 +14,7 @@ import { verifyAuditChain } from "../registry/audit_log.ts";
 import { indexEntryFor } from "../registry/index_file.ts";
 import { toFsName } from "../manifest/name.ts";
 import { JOURNAL_FILE, PACKAGES_DIR } from "../registry/layout.ts";
+import { checkRegistrySnapshot, type SnapshotSummary } from "./snapshot_check.ts";
 
 export interface RegistryFailure {
   subject: string;
@@ -32,6 +33,8 @@ export interface RegistryReport {
   failures: RegistryFailure[];
   warnings: string[];
   audit_log: { ok: boolean; events: number; broken_line?: number; reason?: string };
+  /** The signed snapshot (SPEC §5a), when the registry has one. */
+  snapshot?: SnapshotSummary;
 }
 
 // A remote (HTTP) registry: versions in flight at once, to overlap network round trips.
@@ -233,7 +236,10 @@ export async function verifyRegistry(
   if (reader.source.kind !== "http" && (await reader.source.readText(JOURNAL_FILE)) !== null) {
     report.warnings.push(`${JOURNAL_FILE}: an interrupted write is pending (the next publish, yank or dist-tag completes it)`);
   }
-  const chain = verifyAuditChain(await reader.auditLog());
+  const auditText = await reader.auditLog();
+  const snapshot = await checkRegistrySnapshot(reader, metas, auditText, { fail, warn: (m) => report.warnings.push(m) });
+  if (snapshot) report.snapshot = snapshot;
+  const chain = verifyAuditChain(auditText);
   report.audit_log = { ok: chain.ok, events: chain.events, ...(chain.brokenLine ? { broken_line: chain.brokenLine, reason: chain.reason } : {}) };
   if (!chain.ok) report.failures.push({ subject: "audit.log", code: "TamperedPackage", message: `line ${chain.brokenLine}: ${chain.reason}` });
   report.ok = report.failures.length === 0;

@@ -48,7 +48,8 @@ function passphrases(opts: SignOptions): PassphraseCallback {
   return (purpose) => readPassphrase({ passphraseFile: opts.passphraseFile, purpose });
 }
 
-async function ed25519Key(ctx: Context, opts: SignOptions) {
+/** The stored Ed25519 key `opts.key` (or `security.signing_key`), unlocked when first used. */
+export async function ed25519Key(ctx: Context, opts: SignOptions) {
   const cfg = (await ctx.config()).merged;
   const stored = await findStoredKey(ctx.home, opts.key ?? cfg.security.signing_key, "ed25519");
   if (stored.algorithm !== "ed25519") {

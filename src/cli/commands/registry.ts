@@ -1,4 +1,4 @@
-/** `aam registry init|add|list|remove|verify|update` (SPEC §4, §10). */
+/** `aam registry init|add|list|remove|verify|update|attest` (SPEC §4, §5a, §10). */
 import type { CAC } from "cac";
 import type { Context } from "../context.ts";
 import { untrusted as u } from "../output.ts";
@@ -10,6 +10,7 @@ import { updateConfigFile } from "../../config/save.ts";
 import { openFromOptions, trustPolicy, localTrust } from "./_shared.ts";
 import { verifyRegistry } from "../../verify/registry_check.ts";
 import { updateGitSource } from "../../registry/source_git.ts";
+import { registerAttest } from "./registry_attest.ts";
 
 function normaliseLocation(loc: string, cwd: string): string {
   return locationKind(loc) === "file" && !loc.startsWith("file://") ? filePathOf(loc, cwd) : loc;
@@ -25,6 +26,7 @@ async function addRegistry(ctx: Context, entry: RegistryEntry): Promise<void> {
 }
 
 export function register(cli: CAC, ctx: Context): void {
+  registerAttest(cli, ctx);
   cli
     .command("init <dir>", "Create a registry from the template")
     .option("--name <name>", "Registry name (default: the folder name)")
@@ -94,6 +96,8 @@ export function register(cli: CAC, ctx: Context): void {
       else {
         for (const f of report.failures) ctx.out.essential(`✗ ${u(f.subject)}: [${f.code}] ${u(f.message)}`);
         for (const w of report.warnings) ctx.out.warn(w);
+        const snap = report.snapshot;
+        if (snap) ctx.out.line(`snapshot: serial ${snap.serial}, expires ${snap.expires_at}, signed by ${snap.signed_by.join(", ") || "(no valid signature)"}; ${snap.pending.length} pending version(s)${snap.pending.length ? `: ${snap.pending.slice(0, 5).map(u).join(", ")}${snap.pending.length > 5 ? ", ..." : ""}` : ""}`);
         ctx.out.line(
           `${report.ok ? "✓" : "✗"} ${report.registry}: ${report.versions} version(s) of ${report.packages} package(s) checked, ` +
             `${report.verified} verified, ${report.unsigned} unsigned, ${report.failures.length} failure(s); audit log ${report.audit_log.ok ? `intact (${report.audit_log.events} events)` : `broken at line ${report.audit_log.broken_line}`}`,

@@ -1,9 +1,8 @@
 /** The Ed25519 entry of a `.sig` file (SPEC §5): signs `aam-signature-v1:<package_hash>` and checks the result. */
-import { AamError } from "../../errors.ts";
 import { toBase64 } from "../../encoding/base64.ts";
 import { isoSeconds } from "../../encoding/iso_seconds.ts";
 import { fingerprint as ed25519Fingerprint } from "./fingerprint.ts";
-import { verifyEd25519 } from "./verify.ts";
+import { signChecked } from "./sign_checked.ts";
 import { signatureMessage } from "../message.ts";
 import type { Ed25519Entry } from "../sig_file.ts";
 
@@ -23,27 +22,7 @@ export interface CreateEd25519EntryOptions {
  */
 export async function createEd25519Entry(opts: CreateEd25519EntryOptions): Promise<Ed25519Entry> {
   const { seed, publicKey, packageHash, now } = opts;
-  const message = signatureMessage(packageHash);
-  // Loaded here, not at the top: verifying never needs the signing code or its curve arithmetic.
-  const { isStrictPublicKey } = await import("./public_key.ts");
-  const { publicKeyOf, signEd25519 } = await import("./sign.ts");
-  if (!isStrictPublicKey(publicKey)) {
-    throw new AamError("Error", "Cannot sign: the signing key's public key is not a valid Ed25519 key", {
-      hint: "make a new key with `aam key generate`",
-    });
-  }
-  const derived = await publicKeyOf(seed);
-  if (toBase64(derived) !== toBase64(publicKey)) {
-    throw new AamError("Error", "Cannot sign: the private key does not match its public key", {
-      hint: "the key file is damaged; restore it from a backup, or make a new key with `aam key generate`",
-    });
-  }
-  const signature = await signEd25519(seed, message);
-  if (!(await verifyEd25519(publicKey, message, signature))) {
-    throw new AamError("Error", "Cannot sign: the new signature does not verify", {
-      hint: "the signer or key is broken; report this, and do not publish this version unsigned without checking",
-    });
-  }
+  const signature = await signChecked(seed, publicKey, signatureMessage(packageHash));
   return {
     algorithm: "ed25519",
     key_fingerprint: ed25519Fingerprint(publicKey),
