@@ -24,6 +24,9 @@ export function readLine(question: string, maxBytes: number): Promise<LineAnswer
       done = true;
       input.off("data", count);
       rl.close();
+      // A pipe left open by the other end would keep Node and Deno waiting after the answer: this
+      // line is the last thing read, so stdin is let go (a terminal is released by rl.close()).
+      if (!input.isTTY) input.destroy();
       resolve(a);
     };
     // Counted as it arrives, so an endless line is refused without being held whole (+2: the line's CR LF).
