@@ -124,6 +124,10 @@ describe.each(RUNTIMES)("--oidc-manual under %s", (rt: RuntimeName) => {
     const long = await aamAsync(rt, ["publish", "p", "--sign", "--oidc-manual"], { cwd: dir, home: dir, input: `${"a".repeat(9000)}\n` });
     expect(long.code).toBe(2);
     expect(long.stderr).toContain("longer than 8 KiB");
+    // A long line with no line break is refused too.
+    const endless = await aamAsync(rt, ["publish", "p", "--sign", "--oidc-manual"], { cwd: dir, home: dir, input: "a".repeat(200_000) });
+    expect(endless.code).toBe(2);
+    expect(endless.stderr).toContain("longer than 8 KiB");
     const ed = await run(["publish", "p", "--sign", "--oidc-manual", "--signing-method", "ed25519"]);
     expect(ed.code).toBe(2);
     expect(ed.stderr).toContain("--oidc-manual");
