@@ -20,7 +20,8 @@ export function oobAnswer(typed: string, state: string): URLSearchParams {
   const text = typed.trim();
   if (text === "") throw new AamError("UsageError", "Cannot sign in for keyless signing: no authorization code was entered", { hint: HINT });
   const q = text.indexOf("?");
-  const query = q >= 0 ? text.slice(q + 1).split("#")[0] : text.includes("=") ? text : null;
+  // A query copied without its URL counts too; a code may itself end in "=" padding.
+  const query = q >= 0 ? text.slice(q + 1).split("#")[0] : /(^|&)(code|state|error)=/.test(text) ? text : null;
   if (query !== null) return new URLSearchParams(query);
   if (!CODE.test(text)) {
     throw new AamError("UsageError", "Cannot sign in for keyless signing: what was entered is neither an authorization code nor a redirect URL", { hint: HINT });
