@@ -149,6 +149,12 @@ export class Output {
     this.w.stderr(this.paint("dim", neutralise(s, true, false), true) + "\n");
   }
 
+  /** What the user must act on (a sign-in URL to open), on stderr even with --quiet or --json: stdout keeps the result. */
+  instruct(lines: string[]): void {
+    this.clearProgress();
+    this.w.stderr(lines.map((l) => neutralise(l, false, false)).join("\n") + "\n");
+  }
+
   warn(s: string): void {
     if (this.opts.quiet) return;
     this.clearProgress();

@@ -6,3 +6,4 @@ export { createSha256, randomBytes, type Sha256 } from "./hash.ts";
 export { runtimeName, runtimeVersion, type RuntimeName } from "./detect.ts";
 export { listenForCallback, type Callback } from "./http_callback.ts";
 export { asBuffer } from "./buffer.ts";
+export { readLine, type LineAnswer } from "./line_input.ts";

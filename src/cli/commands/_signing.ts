@@ -2,7 +2,7 @@
 import { AamError } from "../../errors.ts";
 import type { Context } from "../context.ts";
 import { checksumOf } from "../../encoding/sha256.ts";
-import { fs, proc, run } from "../../runtime/index.ts";
+import { fs, proc, readLine, run } from "../../runtime/index.ts";
 import { parseSigFile, serializeSigFile, addEntry, type SigFile, type SigEntry } from "../../signing/sig_file.ts";
 import type { PublishedKey, Signer } from "../../signing/signer.ts";
 import { ed25519Signer } from "../../signing/ed25519/signer.ts";
@@ -25,6 +25,8 @@ export interface SignOptions {
   gpgKeys?: string;
   passphraseFile?: string;
   identityToken?: string;
+  /** `--oidc-manual`: keyless sign-in by typing back the code, no browser or loopback listener. */
+  oidcManual?: boolean;
 }
 
 export interface SignResult {
@@ -35,8 +37,12 @@ export interface SignResult {
   keys: PublishedKey[];
 }
 
-async function pickMethod(ctx: Context, given?: string): Promise<SigningMethod> {
-  const m = given ?? (await ctx.config()).merged.security.signing_method ?? "ed25519";
+async function pickMethod(ctx: Context, given?: string, oidcManual?: boolean): Promise<SigningMethod> {
+  if (oidcManual && given !== undefined && given !== "sigstore") {
+    throw new AamError("UsageError", `Cannot use --oidc-manual with --signing-method ${given}`, { hint: "--oidc-manual signs in for keyless (sigstore) signing: drop one of them" });
+  }
+  // The flag names keyless signing: it needs no --signing-method sigstore besides (`aam publish --sign --oidc-manual`).
+  const m = given ?? (oidcManual ? "sigstore" : undefined) ?? (await ctx.config()).merged.security.signing_method ?? "ed25519";
   if (!METHODS.includes(m as SigningMethod)) {
     throw new AamError("UsageError", `Unknown signing method "${m}"`, { hint: `use one of: ${METHODS.join(", ")}` });
   }
@@ -60,23 +66,45 @@ export async function ed25519Key(ctx: Context, opts: SignOptions) {
   return await ed25519KeyAccess(stored, passphrases(opts));
 }
 
-/** The OIDC identity token: `--identity-token`, SIGSTORE_ID_TOKEN, or a browser sign-in on a terminal. */
+/** The most one typed answer may be (SPEC §10): a redirect URL with its code and state is far less. */
+const ANSWER_LIMIT = 8 * 1024;
+
+/**
+ * The OIDC identity token: `--identity-token`, SIGSTORE_ID_TOKEN, the typed-back sign-in with
+ * `--oidc-manual`, or a browser sign-in on a terminal.
+ */
 async function identityToken(ctx: Context, opts: SignOptions, oidcIssuer: string | undefined): Promise<string> {
-  const token = (opts.identityToken ?? proc.env("SIGSTORE_ID_TOKEN") ?? "").trim();
+  if (opts.oidcManual && opts.identityToken !== undefined) {
+    throw new AamError("UsageError", "Cannot combine --oidc-manual with --identity-token", { hint: "--oidc-manual signs in to get a token: drop one of them" });
+  }
+  // The flag asks for a sign-in: it overrides a token left in the environment.
+  const token = opts.oidcManual ? "" : (opts.identityToken ?? proc.env("SIGSTORE_ID_TOKEN") ?? "").trim();
   if (token !== "") return token;
+  const { interactiveIdentityToken, manualIdentityToken, DEFAULT_OIDC_ISSUER } = await import("../../signing/sigstore/oauth_flow.ts");
+  const issuer = oidcIssuer ?? DEFAULT_OIDC_ISSUER;
+  // Read from stdin whether or not it is a terminal, as cosign and sigstore-python do: the flag says
+  // the user will answer, and a container without a terminal (`docker run -i`) still has a stdin.
+  if (opts.oidcManual) return await manualIdentityToken({ issuer, showUrl: (url) => ctx.out.instruct(["Open this URL in a browser on any machine and sign in:", `  ${url}`]), readAnswer: typedAnswer });
   if (!proc.isStdinTTY()) {
     throw new AamError("UsageError", 'Cannot sign with "sigstore": no OIDC identity token', {
-      hint: "pass --identity-token <jwt> or set SIGSTORE_ID_TOKEN (in GitHub Actions: request one with `id-token: write` and audience \"sigstore\"), or run on a terminal to sign in with a browser",
+      hint: "pass --identity-token <jwt> or set SIGSTORE_ID_TOKEN (in GitHub Actions: request one with `id-token: write` and audience \"sigstore\"), run on a terminal to sign in with a browser, or sign in without one with --oidc-manual",
     });
   }
-  const { interactiveIdentityToken, DEFAULT_OIDC_ISSUER } = await import("../../signing/sigstore/oauth_flow.ts");
   return await interactiveIdentityToken({
-    issuer: oidcIssuer ?? DEFAULT_OIDC_ISSUER,
+    issuer,
     openUrl: async (url) => {
-      ctx.out.warn(`sign in with your browser to sign keylessly:\n  ${url}`);
+      ctx.out.instruct(["Sign in with your browser to sign keylessly:", `  ${url}`]);
       await run(proc.platform() === "darwin" ? "open" : "xdg-open", [url]).catch(() => null); // best effort: the URL is printed
     },
   });
+}
+
+/** The line typed back in the `--oidc-manual` sign-in. */
+async function typedAnswer(): Promise<string> {
+  const a = await readLine("Enter the code shown after signing in (or paste the whole redirect URL): ", ANSWER_LIMIT);
+  if (a.kind === "line") return a.text;
+  const why = a.kind === "end" ? "the input ended before a code was entered" : `the line entered is longer than ${ANSWER_LIMIT / 1024} KiB`;
+  throw new AamError("UsageError", `Cannot sign in for keyless signing: ${why}`, { hint: "type or paste the code (or the redirect URL) on one line, then press Enter" });
 }
 
 /** `security.gpg_home` as a folder: `~/…` is the user's home (as the documentation writes it), a relative path is from the working folder. */
@@ -128,7 +156,8 @@ async function signerFor(ctx: Context, method: SigningMethod, opts: SignOptions)
  */
 async function signersFor(ctx: Context, opts: SignOptions): Promise<Signer[]> {
   const gpgKeys = splitList(opts.gpgKeys);
-  if (opts.gpgKeys === undefined) return [await signerFor(ctx, await pickMethod(ctx, opts.signingMethod), opts)];
+  if (opts.gpgKeys === undefined) return [await signerFor(ctx, await pickMethod(ctx, opts.signingMethod, opts.oidcManual), opts)];
+  if (opts.oidcManual) throw new AamError("UsageError", "Cannot use --oidc-manual with --gpg-keys", { hint: "--oidc-manual is for keyless (sigstore) signing, --gpg-keys for gpg" });
   if (gpgKeys.length === 0) throw new AamError("UsageError", "--gpg-keys names no key", { hint: "--gpg-keys <id>,<id>" });
   if (opts.gpgKey !== undefined) throw new AamError("UsageError", "Cannot combine --gpg-key with --gpg-keys", { hint: "list every key in --gpg-keys" });
   if (opts.signingMethod !== undefined && opts.signingMethod !== "gpg") {

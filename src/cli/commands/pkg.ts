@@ -214,6 +214,7 @@ export function register(cli: CAC, ctx: Context): void {
     .option("--gpg-keys <ids>", "Sign with gpg once per key: one openpgp entry each (comma-separated)")
     .option("--passphrase-file <file>", "Read the key's passphrase from a file")
     .option("--identity-token <jwt>", "OIDC token for --signing-method sigstore")
+    .option("--oidc-manual", "Keyless sign-in without a browser here: print the URL, type back the code (or the redirect URL)")
     .option("--registry <registry>", "With <pkg>@<version>: the registry (default: the default registry)")
     .option("--branch <branch>", "With <pkg>@<version> in a git registry: push to this branch")
     .example("aam pkg sign dist/me--my-package-1.0.0.aam --key release")
@@ -241,6 +242,7 @@ export function register(cli: CAC, ctx: Context): void {
     .option("--gpg-keys <ids>", "Sign with gpg once per key: one openpgp entry each (comma-separated)")
     .option("--passphrase-file <file>", "Read the key's passphrase from a file")
     .option("--identity-token <jwt>", "OIDC token for --signing-method sigstore")
+    .option("--oidc-manual", "Keyless sign-in without a browser here: print the URL, type back the code (or the redirect URL)")
     .option("--tag <tag>", "Dist-tag to point at this version (default: latest, moved only forward)")
     .option("--branch <branch>", "Git registry: push to this branch (default: the default branch)")
     .example("aam pkg publish ./my-package --sign --registry team")
@@ -265,7 +267,7 @@ export function register(cli: CAC, ctx: Context): void {
       const { opened, write } = await openForWrite(ctx, o.registry, o.branch);
       // Signed once: a git push retried on a new head publishes the same signature again.
       let signed: Promise<SignResult> | undefined;
-      const sign = o.sign || o.signingMethod || o.gpgKeys !== undefined ? (sigText: string | null, sigFile: string, hash: string) => (signed ??= signArchive(ctx, archive, m, sigText, sigFile, o, hash)) : null;
+      const sign = o.sign || o.signingMethod || o.gpgKeys !== undefined || o.oidcManual ? (sigText: string | null, sigFile: string, hash: string) => (signed ??= signArchive(ctx, archive, m, sigText, sigFile, o, hash)) : null;
       const r = await write(`publish ${m.name}@${m.version}`, (root) =>
         publishPackage({ root, archive, checksum, archiveFile, manifest: m, sign, tag: o.tag }, { now: () => ctx.now(), actor: actor(), warn: (w) => ctx.out.warn(w) }),
       );
