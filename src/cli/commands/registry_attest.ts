@@ -26,11 +26,11 @@ const list = (v: string | string[] | undefined): string[] => (v === undefined ? 
 export function registerAttest(cli: CAC, ctx: Context): void {
   cli
     .command("attest [...packages]", "Check versions under the registry's policy, attest them and sign the snapshot")
-    .option("--key <key>", "Attestation key (fingerprint or name); repeat for several")
+    .option("--key <key>", "Attestation key (fingerprint or name); repeat for several", { type: [String] })
     .option("--registry <registry>", "Registry name or folder")
     .option("--all", "Attest every pending version of every package")
     .option("--expires <days>", "Days the snapshot stays valid (1-365, default 30)")
-    .option("--allow-rewind <pkg>", "Accept history undone in this package since the last snapshot; repeat per package")
+    .option("--allow-rewind <pkg>", "Accept history undone in this package since the last snapshot; repeat per package", { type: [String] })
     .option("--branch <branch>", "Git registry: push to this branch (default: the default branch)")
     .option("--passphrase-file <file>", "Read the key's passphrase from this file")
     .example("aam registry attest --key registry-ci --all")
