@@ -26,7 +26,8 @@ export function decideSignatureOutcome(failure: AamError | null, policy: Pick<Tr
   if (!SOFTENABLE.has(failure.code) || policy.requireSignature) throw failure;
   switch (policy.onSignatureFailure) {
     case "warn":
-      return { outcome: "warn", warning: `${failure.message} (continuing: security.on_signature_failure is "warn")` };
+      // The reason (`actual`: each signer's failure or trust verdict) belongs in the warning: the message alone says only that it failed.
+      return { outcome: "warn", warning: `${failure.message}${failure.details.actual ? ` (${failure.details.actual})` : ""} (continuing: security.on_signature_failure is "warn")` };
     case "ignore":
       return { outcome: "skipped" };
     default:

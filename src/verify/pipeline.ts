@@ -160,7 +160,7 @@ async function wholeArchive(input: VerifyInput, checksum: string): Promise<Uint8
 }
 
 /** Steps 3–6: answers the report, or throws the step's coded error. */
-async function verifySignatures(input: VerifyInput, checksum: string, policy: TrustPolicy, now: Date): Promise<Omit<VerifyReport, "package" | "version" | "checksum">> {
+async function verifySignatures(input: VerifyInput, checksum: string, policy: TrustPolicy, now: Date, signers: SignerReport[]): Promise<Omit<VerifyReport, "package" | "version" | "checksum">> {
   const checks: VerifyReport["checks"] = { checksum: "passed", identity: "passed", signature: "unsigned", trust: "unsigned" };
   // Step 3: presence.
   if (input.sigText === null) {
@@ -194,8 +194,7 @@ async function verifySignatures(input: VerifyInput, checksum: string, policy: Tr
       hint: "a .sig was copied from another package or version; re-sign with `aam pkg sign`",
     });
   }
-  // Step 5: cryptography.
-  const signers: SignerReport[] = [];
+  // Step 5: cryptography. `signers` belongs to the caller, so a `warn` report still says why each failed.
   // OpenPGP and Sigstore verify the bytes themselves: read them (once) only if such an entry is present.
   let whole: Promise<Uint8Array> | undefined;
   const archive = () => (whole ??= wholeArchive(input, checksum));
@@ -271,9 +270,10 @@ export async function verifyPackage(input: VerifyInput, policy: TrustPolicy, opt
     };
   }
   let result;
+  const signers: SignerReport[] = [];
   try {
     // The library's edge: a caller that names no time gets the clock's, read once here.
-    result = await verifySignatures(input, checksum, policy, opts.now ?? new Date());
+    result = await verifySignatures(input, checksum, policy, opts.now ?? new Date(), signers);
   } catch (e) {
     await finish();
     if (!(e instanceof AamError) || e.code === "TamperedPackage") throw e;
@@ -286,7 +286,7 @@ export async function verifyPackage(input: VerifyInput, policy: TrustPolicy, opt
       ...head,
       outcome: d.outcome === "warn" ? "warned" : "skipped",
       checks,
-      signers: [],
+      signers: d.outcome === "warn" ? signers : [],
       warnings: d.warning ? [d.warning] : [],
     };
   }
