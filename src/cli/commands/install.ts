@@ -13,7 +13,10 @@ import { openFileArchive } from "../../verify/archive_source.ts";
 import type { PolicyFlags } from "../../trust/build_policy.ts";
 import type { RegistryReader } from "../../registry/reader.ts";
 import { fileInput, openRegistryVersion } from "../../verify/inputs.ts";
-import { openFromOptions, trustPolicy, printVerifyReport, localTrust, type LocalTrust } from "./_shared.ts";
+import { openFromOptions, trustPolicy, localTrust, type LocalTrust } from "./_shared.ts";
+import { reportSteps } from "../signer_lines.ts";
+import { confirmUntrusted } from "./_install_confirm.ts";
+import { DEFAULT_REKOR_URL } from "../../signing/sigstore/create_bundle.ts";
 import { SIG_LIMIT } from "../../read_limits.ts";
 
 export interface InstallFlags {
@@ -23,6 +26,7 @@ export interface InstallFlags {
   verify?: boolean;
   offline?: boolean;
   force?: boolean;
+  yes?: boolean;
 }
 
 /**
@@ -58,6 +62,7 @@ export function register(cli: CAC, ctx: Context): void {
     .option("--no-verify", "Skip signature checks (the checksum is always checked)")
     .option("--offline", "Install from the offline cache")
     .option("--force", "Reinstall even when the same version is installed")
+    .option("--yes, -y", "Do not ask before installing a package whose signer is not trusted (warn mode)")
     .example("aam install @me/my-package")
     .example("aam install @me/my-package@^1.2.0 --require-signature")
     .example("aam install ./dist/me--my-package-1.0.0.aam")
@@ -96,7 +101,18 @@ export function register(cli: CAC, ctx: Context): void {
         const opened = await openFromOptions(ctx, o.registry);
         ready = await fromRegistry(ctx, opened.reader, target, flags, vopts, await localTrust(ctx));
       }
-      if (!ctx.out.json) for (const p of ready) printVerifyReport(ctx, p.report);
+      if (!ctx.out.json) {
+        const sigstore = (await ctx.config()).merged.security.sigstore;
+        const rekor = sigstore?.rekor_url ?? sigstore?.endpoint ?? DEFAULT_REKOR_URL;
+        const mark = { ok: ctx.out.paint("green", "✓"), bad: ctx.out.paint("yellow", "⚠") };
+        for (const p of ready) {
+          for (const w of p.report.warnings) ctx.out.warn(w);
+          ctx.out.line(`Resolving ${untrusted(p.name)}@${untrusted(p.version)}...`);
+          for (const l of reportSteps(p.report, rekor, mark)) ctx.out.line(l);
+        }
+      }
+      await confirmUntrusted(ctx, ready, o.yes === true);
+      if (!ctx.out.json) ctx.out.line("Installing...");
       const res = await installVerified(ctx.cwd, ready, o.force);
       if (ctx.out.json) ctx.out.data({ ok: true, installed: res.installed, unchanged: res.unchanged, warnings: ready.flatMap((p) => p.report.warnings) });
       else {
