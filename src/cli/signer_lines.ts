@@ -4,9 +4,17 @@
  * certificate or registry goes through untrusted().
  */
 import { untrusted as u } from "./output.ts";
+import type { Context } from "./context.ts";
 import type { SignerReport, VerifyReport } from "../verify/pipeline.ts";
+import { DEFAULT_REKOR_URL } from "../signing/sigstore/create_bundle.ts";
 
 const KIND: Record<string, string> = { sigstore: "Sigstore", openpgp: "GPG", ed25519: "Ed25519" };
+
+/** The Rekor this machine signs with (`security.sigstore.rekor_url`, or the one endpoint standing in for all). */
+export async function rekorBase(ctx: Context): Promise<string> {
+  const sigstore = (await ctx.config()).merged.security.sigstore;
+  return sigstore?.rekor_url ?? sigstore?.endpoint ?? DEFAULT_REKOR_URL;
+}
 
 /** The Rekor entry of a Sigstore signer, at the log this machine signs with (the bundle names only the index). */
 export function logEntryUrl(s: Pick<SignerReport, "info">, rekorUrl: string): string | undefined {

@@ -75,4 +75,18 @@ describe.each(RUNTIMES)("install steps and confirmation under %s", (rt: RuntimeN
       expect(installed(h)).toBe(true);
     }
   });
+
+  test("info --signatures shows type, key and uid, issued time and status per signature", () => {
+    const h = home("info", true);
+    const r = (args: string[]) => aam(rt, args, { cwd: h, home: h });
+    expect(r(["registry", "init", "reg", "--default"]).code).toBe(0);
+    const copy = join(h, "m.aam");
+    copyFileSync(pkg, copy);
+    copyFileSync(`${pkg}.sig`, `${copy}.sig`);
+    expect(r(["publish", copy]).code).toBe(0);
+    const out = r(["info", "@acme/matrix", "--signatures"]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(new RegExp(`  Signatures:\n    - Type: openpgp\n      Key: ${ED_PRIMARY}\n      Signed by: .+\n      Issued: \\d{4}-\\d\\d-\\d\\dT[^\\n]+\n      Status: Valid ✓\n`));
+    expect(out.stdout).toMatch(/\n  Checksum: sha256:[0-9a-f]{64}\n/);
+  });
 });

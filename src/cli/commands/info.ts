@@ -9,6 +9,8 @@ import { isKeyTrustedFor, isIdentityTrusted } from "../../trust/policy.ts";
 import { parseAuditEvents } from "../../registry/audit_log.ts";
 import { checksumOf } from "../../encoding/sha256.ts";
 import { openFromOptions, trustPolicy, localTrust } from "./_shared.ts";
+import { rekorBase, signerDetail } from "../signer_lines.ts";
+import type { SignerReport } from "../../verify/pipeline.ts";
 
 export function register(cli: CAC, ctx: Context): void {
   cli
@@ -56,12 +58,21 @@ export function register(cli: CAC, ctx: Context): void {
         ctx.out.line(`  ${u(v.version)}  ${u(v.published)}  ${u(v.checksum.slice(0, 23))}…  ${u(v.size)} B  (${flags})`);
       }
       if (signatures) {
-        ctx.out.line(`signatures of ${u(pv.version)}:`);
-        if (signatures.length === 0) ctx.out.line("  (none)");
-        for (const s of signatures) {
-          const who = u(s.key_fingerprint ?? s.identity ?? "?");
-          const extra = s.info ? ` ${Object.entries(s.info as Record<string, unknown>).map(([k, v]) => `${u(k)}=${/\s/.test(String(v)) ? JSON.stringify(String(v)) : u(v)}`).join(" ")}` : "";
-          ctx.out.line(`  ${u(s.algorithm)} ${who} signed_at=${u(s.signed_at ?? "-")} valid=${s.valid ? "yes" : `no (${u(s.reason)})`} trusted=${s.trusted ? "yes" : `no (${u(s.trust_reason)})`}${extra}`);
+        // The reference page's shape: per signature its type, who (identity, or key and uid), issued time, log entry, status.
+        const rekor = await rekorBase(ctx);
+        ctx.out.line("");
+        ctx.out.line(`${u(meta.name)}@${u(pv.version)}`);
+        ctx.out.line("");
+        ctx.out.line(`  Checksum: ${u(pv.record.checksum)}`);
+        ctx.out.line("");
+        ctx.out.line("  Signatures:");
+        if (signatures.length === 0) ctx.out.line("    (none)");
+        for (const s of signatures as unknown as SignerReport[]) {
+          ctx.out.line(`    - Type: ${u(s.algorithm)}`);
+          for (const l of signerDetail(s, rekor)) ctx.out.line(`      ${l}`);
+          const status = !s.valid ? `Invalid ✗ (${u(s.reason ?? "invalid")})` : s.trusted ? "Valid ✓" : `Valid, not trusted ⚠ (${u(s.trust_reason ?? "")})`;
+          ctx.out.line(`      Status: ${status}`);
+          ctx.out.line("");
         }
       }
       if (events) {

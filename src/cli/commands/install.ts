@@ -14,9 +14,8 @@ import type { PolicyFlags } from "../../trust/build_policy.ts";
 import type { RegistryReader } from "../../registry/reader.ts";
 import { fileInput, openRegistryVersion } from "../../verify/inputs.ts";
 import { openFromOptions, trustPolicy, localTrust, type LocalTrust } from "./_shared.ts";
-import { reportSteps } from "../signer_lines.ts";
+import { reportSteps, rekorBase } from "../signer_lines.ts";
 import { confirmUntrusted } from "./_install_confirm.ts";
-import { DEFAULT_REKOR_URL } from "../../signing/sigstore/create_bundle.ts";
 import { SIG_LIMIT } from "../../read_limits.ts";
 
 export interface InstallFlags {
@@ -102,8 +101,7 @@ export function register(cli: CAC, ctx: Context): void {
         ready = await fromRegistry(ctx, opened.reader, target, flags, vopts, await localTrust(ctx));
       }
       if (!ctx.out.json) {
-        const sigstore = (await ctx.config()).merged.security.sigstore;
-        const rekor = sigstore?.rekor_url ?? sigstore?.endpoint ?? DEFAULT_REKOR_URL;
+        const rekor = await rekorBase(ctx);
         const mark = { ok: ctx.out.paint("green", "✓"), bad: ctx.out.paint("yellow", "⚠") };
         for (const p of ready) {
           for (const w of p.report.warnings) ctx.out.warn(w);
