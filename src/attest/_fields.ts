@@ -1,19 +1,12 @@
 /** Field checks shared by the snapshot and bin parsers: untrusted JSON, every problem with its path. */
 import type { Problem } from "../errors.ts";
-import { fromBase64, toBase64 } from "../encoding/base64.ts";
+import { canonicalBase64, isObject, ownValue } from "../encoding/json_fields.ts";
+
+export { canonicalBase64, isObject, ownValue };
 
 export const HEX64_RE = /^[0-9a-f]{64}$/;
 /** `created_at`, `expires_at`, `rejected.at`: ISO 8601 UTC to the second, as AAM writes them. */
 const TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** `o[key]` when it is `o`'s own member: never a value inherited from Object.prototype (`constructor`, ...). */
-export function ownValue<T>(o: Record<string, T>, key: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
-}
 
 export function isTime(v: unknown): v is string {
   return typeof v === "string" && TIME_RE.test(v) && !Number.isNaN(Date.parse(v));
@@ -29,13 +22,6 @@ export class Problems {
   onlyKeys(o: Record<string, unknown>, allowed: readonly string[], at: string): void {
     for (const k of Object.keys(o)) if (!allowed.includes(k)) this.add(at ? `${at}.${k}` : k, "unknown field");
   }
-}
-
-/** Decodes base64 only in its canonical spelling, of exactly `length` bytes; else null. */
-export function canonicalBase64(v: unknown, length: number): Uint8Array | null {
-  if (typeof v !== "string") return null;
-  const b = fromBase64(v);
-  return b && b.length === length && toBase64(b) === v ? b : null;
 }
 
 /** Parses JSON text of at most `maxBytes`; answers the value, or records why not and answers undefined. */

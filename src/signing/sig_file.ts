@@ -16,6 +16,7 @@ import { isChecksum } from "../encoding/sha256.ts";
 import { fingerprint as ed25519Fingerprint } from "./ed25519/fingerprint.ts";
 import { MAX_SIG_BYTES } from "../read_limits.ts";
 import { isValidRegistryName } from "../manifest/registry_name.ts";
+import { canonicalBase64, isObject, ownValue as own } from "../encoding/json_fields.ts";
 
 /** A `.sig` larger than this is refused before parsing. */
 export const MAX_SIG_FILE_BYTES = MAX_SIG_BYTES;
@@ -235,21 +236,6 @@ function checkTimestamp(v: unknown, path: string, problems: Problem[]): string |
     return null;
   }
   return v;
-}
-
-/** Decodes base64 only in its canonical form, so one signature has one spelling. */
-function canonicalBase64(v: unknown): Uint8Array | null {
-  if (typeof v !== "string") return null;
-  const b = fromBase64(v);
-  return b && toBase64(b) === v ? b : null;
-}
-
-function own(o: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /**
