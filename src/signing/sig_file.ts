@@ -11,7 +11,6 @@
  * verifies is step 5. Unknown fields are ignored (and dropped when the document is rewritten).
  */
 import { AamError, type Problem } from "../errors.ts";
-import { fromBase64, toBase64 } from "../encoding/base64.ts";
 import { isChecksum } from "../encoding/sha256.ts";
 import { fingerprint as ed25519Fingerprint } from "./ed25519/fingerprint.ts";
 import { MAX_SIG_BYTES } from "../read_limits.ts";
