@@ -26,6 +26,7 @@ export function logEntryUrl(s: Pick<SignerReport, "info">, rekorUrl: string): st
 export function signerDetail(s: SignerReport, rekorUrl: string): string[] {
   const lines: string[] = [];
   if (s.identity) lines.push(`Identity: ${u(s.identity)}`);
+  if (s.issuer) lines.push(`Issuer: ${u(s.issuer)}`);
   if (s.key_fingerprint) lines.push(`Key: ${u(s.key_fingerprint)}`);
   if (s.info?.user_id !== undefined) lines.push(`Signed by: ${u(s.info.user_id)}`);
   const issued = s.info?.integrated_time ?? s.signed_at;

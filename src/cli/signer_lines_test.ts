@@ -19,6 +19,7 @@ describe("reportSteps()", () => {
       "✓ Checksum verified: sha256:ab",
       "✓ Sigstore signature valid",
       "  Identity: author@example.org",
+      "  Issuer: https://x",
       "  Issued: 2026-02-07T14:30:00Z",
       "  Transparency log: https://rekor.example/api/v1/log/entries?logIndex=42",
       "✓ Identity trusted",

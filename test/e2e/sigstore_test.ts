@@ -205,9 +205,10 @@ describe.each(RUNTIMES)("sigstore under %s", (rt: RuntimeName) => {
       const info = await run(["info", "@acme/keyless", "--signatures"]);
       expect(info.code).toBe(0);
       expect(info.stdout).toContain("release@example.com");
-      expect(info.stdout).toContain("issuer=https://accounts.example.com");
-      expect(info.stdout).toMatch(/log_index=\d+/);
-      expect(info.stdout).toMatch(/integrated_time=\d{4}-\d\d-\d\dT/);
+      expect(info.stdout).toContain("Issuer: https://accounts.example.com");
+      // The reference page's shape: the log entry at this machine's Rekor (the local stand-in), issued time.
+      expect(info.stdout).toMatch(/Transparency log: http:\/\/127\.0\.0\.1:\d+\/api\/v1\/log\/entries\?logIndex=\d+/);
+      expect(info.stdout).toMatch(/Issued: \d{4}-\d\d-\d\dT/);
 
       expect((await run(["verify", "--offline-prepare", "@acme/keyless"])).code).toBe(0);
       rmSync(join(dir, "reg"), { recursive: true, force: true });
