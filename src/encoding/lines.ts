@@ -2,6 +2,7 @@
  * Splits a byte stream into lines, a batch per chunk (one await per chunk, not per line), never
  * holding more than one chunk and one unfinished line.
  */
+import { ByteSink } from "./byte_sink.ts";
 
 /**
  * Yields the lines of `chunks` (without `\n` or a trailing `\r`), a batch at a time.
@@ -51,25 +52,18 @@ export async function forEachLineBytes(
   onLine: (line: Uint8Array) => void,
   afterChunk: () => Promise<void>,
 ): Promise<void> {
-  let carry = new Uint8Array(0);
-  let carried = 0;
+  const carry = new ByteSink();
   const keep = (bytes: Uint8Array) => {
-    if (carried + bytes.length > maxLineBytes) throw tooLong();
-    if (carried + bytes.length > carry.length) {
-      const bigger = new Uint8Array(Math.min(maxLineBytes, Math.max(carry.length * 2, carried + bytes.length, 4096)));
-      bigger.set(carry.subarray(0, carried));
-      carry = bigger;
-    }
-    carry.set(bytes, carried);
-    carried += bytes.length;
+    if (carry.length + bytes.length > maxLineBytes) throw tooLong();
+    carry.push(bytes);
   };
   for await (const c of chunks) {
     let from = 0;
     for (let nl = c.indexOf(10); nl !== -1; nl = c.indexOf(10, from)) {
-      if (carried > 0) {
+      if (carry.length > 0) {
         keep(c.subarray(from, nl));
-        onLine(carry.subarray(0, carried));
-        carried = 0;
+        onLine(carry.view());
+        carry.clear();
       } else {
         onLine(c.subarray(from, nl));
       }
@@ -78,5 +72,5 @@ export async function forEachLineBytes(
     if (from < c.length) keep(c.subarray(from));
     await afterChunk();
   }
-  if (carried > 0) onLine(carry.subarray(0, carried));
+  if (carry.length > 0) onLine(carry.view());
 }

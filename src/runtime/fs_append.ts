@@ -6,6 +6,7 @@ import type * as Fs from "node:fs";
 import { fsp, isNotFound } from "./_fs_shared.ts";
 import { builtin } from "./builtin.ts";
 import { tempNameFor } from "./temp_name.ts";
+import { ByteSink } from "../encoding/byte_sink.ts";
 import { notRegularFileError } from "../read_limits.ts";
 
 // Required, not imported (as in fs_read.ts): an ESM import of node:fs runs its lazy getters at start-up.
@@ -73,27 +74,20 @@ export async function openAtomicWriter(p: string): Promise<AtomicWriter> {
   const tmp = tempNameFor(p);
   const h = await fsp().open(tmp, "wx", 0o644);
   const enc = new TextEncoder();
-  let buf = new Uint8Array(FLUSH_BYTES * 2);
-  let used = 0;
+  const sink = new ByteSink(FLUSH_BYTES * 2);
   const drain = async () => {
+    const bytes = sink.view();
     let off = 0;
-    while (off < used) off += (await h.write(buf, off, used - off)).bytesWritten;
-    used = 0;
+    while (off < bytes.length) off += (await h.write(bytes, off, bytes.length - off)).bytesWritten;
+    sink.clear();
   };
   let closed = false;
   return {
     append(data) {
-      const bytes = typeof data === "string" ? enc.encode(data) : data;
-      if (used + bytes.length > buf.length) {
-        const bigger = new Uint8Array(Math.max(buf.length * 2, used + bytes.length));
-        bigger.set(buf.subarray(0, used));
-        buf = bigger;
-      }
-      buf.set(bytes, used);
-      used += bytes.length;
+      sink.push(typeof data === "string" ? enc.encode(data) : data);
     },
     async flush() {
-      if (used >= FLUSH_BYTES) await drain();
+      if (sink.length >= FLUSH_BYTES) await drain();
     },
     async commit() {
       try {

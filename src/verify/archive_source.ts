@@ -5,6 +5,7 @@
  */
 import { fs } from "../runtime/index.ts";
 import { ARCHIVE_LIMIT, notRegularFileError, tooLargeError } from "../read_limits.ts";
+import { ByteSink } from "../encoding/byte_sink.ts";
 
 /**
  * An archive read on demand; `chunks()` may be called more than once and starts over each time.
@@ -47,18 +48,9 @@ export async function bytesOf(a: ArchiveInput): Promise<Uint8Array> {
   if (isArchiveBytes(a)) return a;
   // One buffer of the size the source announced, grown only if the file grew: the archive is held
   // once, not once in pieces and again joined. Chunks are copied in (the next read may reuse them).
-  let out = new Uint8Array(a.size ?? 0);
-  let n = 0;
-  for await (const c of a.chunks()) {
-    if (n + c.length > out.length) {
-      const grown = new Uint8Array(Math.max(out.length * 2, n + c.length));
-      grown.set(out.subarray(0, n));
-      out = grown;
-    }
-    out.set(c, n);
-    n += c.length;
-  }
-  return n === out.length ? out : out.subarray(0, n);
+  const out = new ByteSink(a.size ?? 0);
+  for await (const c of a.chunks()) out.push(c);
+  return out.view();
 }
 
 /**
