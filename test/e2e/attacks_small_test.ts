@@ -140,8 +140,10 @@ describe("a trusted root with a key valid since no time is refused", () => {
   test("verification refuses it too (verify-blob --trusted-root), while the genuine root verifies", () => {
     const home = join(dir, "tr-home2");
     const r = blob(bad, home);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(12); // its log key is trusted for no time: no signer is trusted
+    expect(errorName(r.stderr)).toBe("UntrustedSigner");
     expect(r.stderr).toContain("has no validFor.start");
+    expect(r.stderr).toContain("hint:");
     expect(r.stderr).not.toContain("    at ");
     expect(blob(PROD, home).code).toBe(0);
   });

@@ -4,8 +4,9 @@
  * (test/client.py `build_verify_args`): each case with the artifact's path and again with its
  * `sha256:<hex>`, with `--key key.pub` when the case has one, otherwise the case's identity and
  * issuer; under Node, Bun and Deno, with the network forbidden. Every case without `_fail` must
- * verify; every `_fail` case must be refused with the coded error written below for it (never an
- * internal error or a stack trace), the same in both modes and on every runtime.
+ * verify; every `_fail` case must be refused for a verification reason, one of REFUSALS (never
+ * `Error`, an internal error or a stack trace), the one written below for it, the same in both modes
+ * and on every runtime.
  */
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { readdirSync, existsSync, readFileSync } from "node:fs";
@@ -20,11 +21,15 @@ const PROD_ROOT = join(ROOT, "..", "shared", "fixtures", "sigstore", "trusted_ro
 const DEFAULT_IDENTITY = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 const DEFAULT_ISSUER = "https://token.actions.githubusercontent.com";
 
+/** The verification reasons a `_fail` case may be refused for (issue 17 §2); no case is exempt. */
+const REFUSALS = ["InvalidSignature", "UntrustedSigner", "MalformedSignature", "TamperedPackage"] as const satisfies readonly ErrorCode[];
+type Refusal = (typeof REFUSALS)[number];
+
 /**
  * Why each `_fail` case that is not refused as InvalidSignature is refused. Pinned per case so that
  * a case that starts failing for another reason (or an internal error) is noticed.
  */
-const REFUSED_AS: Record<string, ErrorCode> = {
+const REFUSED_AS: Record<string, Refusal> = {
   // The bundle does not parse as a Sigstore bundle (protobuf-specs' rules), or is not JSON.
   "bundle-empty-certificate-chain_fail": "MalformedSignature",
   "bundle-malformed-json_fail": "MalformedSignature",
@@ -35,10 +40,9 @@ const REFUSED_AS: Record<string, ErrorCode> = {
   // Signed by another signer than the one asked for.
   "managed-key-no-key_fail": "UntrustedSigner", // a key-signed bundle checked for an identity
   "managed-key-wrong-key_fail": "UntrustedSigner", // its hint names another key than key.pub
-  // The refusal is of the case's own trusted_root.json, which is local trust material, not the
-  // bundle: its Rekor key has no validFor.start. SPEC §10 exit codes: an unusable trusted root is
-  // `Error` (exit 1), the same as `aam trust-root import` refusing it (attacks_small_test.ts).
-  "trust-root-tlog-missing-validity-start_fail": "Error",
+  // The bundle is sound, but the case's own trusted_root.json gives its Rekor key no validFor.start:
+  // the key is trusted for no time, so the log entry vouches for no one (trusted_root.ts UNBOUNDED_AS).
+  "trust-root-tlog-missing-validity-start_fail": "UntrustedSigner",
 };
 
 /** Cases not run, with the reason. None: every case applies to `aam verify-blob` in both modes. */
@@ -133,6 +137,7 @@ describe.each(RUNTIMES)("sigstore-conformance bundle-verify under %s, no network
         return;
       }
       const want = REFUSED_AS[c.name] ?? "InvalidSignature";
+      expect(REFUSALS).toContain(doc.error?.code);
       expect({ code: r.code, ok: doc.ok, error: doc.error?.code }).toEqual({ code: EXIT_CODES[want], ok: false, error: want });
       expect(doc.error.hint).toBeString();
     });

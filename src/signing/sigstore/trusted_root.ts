@@ -55,12 +55,22 @@ function missingValidityStart(json: Record<string, unknown>): string | null {
 }
 
 /**
+ * What a root with an authority valid since no time is refused as. Importing it (`aam trust-root
+ * import`) judges no signer: `Error`. Verifying against it, the bundle may be sound but its log entry
+ * (or certificate, or timestamp) can only be vouched for by a key the root trusts for no time, so no
+ * signer is trusted: `UntrustedSigner` (SPEC §10 exit 12, "valid, but no signer is trusted"), as cosign
+ * and sigstore-go refuse such a root as trust material rather than the bundle as malformed or forged.
+ */
+const UNBOUNDED_AS = { import: "Error", verify: "UntrustedSigner" } as const;
+
+/**
  * Parses and checks a trusted root.
  * @param file Where the text came from, for messages.
- * @throws {AamError} Error when the text is not a usable Sigstore trusted root (including a log,
- *   CA or TSA whose validFor has no start).
+ * @param use Whether the root is being installed or a bundle is being verified against it.
+ * @throws {AamError} Error when the text is not a usable Sigstore trusted root; a log, CA or TSA
+ *   whose validFor has no start is Error on import and UntrustedSigner when verifying.
  */
-export async function parseTrustedRoot(text: string, file: string): Promise<ParsedTrustedRoot> {
+export async function parseTrustedRoot(text: string, file: string, use: keyof typeof UNBOUNDED_AS = "import"): Promise<ParsedTrustedRoot> {
   const { specs, verify } = await loadVerifyLibs();
   const fail = (detail: string, cause?: unknown) => new AamError("Error", `Cannot read trusted root "${file}": ${detail}`, { file, hint: HINT, cause });
   let json: unknown;
@@ -76,7 +86,7 @@ export async function parseTrustedRoot(text: string, file: string): Promise<Pars
   }
   const unbounded = missingValidityStart(json as Record<string, unknown>);
   if (unbounded) {
-    throw new AamError("Error", `Cannot use trusted root "${file}": ${unbounded} has no validFor.start`, {
+    throw new AamError(UNBOUNDED_AS[use], `Cannot use trusted root "${file}": ${unbounded} has no validFor.start, so it is trusted for no time`, {
       file,
       field: `${unbounded}.validFor.start`,
       hint: "every key and certificate authority in a trusted root must say since when it is valid (a missing start is not \"always\"); the file is damaged or was edited: get a genuine copy with `aam trust-root update`, or import Sigstore's trusted_root.json again",

@@ -46,6 +46,9 @@ describe("parseTrustedRoot() and validity intervals", () => {
     expect(e.message).toContain(where.replace("LAST", String(root.tlogs.length - 1)));
     expect(e.message).toContain("validFor.start");
     expect(e.details.hint).toContain("aam trust-root update");
+    // Verifying against it, the same refusal says why no signer can be trusted.
+    const v = await catchAamError(parseTrustedRoot(without(root, edit), "x.json", "verify"));
+    expect({ code: v.code, message: v.message }).toEqual({ code: "UntrustedSigner", message: e.message });
   });
 
   test("a root whose every interval has a start (and open ends) is accepted", async () => {

@@ -135,12 +135,12 @@ function toIso(d: Date): string {
 
 /**
  * @throws {AamError} MalformedSignature (bundle does not parse), InvalidSignature (does not verify),
- *   UntrustedSigner (another kind of signer than expected), UsageError (unreadable --key),
- *   Error (unusable trusted root).
+ *   UntrustedSigner (another kind of signer than expected, or a trusted root authority valid since
+ *   no time), UsageError (unreadable --key), Error (unreadable trusted root).
  */
 export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerification> {
   const { verify, bundle: bundleLib, core } = await loadVerifyLibs();
-  const { material } = await parseTrustedRoot(c.trustedRoot, c.trustedRootFile);
+  const { material } = await parseTrustedRoot(c.trustedRoot, c.trustedRootFile, "verify");
   const malformed = (detail: string, cause?: unknown) =>
     new AamError("MalformedSignature", `Cannot read Sigstore bundle "${c.bundleFile}": ${detail}`, {
       file: c.bundleFile,
