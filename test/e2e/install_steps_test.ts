@@ -63,11 +63,13 @@ describe.each(RUNTIMES)("install steps and confirmation under %s", (rt: RuntimeN
       sh("script", ["-qec", `${cli} install '${pkg}' ${args}`, "/dev/null"], { cwd: h, input, env: { HOME: h, AAM_HOME: join(h, ".aam"), NO_COLOR: "1" } });
     const no = home("tty-no", false);
     const r = pty(no, "", "\n");
-    expect(r.stdout).toContain("install anyway? [y/N]");
+    // The reference page's line verbatim (package-signing "Verifying GPG Signatures" Output), after
+    // the step that says why.
+    expect(r.stdout).toMatch(/\n⚠ Key not trusted: key is not in security\.trusted_keys\r?\n⚠ Key not in trusted keyring \(install anyway\? \[y\/N\]\) /);
     expect(r.stdout).toContain("error[UntrustedSigner]");
     expect(installed(no)).toBe(false);
     const yes = home("tty-yes", false);
-    expect(pty(yes, "", "y\n").stdout).toContain("install anyway? [y/N]");
+    expect(pty(yes, "", "y\n").stdout).toContain("⚠ Key not in trusted keyring (install anyway? [y/N]) ");
     expect(installed(yes)).toBe(true);
     for (const flag of ["--yes", "--json"]) {
       const h = home(`tty${flag}`, false);
