@@ -47,17 +47,35 @@ export async function neverVerifiesReason(key: openpgp.Key, now: Date): Promise<
   }
 }
 
+/** The newest of a component's self-signatures: the one OpenPGP implementations act on. */
+function newest(sigs: openpgp.SignaturePacket[]): openpgp.SignaturePacket | undefined {
+  return sigs.reduce<openpgp.SignaturePacket | undefined>((a, b) => (a && (a.created?.getTime() ?? 0) >= (b.created?.getTime() ?? 0) ? a : b), undefined);
+}
+
 /**
- * A warning for a key that leans on SHA-1: all of its self-signatures use it (Sequoia and other
- * current tools refuse such keys), or its digest preferences name nothing stronger. AAM still
- * verifies its SHA-256+ signatures, so this is a warning, not a refusal. Null when neither holds.
+ * A warning for a key that leans on SHA-1: the current self-signature of one of its user IDs or the
+ * binding of one of its subkeys uses SHA-1, or its digest preferences name nothing stronger. Null
+ * when neither holds.
+ *
+ * Why a warning and not a refusal (issue 17 §3: refuse only keys that can never verify): such a key
+ * does verify under AAM's rules. AAM refuses SHA-1 in the message signature, where a chosen-prefix
+ * collision lets whoever gets a signature reuse it; a self-signature is made by the key's owner over
+ * the owner's own key and user ID, so a collision gains no one but the owner, who can sign anything
+ * anyway, and AAM's trust is the primary fingerprint, not the user ID. GnuPG agrees (since 2.2.18 it
+ * rejects SHA-1 only in third-party key signatures, CVE-2019-14855; self-signatures stay valid, also
+ * in 2.4). openpgp.js rejects SHA-1 only in message signatures. Sequoia refuses the key outright: its
+ * standard policy rejects SHA-1 where second-preimage resistance is needed from a cutoff judged at
+ * verification time, not at the signature's own date (2023-02-01 in sequoia-openpgp 1.12, as
+ * test/vectors/openpgp-keys/sha1-2022 shows for a self-signature from 2022; Debian's later builds
+ * refuse since 2026-02-01), so `sq`/`sqv` users of the package will not verify it: say so.
  */
 export function sha1Warning(key: openpgp.Key): string | null {
-  const selfSigs = [...key.users.flatMap((u) => u.selfCertifications), ...key.subkeys.flatMap((s) => s.bindingSignatures)];
-  const prefs = key.users.flatMap((u) => u.selfCertifications.flatMap((s) => s.preferredHashAlgorithms ?? []));
+  const current = [...key.users.map((u) => newest(u.selfCertifications)), ...key.subkeys.map((s) => newest(s.bindingSignatures))].filter((s) => s !== undefined);
+  const weak = current.filter((s) => s.hashAlgorithm !== null && s.hashAlgorithm in WEAK_HASHES);
+  const prefs = key.users.flatMap((u) => newest(u.selfCertifications)?.preferredHashAlgorithms ?? []);
   const parts: string[] = [];
-  if (selfSigs.length > 0 && selfSigs.every((s) => s.hashAlgorithm !== null && s.hashAlgorithm in WEAK_HASHES)) parts.push("its self-signatures use SHA-1 (Sequoia and newer tools refuse the key)");
+  if (weak.length > 0) parts.push(`${weak.length === current.length ? "its self-signatures use" : `${weak.length} of its ${current.length} self-signatures use`} SHA-1 (Sequoia's sq and sqv refuse such a key, whatever the signature's date; GnuPG and AAM accept it)`);
   if (prefs.length > 0 && prefs.every((h) => h in WEAK_HASHES)) parts.push("its digest preferences name only SHA-1");
   if (parts.length === 0) return null;
-  return `${parts.join(" and ")}; AAM refuses SHA-1 signatures, so sign with SHA-256 or stronger (gpg --digest-algo SHA256) and re-certify the key with a current digest`;
+  return `${parts.join(" and ")}; AAM refuses SHA-1 signatures, so sign with SHA-256 or stronger (gpg --digest-algo SHA256), and re-make the self-signatures with a current digest (gpg --quick-set-expire <fingerprint> <expiry>; gpg --edit-key <fingerprint> setpref SHA512 SHA384 SHA256 AES256 ZLIB), then export and trust the key again`;
 }

@@ -52,6 +52,15 @@ for suite in cv25519 rsa3k; do
   sq sign --detached --time "$AT" --signer-key "$T/sq-$suite.pgp" "$OUT/package.aam" > "$OUT/sq-$suite.default.asc"
 done
 
+# sha1-2022/sha1old: the same kind of key with self-signatures from 2022, before sequoia-openpgp
+# 1.12's SHA-1 cutoff (2023-02-01); Sequoia refuses it all the same (key_rules_test.ts). Not in
+# keys.tsv: the matrix is the keys in this folder.
+mkdir -p "$OUT/sha1-2022"
+G22="$G --faked-system-time 20220101T000000!"
+$G22 --cert-digest-algo SHA1 --default-preference-list "SHA1 AES256 ZLIB" --quick-gen-key "sha1old <sha1old@example.org>" rsa3072 sign never
+gpg --armor --export sha1old@example.org > "$OUT/sha1-2022/sha1old.pub.asc"
+$G22 --armor --digest-algo SHA256 --local-user sha1old@example.org --detach-sign --output "$OUT/sha1-2022/sha1old.SHA256.asc" "$OUT/package.aam"
+
 gpgconf --kill gpg-agent
 rm -rf "$T"
 sh "$OUT/keys_tsv.sh" > "$OUT/keys.tsv"
