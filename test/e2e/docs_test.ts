@@ -8,7 +8,11 @@
  *
  * - `expect-exit=N`: the block must end with exit status N (it runs in a subshell, so a `cd`
  *   or variable set there does not carry over);
- * - `requires=PROGRAM`: the block is skipped where PROGRAM is not installed (e.g. gpg).
+ * - `requires=PROGRAM`: the block is skipped where PROGRAM is not installed (e.g. gpg);
+ * - `stand-ins=sigstore`: the block talks to the local Sigstore stand-ins this test starts on
+ *   127.0.0.1 (Fulcio, Rekor and a TSA at `$AAM_DOCS_SIGSTORE`, their trusted root at
+ *   `$AAM_DOCS_TRUSTED_ROOT`, and an OpenID Connect provider at `$AAM_DOCS_OIDC_ISSUER` that signs
+ *   author@example.org in at once), started only when a doc has such a block.
  *
  * Blocks that cannot run here (a network, a browser, an OIDC login) are ```console or ```text;
  * their `aam` lines are still checked: every `--flag` must be one the command accepts.
@@ -19,6 +23,8 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync, chmodSync } from "
 import { join } from "node:path";
 import { ROOT, tempDir, removeDir } from "../helpers.ts";
 import { main } from "../../src/cli/main.ts";
+import { startSigstoreStandIns, type SigstoreStandIns } from "../sigstore_mock.ts";
+import { startOidcIssuer, type OidcIssuer } from "../oidc_issuer.ts";
 
 interface Block {
   file: string;
@@ -28,7 +34,7 @@ interface Block {
   body: string;
 }
 
-const KNOWN_ATTRS = new Set(["expect-exit", "requires"]);
+const KNOWN_ATTRS = new Set(["expect-exit", "requires", "stand-ins"]);
 
 /** Fenced blocks of a markdown text; `only` keeps those under the named `## ` heading. */
 function extractBlocks(file: string, text: string, only?: string): Block[] {
@@ -111,7 +117,7 @@ interface DocRun {
   skipped: string[];
 }
 
-function runDoc(doc: Doc, base: string, binDir: string): Promise<DocRun> {
+function runDoc(doc: Doc, base: string, binDir: string, standIns: Record<string, string>): Promise<DocRun> {
   // HOME apart from the working folder: else $HOME/.aam/config.yaml would also be read as the
   // working folder's project configuration (.aam/config.yaml).
   const top = join(base, doc.name.replace(/[^a-z0-9]+/gi, "_"));
@@ -135,6 +141,7 @@ function runDoc(doc: Doc, base: string, binDir: string): Promise<DocRun> {
     GIT_COMMITTER_NAME: "Docs Test",
     GIT_COMMITTER_EMAIL: "docs@example.org",
     LANG: "C.UTF-8",
+    ...standIns,
   };
   return new Promise((resolve) => {
     const child = spawn("bash", [scriptFile], { cwd: work, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -202,7 +209,20 @@ let base = "";
 let binDir = "";
 const runs = new Map<string, Promise<DocRun>>();
 
-beforeAll(() => {
+let sigstore: SigstoreStandIns | undefined;
+let issuer: OidcIssuer | undefined;
+
+/** The stand-ins' addresses for the docs' scripts, started when some block asks for them. */
+async function startStandIns(): Promise<Record<string, string>> {
+  if (!docs.some((d) => d.blocks.some((b) => b.lang === "sh" && b.attrs["stand-ins"] === "sigstore"))) return {};
+  sigstore = await startSigstoreStandIns();
+  issuer = await startOidcIssuer({ email: "author@example.org" });
+  const root = join(base, "stand-ins-trusted-root.json");
+  writeFileSync(root, sigstore.trustedRoot);
+  return { AAM_DOCS_SIGSTORE: sigstore.url, AAM_DOCS_OIDC_ISSUER: issuer.url, AAM_DOCS_TRUSTED_ROOT: root };
+}
+
+beforeAll(async () => {
   base = tempDir("aam-docs-");
   binDir = join(base, "bin");
   mkdirSync(binDir);
@@ -210,16 +230,23 @@ beforeAll(() => {
   writeFileSync(wrapper, `#!/bin/sh\nexec node ${JSON.stringify(join(ROOT, "dist", "cli.js"))} "$@"\n`);
   chmodSync(wrapper, 0o755);
   // Every doc starts now; each test below awaits its own (they are independent folders).
-  const started = limit(docs.map((d) => () => runDoc(d, base, binDir)), 5);
+  const standIns = await startStandIns();
+  const started = limit(docs.map((d) => () => runDoc(d, base, binDir, standIns)), 5);
   docs.forEach((d, i) => runs.set(d.name, started[i]));
 });
 
-afterAll(() => removeDir(base));
+afterAll(async () => {
+  // Every doc has finished (each test awaited its run) before the stand-ins stop.
+  await Promise.allSettled(runs.values());
+  await sigstore?.close();
+  await issuer?.close();
+  removeDir(base);
+});
 
 describe("docs", () => {
   test("docs/ holds the guides the README promises, each with runnable examples", () => {
     const names = docs.map((d) => d.name);
-    for (const f of ["getting-started", "signing-and-trust", "air-gapped", "registries", "key-rotation", "formats", "exit-codes", "json-output"]) {
+    for (const f of ["getting-started", "signing-and-trust", "air-gapped", "registries", "key-rotation", "formats", "exit-codes", "json-output", "reference-examples"]) {
       expect(names).toContain(`docs/${f}.md`);
     }
     for (const d of docs) {
