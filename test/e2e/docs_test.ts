@@ -257,6 +257,9 @@ describe("docs", () => {
   test("sh blocks carry only known attributes", () => {
     const bad = docs.flatMap((d) => d.blocks.filter((b) => b.lang === "sh").flatMap((b) => Object.keys(b.attrs).filter((k) => !KNOWN_ATTRS.has(k)).map((k) => `${b.file}:${b.line} ${k}`)));
     expect(bad).toEqual([]);
+    // The only stand-ins there are: a misspelt value would run the block without them.
+    const standIns = docs.flatMap((d) => d.blocks.filter((b) => b.attrs["stand-ins"] !== undefined && b.attrs["stand-ins"] !== "sigstore").map((b) => `${b.file}:${b.line}`));
+    expect(standIns).toEqual([]);
   });
 
   test("aam commands in console and text blocks use only options the command accepts", async () => {
