@@ -91,12 +91,16 @@ while :; do
   git add -A .
   git -c user.name="${AAM_ATTEST_GIT_NAME:-aam registry attest}" -c user.email="${AAM_ATTEST_GIT_EMAIL:-aam-attest@invalid}" \
     commit -q -m "aam: registry attest (snapshot $serial)"
-  if git push -q "$remote" "HEAD:refs/heads/$main"; then
+  if git push -q "$remote" "HEAD:refs/heads/$main" 2>"$work/push.err"; then
     echo "pushed snapshot $serial to $main"
     exit "$rc"
   fi
-  [ "$n" -lt "$tries" ] || fail "could not push snapshot $serial to $main after $n tries" "run it again" 1
-  # Someone pushed first: attest again on the new head.
+  if [ "$n" -ge "$tries" ]; then
+    cat "$work/push.err" >&2
+    fail "could not push snapshot $serial to $main after $n tries" "run it again" 1
+  fi
+  # Someone pushed first (or the push failed for a moment): attest again on the new head.
+  echo "the push of snapshot $serial was refused; attesting again on the new head of $main"
   git fetch -q "$remote" "$main"
   git reset -q --hard FETCH_HEAD
   sleep "$n"
