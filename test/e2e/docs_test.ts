@@ -219,7 +219,7 @@ afterAll(() => removeDir(base));
 describe("docs", () => {
   test("docs/ holds the guides the README promises, each with runnable examples", () => {
     const names = docs.map((d) => d.name);
-    for (const f of ["getting-started", "signing-and-trust", "air-gapped", "registries", "key-rotation", "formats", "exit-codes", "json-output"]) {
+    for (const f of ["getting-started", "signing-and-trust", "air-gapped", "registries", "key-rotation", "formats", "exit-codes", "json-output", "registry-attestation"]) {
       expect(names).toContain(`docs/${f}.md`);
     }
     for (const d of docs) {
