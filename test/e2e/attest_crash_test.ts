@@ -178,13 +178,14 @@ describe("reliability: registry reject killed at random instants", () => {
           return {
             metadata: meta.versions.find((v) => v.version === version)?.rejected?.reason ?? null,
             bin: record.versions[version]?.rejected?.reason ?? null,
-            attested: sig.signatures.some((e: { algorithm: string }) => e.algorithm === "registry-attestation"),
+            attested: (sig.signatures as { algorithm: string }[]).some((e) => e.algorithm === "registry-attestation"),
             logged: events().filter((e) => e.event === "version.reject" && e.version === version).length,
           };
         };
         const after = state();
-        const whole = { metadata: `trial ${t}`, bin: `trial ${t}`, attested: false, logged: 1 };
-        const none = { metadata: null, bin: null, attested: true, logged: 0 };
+        type State = ReturnType<typeof state>;
+        const whole: State = { metadata: `trial ${t}`, bin: `trial ${t}`, attested: false, logged: 1 };
+        const none: State = { metadata: null, bin: null, attested: true, logged: 0 };
         expect([whole, none]).toContainEqual(after);
         if (after.metadata !== null) applied++;
         else {
