@@ -1,8 +1,9 @@
 /**
- * Crash safety of `registry attest` (SPEC §4, §5a): an attest killed with SIGKILL at a random instant
- * leaves a registry that `registry verify` accepts at once and the next write finishes, whose snapshot.json
- * parses, names bins whose bytes match it, agrees with every metadata.yaml (no mix-and-match), and
- * carries the serial of the last `snapshot.sign` event, serials going up by one.
+ * Crash safety of `registry attest` and `registry reject` (SPEC §4, §5a): one killed with SIGKILL at a
+ * random instant leaves a registry that `registry verify` accepts at once and the next write finishes,
+ * whose snapshot.json parses, names bins whose bytes match it, agrees with every metadata.yaml (no
+ * mix-and-match), and carries the serial of the last `snapshot.sign` event, serials going up by one.
+ * A killed reject is applied whole or not at all (metadata.yaml, bin, .sig and audit log agree).
  */
 import { describe, test, expect } from "bun:test";
 import { spawn } from "node:child_process";
@@ -17,20 +18,39 @@ import { parseMetadata } from "../../src/registry/metadata.ts";
 
 const TRIALS = 14;
 
-function attestKilledAfter(dir: string, delayMs: number): Promise<boolean> {
+/**
+ * Runs `aam <args>` (Node) and kills it with SIGKILL `delayMs` after it takes the registry lock, or
+ * after it starts when `fromStart` (never, with Infinity); answers whether it was killed, whether it
+ * held the lock then, and when it took the lock and exited (ms from the start).
+ */
+function killedDuring(dir: string, args: string[], delayMs: number, fromStart: boolean): Promise<{ killed: boolean; underLock: boolean; lockedAt: number; exitedAt: number }> {
+  const lock = join(dir, "reg", ".aam-registry.lock");
+  const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn("node", [join(ROOT, "dist", "cli.js"), "registry", "attest", "--key", "regkey", "--all"], {
+    const child = spawn("node", [join(ROOT, "dist", "cli.js"), ...args], {
       cwd: dir,
       env: { PATH: process.env.PATH ?? "", HOME: dir, AAM_HOME: join(dir, ".aam"), NO_COLOR: "1" },
       stdio: "ignore",
     });
     let exited = false;
-    child.on("exit", () => (exited = true));
-    setTimeout(() => {
-      const killed = !exited && child.kill("SIGKILL");
-      child.on("close", () => resolve(killed));
-      if (exited) resolve(false);
-    }, delayMs);
+    let underLock = false;
+    let lockedAt = -1;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const kill = () => {
+      underLock = existsSync(lock);
+      if (!exited) child.kill("SIGKILL");
+    };
+    // Polls for the lock: a kill timed from the start alone mostly lands in start-up for a short write.
+    const poll = setInterval(() => {
+      if (lockedAt < 0 && existsSync(lock)) lockedAt = Date.now() - started;
+      if (timer === undefined && delayMs !== Infinity && (fromStart || lockedAt >= 0)) timer = setTimeout(kill, delayMs);
+    }, 1);
+    child.on("exit", (_code, signal) => {
+      exited = true;
+      clearInterval(poll);
+      if (timer) clearTimeout(timer);
+      resolve({ killed: signal === "SIGKILL", underLock: signal === "SIGKILL" && underLock, lockedAt, exitedAt: Date.now() - started });
+    });
   });
 }
 
@@ -46,19 +66,32 @@ describe("reliability: registry attest killed at random instants", () => {
       const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
       let killed = 0;
       let underLock = 0;
-      for (let t = 0; t < TRIALS; t++) {
+      const attest = ["registry", "attest", "--key", "regkey", "--all"];
+      const publishAll = (version: string) => {
         for (const name of ["@c/a", "@c/b", "@c/d", "@c/e", "@c/f"]) {
-          makePackage(join(dir, "pkg"), name, `1.0.${t}`);
+          makePackage(join(dir, "pkg"), name, version);
           expect(run(["pkg", "publish", "pkg"]).code).toBe(0);
         }
-        if (await attestKilledAfter(dir, 100 + Math.floor(rnd() * 220))) killed++;
+      };
+      // A first attest, not killed, times the command on this machine.
+      publishAll("0.0.1");
+      const timing = await killedDuring(dir, attest, Infinity, false);
+      expect(timing).toMatchObject({ killed: false });
+      expect(timing.lockedAt).toBeGreaterThanOrEqual(0);
+      for (let t = 0; t < TRIALS; t++) {
+        publishAll(`1.0.${t}`);
+        // Two trials in three are timed from taking the lock, the others from the start, each drawn
+        // over how long the uninterrupted attest took (the machine's speed varies).
+        const fromStart = t % 3 === 2;
+        const k = await killedDuring(dir, attest, Math.floor(rnd() * 1.1 * (fromStart ? timing.exitedAt : timing.exitedAt - timing.lockedAt)), fromStart);
+        if (k.killed) killed++;
         // Killed holding the registry lock: inside the write, not in start-up.
-        if (existsSync(reg(".aam-registry.lock"))) underLock++;
+        if (k.underLock) underLock++;
         // Before any write finishes it, the registry as left verifies (a pending journal is read as applied).
         const left = run(["registry", "verify"]);
         expect({ code: left.code, stderr: left.code === 0 ? "" : left.stderr }).toEqual({ code: 0, stderr: "" });
         // The next write finishes an interrupted change (or leaves a clean one alone).
-        const next = run(["registry", "attest", "--key", "regkey", "--all"]);
+        const next = run(attest);
         expect(next.stderr).not.toContain("    at ");
         expect(next.code).toBe(0);
         expect(run(["registry", "verify"]).code).toBe(0);
@@ -81,12 +114,95 @@ describe("reliability: registry attest killed at random instants", () => {
       expect(readdirSync(reg("snapshot", "bins")).length).toBeGreaterThan(0);
       // Most kills must land while the attest runs, or only start-up was tested.
       expect(killed).toBeGreaterThanOrEqual(TRIALS / 3);
-      expect(underLock).toBeGreaterThanOrEqual(1);
+      expect(underLock).toBeGreaterThanOrEqual(TRIALS / 3);
       console.log(`attest crash trials: ${killed} of ${TRIALS} killed, ${underLock} while holding the registry lock`);
     } finally {
       removeDir(dir);
     }
   }, 240_000);
+});
+
+describe("reliability: registry reject killed at random instants", () => {
+  test(`a reject killed with SIGKILL (${TRIALS} trials, Node) is applied whole or not at all, and the registry verifies`, async () => {
+    const dir = tempDir();
+    try {
+      const run = (args: string[]) => aam("node", args, { cwd: dir, home: dir });
+      expect(run(["registry", "init", "reg", "--name", "crash", "--default"]).code).toBe(0);
+      expect(run(["key", "generate", "--name", "regkey", "--no-passphrase"]).code).toBe(0);
+      const reg = (...p: string[]) => join(dir, "reg", ...p);
+      const events = () => readFileSync(reg("audit.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      let seed = 23;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      let killed = 0;
+      let underLock = 0;
+      let applied = 0;
+      // A first reject, not killed, times the command on this machine.
+      makePackage(join(dir, "pkg"), "@c/r", "0.0.1");
+      expect(run(["pkg", "publish", "pkg"]).code).toBe(0);
+      expect(run(["registry", "attest", "--key", "regkey", "--all"]).code).toBe(0);
+      let timing = await killedDuring(dir, ["registry", "reject", "@c/r@0.0.1", "--reason", "timing", "--key", "regkey"], Infinity, false);
+      expect(timing.lockedAt).toBeGreaterThanOrEqual(0);
+      for (let t = 0; t < TRIALS; t++) {
+        const version = `1.0.${t}`;
+        for (const name of ["@c/r", "@c/other"]) {
+          makePackage(join(dir, "pkg"), name, version);
+          expect(run(["pkg", "publish", "pkg"]).code).toBe(0);
+        }
+        expect(run(["registry", "attest", "--key", "regkey", "--all"]).code).toBe(0);
+        const reject = ["registry", "reject", `@c/r@${version}`, "--reason", `trial ${t}`, "--key", "regkey"];
+        // Two trials in three are timed from taking the lock, the others from the start, each drawn
+        // over how long an uninterrupted reject took here (the machine's speed varies).
+        const fromStart = t % 3 === 2;
+        const k = await killedDuring(dir, reject, Math.floor(rnd() * 1.1 * (fromStart ? timing.exitedAt : timing.exitedAt - timing.lockedAt)), fromStart);
+        if (k.killed) killed++;
+        if (k.underLock) underLock++;
+        const left = run(["registry", "verify"]);
+        expect({ trial: t, code: left.code, stderr: left.code === 0 ? "" : left.stderr }).toEqual({ trial: t, code: 0, stderr: "" });
+        // The next write (a re-sign) finishes an interrupted reject, or leaves a clean state alone.
+        const next = run(["registry", "attest", "--key", "regkey"]);
+        expect({ trial: t, code: next.code, stderr: next.stderr }).toEqual({ trial: t, code: 0, stderr: "" });
+        expect(existsSync(reg(".aam-journal.json"))).toBe(false);
+
+        const state = () => {
+          const meta = parseMetadata(readFileSync(reg("packages", "c--r", "metadata.yaml"), "utf8"), "metadata.yaml");
+          const snap = parseSnapshot(readFileSync(reg("snapshot.json"), "utf8"), "snapshot.json");
+          const bins = Object.keys(snap.bins).map((id) => parseBin(readFileSync(reg("snapshot", "bins", `${id}.json`), "utf8"), id, id));
+          const record = bins.find((b) => b["c--r"] !== undefined)!["c--r"];
+          // An unsigned version's .sig held only the attestation: reject removes the file with it.
+          const sigFile = reg("packages", "c--r", `${version}.sig`);
+          const sig = existsSync(sigFile) ? JSON.parse(readFileSync(sigFile, "utf8")) : { signatures: [] };
+          return {
+            metadata: meta.versions.find((v) => v.version === version)?.rejected?.reason ?? null,
+            bin: record.versions[version]?.rejected?.reason ?? null,
+            attested: (sig.signatures as { algorithm: string }[]).some((e) => e.algorithm === "registry-attestation"),
+            logged: events().filter((e) => e.event === "version.reject" && e.version === version).length,
+          };
+        };
+        const after = state();
+        type State = ReturnType<typeof state>;
+        const whole: State = { metadata: `trial ${t}`, bin: `trial ${t}`, attested: false, logged: 1 };
+        const none: State = { metadata: null, bin: null, attested: true, logged: 0 };
+        expect([whole, none]).toContainEqual(after);
+        if (after.metadata !== null) applied++;
+        else {
+          timing = await killedDuring(dir, reject, Infinity, false);
+          expect(timing).toMatchObject({ killed: false });
+          expect(timing.lockedAt).toBeGreaterThanOrEqual(0);
+        }
+        expect(state()).toEqual(whole);
+        expect(run(["registry", "verify"]).code).toBe(0);
+        const snap = parseSnapshot(readFileSync(reg("snapshot.json"), "utf8"), "snapshot.json");
+        const signs = events().filter((e) => e.event === "snapshot.sign");
+        expect(signs.map((e) => e.details.serial)).toEqual(signs.map((_, i) => i + 1));
+        expect(snap.serial).toBe(signs.length);
+      }
+      expect(killed).toBeGreaterThanOrEqual(TRIALS / 3);
+      expect(underLock).toBeGreaterThanOrEqual(TRIALS / 3);
+      console.log(`reject crash trials: ${killed} of ${TRIALS} killed, ${underLock} while holding the registry lock, ${applied} applied whole before the kill or by the next write`);
+    } finally {
+      removeDir(dir);
+    }
+  }, 300_000);
 });
 
 describe("reliability: registry attest racing publishers", () => {

@@ -246,7 +246,7 @@ afterAll(async () => {
 describe("docs", () => {
   test("docs/ holds the guides the README promises, each with runnable examples", () => {
     const names = docs.map((d) => d.name);
-    for (const f of ["getting-started", "signing-and-trust", "air-gapped", "registries", "key-rotation", "formats", "exit-codes", "json-output", "reference-examples"]) {
+    for (const f of ["getting-started", "signing-and-trust", "air-gapped", "registries", "key-rotation", "formats", "exit-codes", "json-output", "reference-examples", "registry-attestation"]) {
       expect(names).toContain(`docs/${f}.md`);
     }
     for (const d of docs) {

@@ -1,6 +1,7 @@
 /**
- * Concurrency (SPEC §4, §8): many processes, on all three runtimes at once, writing one registry
- * and one offline cache. Nothing may be lost, and the registry must verify clean afterwards.
+ * Concurrency (SPEC §4, §5a, §8): many processes, on all three runtimes at once, writing one registry
+ * (publishes, attests and rejects racing) and one offline cache. Nothing may be lost, and the registry
+ * must verify clean afterwards.
  */
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { spawn } from "node:child_process";
@@ -10,6 +11,8 @@ import { aam, aamAsync, libScriptCommand, tempDir, removeDir, makePackage, ROOT,
 import { parseMetadata } from "../../src/registry/metadata.ts";
 import { parseIndex } from "../../src/registry/index_file.ts";
 import { verifyAuditChain, parseAuditEvents } from "../../src/registry/audit_log.ts";
+import { parseSnapshot } from "../../src/attest/snapshot_doc.ts";
+import { parseBin } from "../../src/attest/bin_doc.ts";
 
 const WORKER = join(ROOT, "test", "e2e", "reliability_worker.mjs");
 
@@ -66,6 +69,78 @@ describe("reliability: concurrent publishing", () => {
     expect(v.code).toBe(0);
     expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, versions: all.length, failures: [], warnings: [] });
   }, 120_000);
+});
+
+describe("reliability: attests and rejects racing publishes", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir("aam-conc-attest-");
+    const run = (args: string[]) => aam("node", args, { cwd: dir, home: dir });
+    expect(run(["registry", "init", "reg", "--name", "race", "--default"]).code).toBe(0);
+    expect(run(["key", "generate", "--name", "regkey", "--no-passphrase"]).code).toBe(0);
+    for (const v of ["1.0.0", "1.0.1", "1.0.2"]) {
+      makePackage(join(dir, "old"), "@race/old", v);
+      expect(run(["pkg", "publish", "old"]).code).toBe(0);
+    }
+    expect(run(["registry", "attest", "--key", "regkey", "--all"]).code).toBe(0);
+  });
+  afterAll(() => removeDir(dir));
+
+  test("3 publishers, 3 attesters (twice each) and 3 rejecters on node, bun and deno at once: nothing lost, verify clean, serials one by one", async () => {
+    const reg = join(dir, "reg");
+    const RTS: RuntimeName[] = ["node", "bun", "deno"];
+    const PER = 4;
+    const cli = (rt: RuntimeName, args: string[]) => aamAsync(rt, args, { cwd: dir, home: dir });
+    const jobs: Promise<{ job: string; code: number; stderr: string }[]>[] = [];
+    for (const [w, rt] of RTS.entries()) {
+      jobs.push(
+        (async () => {
+          const out = [];
+          for (let v = 0; v < PER; v++) {
+            makePackage(join(dir, `pkg${w}`), `@race/p${w}`, `1.0.${v}`);
+            out.push({ job: `${rt} publish @race/p${w}@1.0.${v}`, ...(await cli(rt, ["pkg", "publish", `pkg${w}`])) });
+          }
+          return out;
+        })(),
+      );
+      jobs.push(
+        (async () => {
+          const out = [];
+          for (let a = 0; a < 2; a++) out.push({ job: `${rt} attest #${a}`, ...(await cli(rt, ["registry", "attest", "--key", "regkey", "--all"])) });
+          return out;
+        })(),
+      );
+      jobs.push(cli(rt, ["registry", "reject", `@race/old@1.0.${w}`, "--reason", `withdrawn by ${rt}`, "--key", "regkey"]).then((r) => [{ job: `${rt} reject @race/old@1.0.${w}`, ...r }]));
+    }
+    const results = (await Promise.all(jobs)).flat();
+    for (const r of results) expect({ job: r.job, code: r.code, stderr: r.code === 0 ? "" : r.stderr }).toEqual({ job: r.job, code: 0, stderr: "" });
+    // Versions published after the last racing attest are pending until this one.
+    expect(aam("node", ["registry", "attest", "--key", "regkey", "--all"], { cwd: dir, home: dir }).code).toBe(0);
+
+    const v = aam("node", ["registry", "verify", reg, "--json"], { cwd: dir, home: dir });
+    expect({ code: v.code, stderr: v.stderr }).toEqual({ code: 0, stderr: "" });
+    // 1 before the race, 6 attests, 3 rejects, 1 after.
+    expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, versions: 3 + RTS.length * PER, failures: [], snapshot: { serial: 11, pending: [] } });
+    for (const w of RTS.keys()) {
+      const meta = parseMetadata(readFileSync(join(reg, "packages", `race--p${w}`, "metadata.yaml"), "utf8"), "metadata.yaml");
+      expect(meta.versions.map((x) => x.version)).toEqual(Array.from({ length: PER }, (_, i) => `1.0.${i}`));
+    }
+    const old = parseMetadata(readFileSync(join(reg, "packages", "race--old", "metadata.yaml"), "utf8"), "metadata.yaml");
+    expect(old.versions.map((x) => x.rejected?.reason)).toEqual(RTS.map((rt) => `withdrawn by ${rt}`));
+    // The signed snapshot agrees: every version listed, the three rejections in the bin.
+    const snap = parseSnapshot(readFileSync(join(reg, "snapshot.json"), "utf8"), "snapshot.json");
+    const records = Object.assign({}, ...Object.keys(snap.bins).map((id) => parseBin(readFileSync(join(reg, "snapshot", "bins", `${id}.json`), "utf8"), id, id)));
+    expect(Object.keys(records).sort()).toEqual(["race--old", "race--p0", "race--p1", "race--p2"]);
+    expect(Object.values(records["race--old"].versions).map((x) => (x as { rejected: { reason: string } | null }).rejected?.reason)).toEqual(RTS.map((rt) => `withdrawn by ${rt}`));
+    const log = readFileSync(join(reg, "audit.log"), "utf8");
+    expect(verifyAuditChain(log)).toMatchObject({ ok: true });
+    const events = parseAuditEvents(log);
+    expect(events.filter((e) => e.event === "snapshot.sign").map((e) => (e.details as { serial: number }).serial)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+    expect(events.filter((e) => e.event === "version.reject").length).toBe(3);
+    expect(events.filter((e) => e.event === "package.publish").length).toBe(3 + RTS.length * PER);
+    const leftovers = readdirSync(reg).filter((n) => n.endsWith(".tmp") || [".aam-registry.lock", ".aam-journal.json"].some((f) => n.startsWith(f)));
+    expect(leftovers).toEqual([]);
+  }, 180_000);
 });
 
 describe("reliability: concurrent --offline-prepare", () => {
