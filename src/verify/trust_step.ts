@@ -119,7 +119,7 @@ function registryFailure(who: TrustSubject, code: string, att: AttestationVerdic
     return new AamError("UntrustedSigner", `Cannot verify "${who.name}@${who.version}": its registry attestation is not by a key pinned for that registry`, {
       ...where(who),
       actual: attestationList(att),
-      hint: "if you trust the registry's attestation key: aam registry trust <registry> <key.pem|fingerprint> (an attestation never counts through security.trusted_keys, nor for a loose file)",
+      hint: `if you trust the registry's attestation key: aam registry trust <alias> ${att.reports.find((r) => r.valid)?.key_fingerprint ?? "<key.pem|fingerprint>"} (an attestation never counts through security.trusted_keys, nor for a loose file)`,
     });
   }
   return new AamError("SignatureNotFound", `Cannot verify "${who.name}@${who.version}": a registry attestation is required (security.require_registry_attestation) and none counts`, {
