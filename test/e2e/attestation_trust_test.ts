@@ -8,7 +8,7 @@
  */
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, RUNTIMES, aam, errorName, libScriptCommand, makePackage, removeDir, tempDir, type RuntimeName } from "../helpers.ts";
 
@@ -177,6 +177,9 @@ describe.each(RUNTIMES)("registry attestations in trust under %s", (rt: RuntimeN
         configure({});
         expect(run(["key", "generate", "--name", "evil", "--no-passphrase"]).code).toBe(0);
         cpSync(reg(), join(dir, "evilreg"), { recursive: true });
+        // Its own history from scratch: attest never continues a snapshot another key signed.
+        rmSync(join(dir, "evilreg", "snapshot.json"));
+        rmSync(join(dir, "evilreg", "snapshot"), { recursive: true });
         expect(run(["registry", "attest", "--registry", join(dir, "evilreg"), "--key", "evil", "--all"]).code).toBe(0);
         const evil = JSON.parse(readFileSync(join(dir, "evilreg", "packages", "acme--hello", "1.1.0.sig"), "utf8"));
         const sig = JSON.parse(original);
