@@ -12,7 +12,7 @@ export { AamError, EXIT_CODES, type ErrorCode } from "./errors.ts";
 // The short names (`pack`, `publish`, `verify`, `extract`) are the same functions as the long ones.
 export { packDirectory, packDirectory as pack, type PackOptions, type PackResult } from "./archive/index.ts";
 export { extractArchive, extractArchive as extract } from "./archive/index.ts";
-export { verifyPackage, verifyPackage as verify, type VerifyInput, type VerifyOptions, type VerifyReport } from "./verify/pipeline.ts";
+export { verifyPackage, verifyPackage as verify, type VerifyInput, type VerifyOptions, type VerifyReport, type AttestationPin } from "./verify/pipeline.ts";
 export { verifyRegistry, type RegistryReport } from "./verify/registry_check.ts";
 export { publishVersion, publishVersion as publish, setDistTag, removeDistTag, yankVersion, addSignatures, type PublishInput, type PublishResult } from "./registry/writer.ts";
 export { RegistryReader } from "./registry/reader.ts";

@@ -8,7 +8,8 @@ import type { Context } from "./context.ts";
 import type { SignerReport, VerifyReport } from "../verify/pipeline.ts";
 import { DEFAULT_REKOR_URL } from "../signing/sigstore/create_bundle.ts";
 
-const KIND: Record<string, string> = { sigstore: "Sigstore", openpgp: "GPG", ed25519: "Ed25519" };
+const ATTESTATION = "registry-attestation";
+const KIND: Record<string, string> = { sigstore: "Sigstore", openpgp: "GPG", ed25519: "Ed25519", [ATTESTATION]: "Registry attestation" };
 
 /** The Rekor this machine signs with (`security.sigstore.rekor_url`, or the one endpoint standing in for all). */
 export async function rekorBase(ctx: Context): Promise<string> {
@@ -24,6 +25,8 @@ export function logEntryUrl(s: Pick<SignerReport, "info">, rekorUrl: string): st
 
 /** Who signed: identity for Sigstore, key (and uid for OpenPGP) otherwise, as indented detail lines. */
 export function signerDetail(s: SignerReport, rekorUrl: string): string[] {
+  // The reference page's shape of an attestation: the registry and when it attested.
+  if (s.algorithm === ATTESTATION) return [`Registry: ${u(s.registry ?? "")}`, ...(s.signed_at !== undefined ? [`Timestamp: ${u(s.signed_at)}`] : [])];
   const lines: string[] = [];
   if (s.identity) lines.push(`Identity: ${u(s.identity)}`);
   if (s.issuer) lines.push(`Issuer: ${u(s.issuer)}`);
@@ -46,6 +49,10 @@ export function reportSteps(r: VerifyReport, rekorUrl: string, mark: { ok: strin
     lines.push(s.valid ? `${mark.ok} ${kind} signature valid` : `${mark.bad} ${kind} signature not valid: ${u(s.reason ?? "invalid")}`);
     lines.push(...signerDetail(s, rekorUrl).map((l) => `  ${l}`));
     if (!s.valid) continue;
+    if (s.algorithm === ATTESTATION) {
+      lines.push(s.trusted ? `${mark.ok} Registry key pinned` : `${mark.bad} Registry attestation not counted: ${u(s.trust_reason ?? "registry not pinned")}`);
+      continue;
+    }
     const what = s.key_fingerprint ? "Key" : "Identity";
     lines.push(s.trusted ? `${mark.ok} ${what} trusted` : `${mark.bad} ${what} not trusted: ${u(s.trust_reason ?? "not in the trust policy")}`);
   }

@@ -42,6 +42,22 @@ describe("applyProjectConfig()", () => {
         expect(r.effective.security.require_signature).toBe(true);
         expect(r.ignored).toEqual([{ key: "security.require_signature", reason: expect.any(String) }]);
       });
+      test("applyProjectConfig() applies require_registry_attestation: true, never false over the user's true", () => {
+        expect(untrusted(user({}), project({ require_registry_attestation: true })).effective.security.require_registry_attestation).toBe(true);
+        const r = untrusted(user({ require_registry_attestation: true }), project({ require_registry_attestation: false }));
+        expect(r.effective.security.require_registry_attestation).toBe(true);
+        expect(r.ignored.map((i) => i.key)).toEqual(["security.require_registry_attestation"]);
+      });
+      test("applyProjectConfig() lets a project turn trust_registry_attestations off, never on", () => {
+        const on = untrusted(user({}), project({ trust_registry_attestations: true }));
+        expect(on.effective.security.trust_registry_attestations).toBe(false);
+        expect(on.ignored.map((i) => i.key)).toEqual(["security.trust_registry_attestations"]);
+        const off = untrusted(user({ trust_registry_attestations: true }), project({ trust_registry_attestations: false }));
+        expect(off.effective.security.trust_registry_attestations).toBe(false);
+        expect(off.ignored).toEqual([]);
+        // Trusted (aam config trust-project), the file applies whole.
+        expect(applyProjectConfig(user({}), project({ trust_registry_attestations: true }), true).effective.security.trust_registry_attestations).toBe(true);
+      });
       test("applyProjectConfig() says nothing of a value equal to the user's (it loosens nothing)", () => {
         const r = untrusted(user({}), project({ require_signature: false, sigstore: {} }));
         expect(r.effective.security.require_signature).toBe(false);

@@ -46,6 +46,10 @@ export interface SecurityConfig {
   verify_transparency_log?: boolean;
   /** Fingerprint or Sigstore identity pattern → package patterns (`@team/*`, `tool`) it may sign. */
   signing_delegates?: Record<string, string[]>;
+  /** A registry's attestation (SPEC §5a), by a key pinned for it, makes a version trusted without an author signature (§6 table). */
+  trust_registry_attestations?: boolean;
+  /** Every version needs a registry's attestation by a pinned key, besides what trusts its author (§6 table). */
+  require_registry_attestation?: boolean;
   sigstore?: SigstoreConfig;
 }
 
@@ -71,6 +75,8 @@ export interface ResolvedConfig extends Config {
     on_signature_failure: OnSignatureFailure;
     verify_transparency_log: boolean;
     signing_delegates: Record<string, string[]>;
+    trust_registry_attestations: boolean;
+    require_registry_attestation: boolean;
     sigstore: SigstoreConfig;
   };
 }
@@ -140,6 +146,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: "security.on_signature_failure", type: "enum", values: FAILURE_MODES, default: "warn", doc: "what a failed signature check does" },
   { key: "security.verify_transparency_log", type: "bool", default: true, doc: "check Sigstore transparency-log entries" },
   { key: "security.signing_delegates", type: "map", default: {}, check: checkPackagePattern, doc: "fingerprint-or-identity=pattern,... limits a key or Sigstore identity to packages" },
+  { key: "security.trust_registry_attestations", type: "bool", default: false, doc: "a pinned registry's attestation (aam registry trust) trusts a version without an author signature" },
+  { key: "security.require_registry_attestation", type: "bool", default: false, doc: "every version also needs a pinned registry's attestation" },
   { key: "security.sigstore.fulcio_url", type: "string", check: checkUrl, doc: "Fulcio (certificate authority) URL" },
   { key: "security.sigstore.rekor_url", type: "string", check: checkUrl, doc: "Rekor (transparency log) URL" },
   { key: "security.sigstore.tsa_url", type: "string", check: checkUrl, doc: "timestamp authority URL" },
@@ -184,6 +192,8 @@ export function defaultConfig(): ResolvedConfig {
       on_signature_failure: "warn",
       verify_transparency_log: true,
       signing_delegates: {},
+      trust_registry_attestations: false,
+      require_registry_attestation: false,
       sigstore: {},
     },
   };

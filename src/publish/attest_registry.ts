@@ -190,7 +190,8 @@ async function attestVersion(o: AttestRegistryOptions, reader: RegistryReader, m
   const pv = await reader.versionOf(meta, record);
   try {
     const input = await readRegistryVersion(reader, pv, o.trust);
-    const report = await verifyPackage(input, { ...o.policy, onSignatureFailure: "error" }, { now: o.now, checkWholeArchive: true });
+    // The author side only: the attestation being made must not be needed (require_registry_attestation), nor an earlier one count.
+    const report = await verifyPackage(input, { ...o.policy, onSignatureFailure: "error", trustRegistryAttestations: false, requireRegistryAttestation: false }, { now: o.now, checkWholeArchive: true });
     signers = report.signers.filter((s) => s.valid && s.trusted).map((s) => s.key_fingerprint ?? s.identity ?? "").filter((s) => s !== "");
     const owners = meta.owners ?? [];
     if (owners.length > 0 && !signers.some((s) => owners.some((w) => w.toLowerCase() === s.toLowerCase()))) {

@@ -16,7 +16,8 @@ export type AuthorState = "trusted" | "untrusted" | "invalid" | "absent";
  */
 export type AttestationState = "valid" | "untrusted" | "absent";
 
-export type CombinedTrust = { trusted: true; by: "author" | "registry" | "both" } | { trusted: false; code: ErrorCode; reason: string };
+/** A failure names the `side` that failed, so its report can say what to fix (the author's signature or the registry's attestation). */
+export type CombinedTrust = { trusted: true; by: "author" | "registry" | "both" } | { trusted: false; code: ErrorCode; reason: string; side: "author" | "registry" };
 
 const AUTHOR_FAILURE: Record<Exclude<AuthorState, "trusted">, ErrorCode> = {
   untrusted: "UntrustedSigner",
@@ -26,8 +27,8 @@ const AUTHOR_FAILURE: Record<Exclude<AuthorState, "trusted">, ErrorCode> = {
 
 function attestationFailure(a: Exclude<AttestationState, "valid">): CombinedTrust {
   return a === "untrusted"
-    ? { trusted: false, code: "UntrustedSigner", reason: "the registry attestation is by a key not pinned for the registry" }
-    : { trusted: false, code: "SignatureNotFound", reason: "a registry attestation is required and there is none" };
+    ? { trusted: false, code: "UntrustedSigner", reason: "the registry attestation is by a key not pinned for the registry", side: "registry" }
+    : { trusted: false, code: "SignatureNotFound", reason: "a registry attestation is required and there is none", side: "registry" };
 }
 
 /**
@@ -43,7 +44,7 @@ function attestationFailure(a: Exclude<AttestationState, "valid">): CombinedTrus
 export function combineTrust(author: AuthorState, attestation: AttestationState, tra: boolean, rra: boolean): CombinedTrust {
   const authorOk = author === "trusted";
   const attestOk = attestation === "valid";
-  const authorFail = (): CombinedTrust => ({ trusted: false, code: AUTHOR_FAILURE[author as Exclude<AuthorState, "trusted">], reason: `the author signature: ${author}` });
+  const authorFail = (): CombinedTrust => ({ trusted: false, code: AUTHOR_FAILURE[author as Exclude<AuthorState, "trusted">], reason: `the author signature: ${author}`, side: "author" });
   const ok = (): CombinedTrust => ({ trusted: true, by: authorOk && attestOk ? "both" : authorOk ? "author" : "registry" });
   if (rra && !attestOk) return attestationFailure(attestation as Exclude<AttestationState, "valid">);
   if (rra && tra) return ok();

@@ -23,8 +23,16 @@ export interface PolicyFlags {
 export function buildPolicy(cfg: Config, flags: PolicyFlags = {}, registryRequires = false): TrustPolicy {
   const s = cfg.security;
   const requireSignature = Boolean(flags.requireSignature || s.require_signature || registryRequires);
-  if (flags.noVerify && requireSignature) {
-    const by = flags.requireSignature ? "--require-signature" : s.require_signature ? "security.require_signature" : "the registry (require_signatures)";
+  const requireRegistryAttestation = s.require_registry_attestation === true;
+  // A required attestation is a required signature of another kind: --no-verify cannot skip it either.
+  if (flags.noVerify && (requireSignature || requireRegistryAttestation)) {
+    const by = flags.requireSignature
+      ? "--require-signature"
+      : s.require_signature
+        ? "security.require_signature"
+        : registryRequires
+          ? "the registry (require_signatures)"
+          : "security.require_registry_attestation";
     throw new AamError("PolicyViolation", `Cannot skip signature checks: signatures are required by ${by}`, {
       hint: "drop --no-verify; a required signature cannot be skipped",
     });
@@ -40,5 +48,7 @@ export function buildPolicy(cfg: Config, flags: PolicyFlags = {}, registryRequir
     signingDelegates: s.signing_delegates ?? {},
     requireSignature,
     onSignatureFailure,
+    trustRegistryAttestations: s.trust_registry_attestations === true,
+    requireRegistryAttestation,
   };
 }

@@ -27,6 +27,10 @@ export interface TrustPolicy {
   requireSignature: boolean;
   /** `security.on_signature_failure`. */
   onSignatureFailure: "error" | "warn" | "ignore";
+  /** `security.trust_registry_attestations` (SPEC §6 table, `tra`); off when absent. */
+  trustRegistryAttestations?: boolean;
+  /** `security.require_registry_attestation` (SPEC §6 table, `rra`); off when absent. */
+  requireRegistryAttestation?: boolean;
 }
 
 export interface TrustAnswer {

@@ -12,6 +12,7 @@ import { AamError } from "../errors.ts";
 import type { TrustPolicy } from "../trust/policy.ts";
 import { verifyPackage, type VerifyInput } from "./pipeline.ts";
 import { scanArchive } from "./archive_scan.ts";
+import { testPolicy } from "../../test/helpers/pipeline_fixtures.ts";
 import { fileArchive, openFileArchive, bytesOf, type ArchiveSource } from "./archive_source.ts";
 import { installVerified } from "../install/install.ts";
 import { existsSync, readdirSync } from "node:fs";
@@ -22,16 +23,7 @@ let broken: Uint8Array; // the same, cut short after aam.yaml: its tail is not a
 let other: Uint8Array; // another valid archive of the same name and version (one prompt changed)
 let key: { seed: Uint8Array; publicKey: Uint8Array };
 
-const policy = (p: Partial<TrustPolicy> = {}): TrustPolicy => ({
-  trustedKeys: [fingerprint(key.publicKey)],
-  revokedKeys: [],
-  trustedIdentities: [],
-  allowedIssuers: [],
-  signingDelegates: {},
-  requireSignature: false,
-  onSignatureFailure: "error",
-  ...p,
-});
+const policy = (p: Partial<TrustPolicy> = {}): TrustPolicy => testPolicy([fingerprint(key.publicKey)], p);
 
 async function signed(bytes: Uint8Array, file: string, p: Partial<VerifyInput> = {}): Promise<VerifyInput> {
   writeFileSync(file, bytes);

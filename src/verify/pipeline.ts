@@ -8,9 +8,10 @@
 import { AamError } from "../errors.ts";
 import { parseSigFile, type SigFile } from "../signing/sig_file.ts";
 import type { TrustPolicy } from "../trust/policy.ts";
-import { isKeyTrustedFor, isIdentityTrusted } from "../trust/policy.ts";
 import { decideSignatureOutcome } from "../trust/decide.ts";
-import { checkEntry, type EntryResult } from "../signing/check_entry.ts";
+import { checkEntry } from "../signing/check_entry.ts";
+import { checkAttestations, type AttestationPin } from "./attestation_signers.ts";
+import { decideTrust, judgeAuthors, type SignerReport } from "./trust_step.ts";
 import { parseArchiveManifest } from "./archive_manifest.ts";
 import { bytesOf, type ArchiveInput } from "./archive_source.ts";
 import { finishArchiveCheck, scanArchive, type ArchiveScan } from "./archive_scan.ts";
@@ -36,12 +37,15 @@ export interface VerifyInput {
    * that may check a signature, never trust it (step 6 asks the local policy about the fingerprint).
    */
   keyCopies?: string[];
+  /**
+   * Set only for a registry that is pinned AND in security.trusted_registries, after the §5a checks
+   * passed. Without it a registry-attestation entry never counts (verify --file, unpinned registries).
+   */
+  attestation?: AttestationPin;
 }
 
-export interface SignerReport extends EntryResult {
-  trusted: boolean;
-  trust_reason?: string;
-}
+export type { SignerReport } from "./trust_step.ts";
+export type { AttestationPin } from "./attestation_signers.ts";
 
 export type StepStatus = "passed" | "failed" | "skipped" | "unsigned" | "warned";
 
@@ -162,30 +166,11 @@ async function wholeArchive(input: VerifyInput, checksum: string): Promise<Uint8
 /** Steps 3–6: answers the report, or throws the step's coded error. */
 async function verifySignatures(input: VerifyInput, checksum: string, policy: TrustPolicy, now: Date, signers: SignerReport[]): Promise<Omit<VerifyReport, "package" | "version" | "checksum">> {
   const checks: VerifyReport["checks"] = { checksum: "passed", identity: "passed", signature: "unsigned", trust: "unsigned" };
-  // Step 3: presence.
-  if (input.sigText === null) {
-    if (policy.requireSignature) {
-      throw new AamError("SignatureNotFound", `Cannot verify "${input.name}@${input.version}": it is not signed and a signature is required`, {
-        ...where(input),
-        file: input.files.sig,
-        hint: `ask the publisher to sign it (aam pkg sign), or drop security.require_signature`,
-      });
-    }
-    return { outcome: "unsigned", checks, signers: [], warnings: [`${input.name}@${input.version} is not signed`] };
-  }
-  // Step 4: form.
-  const sig: SigFile = parseSigFile(input.sigText, input.files.sig);
-  if (sig.signatures.length === 0) {
-    if (policy.requireSignature) {
-      throw new AamError("SignatureNotFound", `Cannot verify "${input.name}@${input.version}": its .sig holds no signatures`, {
-        ...where(input),
-        file: input.files.sig,
-        hint: "sign it with `aam pkg sign`",
-      });
-    }
-    return { outcome: "unsigned", checks, signers: [], warnings: [`${input.name}@${input.version} is not signed`] };
-  }
-  if (sig.package !== input.name || sig.package_version !== input.version) {
+  // Steps 3 and 4: presence and form. Author entries and registry attestations are told apart here.
+  const sig: SigFile | null = input.sigText === null ? null : parseSigFile(input.sigText, input.files.sig);
+  const authorEntries = sig?.signatures ?? [];
+  const attestations = sig?.attestations ?? [];
+  if (sig !== null && authorEntries.length + attestations.length > 0 && (sig.package !== input.name || sig.package_version !== input.version)) {
     throw new AamError("TamperedPackage", `Cannot verify "${input.name}@${input.version}": its .sig is for "${sig.package}@${sig.package_version}"`, {
       ...where(input),
       expected: `${input.name}@${input.version}`,
@@ -198,7 +183,7 @@ async function verifySignatures(input: VerifyInput, checksum: string, policy: Tr
   // OpenPGP and Sigstore verify the bytes themselves: read them (once) only if such an entry is present.
   let whole: Promise<Uint8Array> | undefined;
   const archive = () => (whole ??= wholeArchive(input, checksum));
-  for (const entry of sig.signatures) {
+  for (const entry of authorEntries) {
     const r = await checkEntry(entry, {
       archive,
       packageHash: checksum,
@@ -210,40 +195,16 @@ async function verifySignatures(input: VerifyInput, checksum: string, policy: Tr
     });
     signers.push({ ...r, trusted: false });
   }
-  const valid = signers.filter((s) => s.valid);
-  if (valid.length === 0) {
-    checks.signature = "failed";
-    throw new AamError("InvalidSignature", `Cannot verify "${input.name}@${input.version}": no signature in the .sig verifies`, {
-      ...where(input),
-      file: input.files.sig,
-      actual: signers.map((s) => `${s.algorithm} ${s.key_fingerprint ?? s.identity ?? ""}: ${s.reason ?? "invalid"}`).join("; "),
-      hint:
-        signers.some((s) => s.algorithm === "sigstore") && input.trust?.trustedRoot === undefined
-          ? "this machine has no Sigstore trusted root (one that travels with a package is never used): aam trust-root import <trusted_root.json>, or aam trust-root update while connected"
-          : "the archive or .sig was altered, or signed with another key; re-sign with `aam pkg sign`",
-    });
+  const att = await checkAttestations(attestations, { package: input.name, version: input.version, packageHash: checksum }, input.attestation, policy.revokedKeys);
+  // Step 6: trust, each side, then the table (trust_step.ts).
+  const author = judgeAuthors(signers, input.name, policy);
+  const authors = [...signers];
+  signers.push(...att.reports);
+  const who = { name: input.name, version: input.version, sigFile: input.files.sig, hasSig: sig !== null, hasTrustedRoot: input.trust?.trustedRoot !== undefined };
+  if (decideTrust(who, authors, author, att, policy) === "unsigned") {
+    return { outcome: "unsigned", checks, signers, warnings: [`${input.name}@${input.version} is not signed`] };
   }
   checks.signature = "passed";
-  // Step 6: trust.
-  for (const s of valid) {
-    const t = s.key_fingerprint
-      ? isKeyTrustedFor(s.key_fingerprint, input.name, policy)
-      : s.identity
-        ? isIdentityTrusted(s.identity, s.issuer ?? "", policy, input.name)
-        : { trusted: false, reason: "no key or identity" };
-    s.trusted = t.trusted;
-    s.trust_reason = t.reason;
-  }
-  if (!valid.some((s) => s.trusted)) {
-    checks.trust = "failed";
-    const who = valid.map((s) => s.key_fingerprint ?? s.identity).join(", ");
-    throw new AamError("UntrustedSigner", `Cannot verify "${input.name}@${input.version}": signed by ${who}, which is not trusted`, {
-      ...where(input),
-      file: input.files.sig,
-      actual: valid.map((s) => `${s.key_fingerprint ?? s.identity}: ${s.trust_reason}`).join("; "),
-      hint: `if you trust this signer: aam key trust ${valid[0].key_fingerprint ?? "<key>"}`,
-    });
-  }
   checks.trust = "passed";
   return { outcome: "verified", checks, signers, warnings: [] };
 }

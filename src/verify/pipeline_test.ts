@@ -1,31 +1,15 @@
 import { describe, test, expect, beforeAll } from "bun:test";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { packDirectory } from "../archive/index.ts";
-import { generateEd25519 } from "../signing/ed25519/sign.ts";
 import { serializeSigFile } from "../signing/sig_file.ts";
-import { createEd25519Entry } from "../signing/ed25519/entry.ts";
-import { fingerprint } from "../signing/ed25519/public_key.ts";
-import { AamError } from "../errors.ts";
 import type { TrustPolicy } from "../trust/policy.ts";
 import { verifyPackage, type VerifyInput } from "./pipeline.ts";
+import { settle, signedPromptPackage, testPolicy } from "../../test/helpers/pipeline_fixtures.ts";
 
 let archive: Uint8Array;
 let checksum: string;
 let sigText: string;
 let fp: string;
 
-const policy = (p: Partial<TrustPolicy> = {}): TrustPolicy => ({
-  trustedKeys: [fp],
-  revokedKeys: [],
-  trustedIdentities: [],
-  allowedIssuers: [],
-  signingDelegates: {},
-  requireSignature: false,
-  onSignatureFailure: "error",
-  ...p,
-});
+const policy = (p: Partial<TrustPolicy> = {}): TrustPolicy => testPolicy([fp], p);
 const input = (p: Partial<VerifyInput> = {}): VerifyInput => ({
   name: "@a/p",
   version: "1.0.0",
@@ -36,27 +20,16 @@ const input = (p: Partial<VerifyInput> = {}): VerifyInput => ({
   ...p,
 });
 async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "ok";
-  } catch (e) {
-    expect(e).toBeInstanceOf(AamError);
-    return (e as AamError).code;
-  }
+  const r = await settle(p);
+  return "code" in r ? r.code : "ok";
 }
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "aam-pipe-"));
-  mkdirSync(join(dir, "prompts"));
-  writeFileSync(join(dir, "aam.yaml"), 'name: "@a/p"\nversion: "1.0.0"\ndescription: d\nartifacts:\n  prompts: [{name: x, path: prompts/x.md}]\n');
-  writeFileSync(join(dir, "prompts", "x.md"), "x\n");
-  const packed = await packDirectory(dir);
+  const packed = await signedPromptPackage("@a/p", "1.0.0", new Date("2026-11-21T00:00:00Z"));
   archive = packed.bytes;
   checksum = packed.checksum;
-  const key = await generateEd25519();
-  fp = fingerprint(key.publicKey);
-  const entry = await createEd25519Entry({ seed: key.seed, publicKey: key.publicKey, packageHash: checksum, now: new Date("2026-11-21T00:00:00Z") });
-  sigText = serializeSigFile({ version: 1, package: "@a/p", package_version: "1.0.0", package_hash: checksum, signatures: [entry] });
+  fp = packed.fp;
+  sigText = serializeSigFile({ version: 1, package: "@a/p", package_version: "1.0.0", package_hash: checksum, signatures: [packed.entry] });
 });
 
 describe("verifyPackage()", () => {

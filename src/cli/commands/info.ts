@@ -6,6 +6,7 @@ import { parsePackageRef } from "../../manifest/name.ts";
 import { parseSigFile } from "../../signing/sig_file.ts";
 import { checkEntry } from "../../signing/check_entry.ts";
 import { isKeyTrustedFor, isIdentityTrusted } from "../../trust/policy.ts";
+import { checkAttestations } from "../../verify/attestation_signers.ts";
 import { parseAuditEvents } from "../../registry/audit_log.ts";
 import { checksumOf } from "../../encoding/sha256.ts";
 import { openFromOptions, trustPolicy, localTrust } from "./_shared.ts";
@@ -41,6 +42,9 @@ export function register(cli: CAC, ctx: Context): void {
             const t = fp ? isKeyTrustedFor(fp, pv.name, policy) : id ? isIdentityTrusted(id, ("issuer" in r ? r.issuer : "") ?? "", policy, pv.name) : { trusted: false, reason: "unknown signer" };
             signatures.push({ ...r, trusted: t.trusted, trust_reason: t.reason });
           }
+          // Attestations count only through a pin whose snapshot checks passed (VerifyInput.attestation); none is passed here yet.
+          const att = await checkAttestations(sig.attestations ?? [], { package: pv.name, version: pv.version, packageHash: hash }, undefined, policy.revokedKeys);
+          signatures.push(...att.reports.map((a) => ({ ...a })));
         }
       }
       const events = o.auditLog ? parseAuditEvents(await opened.reader.auditLog()).filter((e) => e.package === meta.name) : undefined;
