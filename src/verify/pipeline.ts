@@ -36,6 +36,8 @@ export interface VerifyInput {
    * that may check a signature, never trust it (step 6 asks the local policy about the fingerprint).
    */
   keyCopies?: string[];
+  /** Set only for a registry that is pinned AND in security.trusted_registries, after the §5a checks passed. */
+  attestation?: { registry: string /* pinned signed name */; keys: string[] /* pinned fps */; listed: boolean /* the valid snapshot lists this version, not rejected */ };
 }
 
 export interface SignerReport extends EntryResult {

@@ -80,7 +80,7 @@ export function register(cli: CAC, ctx: Context): void {
       let ready: ReadyPackage[];
       if (o.offline) {
         const { readyFromCache } = await import("../../cache/offline_install.ts");
-        ready = await readyFromCache(ctx.home, target, await trustPolicy(ctx, flags), await localTrust(ctx), vopts);
+        ready = await readyFromCache(ctx.home, target, await trustPolicy(ctx, flags), await localTrust(ctx), vopts, (await ctx.config()).merged);
       } else if (target.endsWith(".aam")) {
         const file = fs.path.resolve(ctx.cwd, target);
         const archive = await openFileArchive(file); // streamed: verified, then extracted (hashed again), never held whole

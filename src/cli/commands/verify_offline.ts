@@ -5,9 +5,12 @@
 import type { Context } from "../context.ts";
 import { AamError } from "../../errors.ts";
 import { parsePackageRef } from "../../manifest/name.ts";
-import { verifyPackage, type VerifyReport } from "../../verify/pipeline.ts";
+import type { VerifyReport } from "../../verify/pipeline.ts";
 import { readRegistryVersion } from "../../verify/inputs.ts";
-import { writeEntry, loadEntry, entryInput } from "../../cache/offline.ts";
+import { writeEntry, loadEntry } from "../../cache/offline.ts";
+import { verifyCachedEntry, verifyPinned } from "../../cache/offline_verify.ts";
+import { pinByAliasOrUrl } from "../../cache/offline_pins.ts";
+import { readRegistrySnapshot } from "../../cache/snapshot_prepare.ts";
 import { trustMaterialCopies } from "../../cache/trust_copies.ts";
 import { openFromOptions, trustPolicy, printVerifyReport, localTrust } from "./_shared.ts";
 import type { PackageVersion } from "../../registry/reader.ts";
@@ -40,21 +43,27 @@ async function prepare(ctx: Context, refs: string[], o: OfflineFlags): Promise<v
     targets.push(await reader.resolve(ref.name, ref));
   }
   const trust = await localTrust(ctx);
+  // A pinned registry's snapshot is checked for each version and cached with it (SPEC §5a "Offline").
+  const pinned = pinByAliasOrUrl((await ctx.config()).merged, opened.name, reader.location);
+  const snapshot = pinned ? await readRegistrySnapshot(reader.source) : null;
   const done: { package: string; version: string; path: string; outcome: string }[] = [];
   let i = 0;
   for (const pv of targets) {
     ctx.out.progress("Preparing", i++, targets.length);
     // One read of each file: the bytes verified are the bytes stored, with the metadata.yaml they were checked against.
     const input = await readRegistryVersion(reader, pv, trust);
-    const report = await verifyPackage(input, policy, { now: ctx.now() });
+    const metadataText = reader.metadataText(pv.metadata);
+    const report = await verifyPinned(ctx.home, pinned, input, metadataText, policy, { now: ctx.now() }, ctx.now(), snapshot?.carried, false);
+    if (pinned && snapshot) await snapshot.store(ctx.home, pinned.pin);
     const path = await writeEntry(
       ctx.home,
       pv.name,
       pv.version,
       reader.location,
-      { archive: input.archive, sigText: input.sigText, metadataText: reader.metadataText(pv.metadata), extra: await trustMaterialCopies(ctx.home, reader, report) },
+      { archive: input.archive, sigText: input.sigText, metadataText, extra: await trustMaterialCopies(ctx.home, reader, report) },
       report,
       ctx.now(),
+      pinned?.pin.name,
     );
     done.push({ package: pv.name, version: pv.version, path, outcome: report.outcome });
     if (!ctx.out.json) {
@@ -71,13 +80,14 @@ async function verifyOffline(ctx: Context, refs: string[], o: OfflineFlags): Pro
   if (o.registry) ctx.out.warn("--registry is ignored with --offline: only the offline cache is read");
   const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature });
   const trust = await localTrust(ctx);
+  const cfg = (await ctx.config()).merged;
   const reports: VerifyReport[] = [];
   for (const raw of refs) {
     const ref = parsePackageRef(raw);
     if (ref.tag || ref.range) throw new AamError("UsageError", `Cannot verify "${raw}" offline: name an exact version or none`, { hint: `aam verify --offline ${ref.name}` });
     const loaded = await loadEntry(ctx.home, ref.name, ref.version);
     // The whole pipeline, under today's local policy: the outcome recorded at prepare time is not used.
-    reports.push(await verifyPackage(entryInput(loaded, trust), policy, { now: ctx.now() }));
+    reports.push(await verifyCachedEntry(ctx.home, cfg, loaded, trust, policy, { now: ctx.now() }, ctx.now()));
   }
   if (ctx.out.json) ctx.out.data({ ok: true, offline: true, results: reports });
   else for (const r of reports) printVerifyReport(ctx, r);
