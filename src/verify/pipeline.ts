@@ -36,7 +36,10 @@ export interface VerifyInput {
    * that may check a signature, never trust it (step 6 asks the local policy about the fingerprint).
    */
   keyCopies?: string[];
-  /** Set only for a registry that is pinned AND in security.trusted_registries, after the §5a checks passed. */
+  /**
+   * Set only for a registry that is pinned AND in security.trusted_registries, after the §5a checks
+   * passed (filled by verify/inputs.ts from the reader's guard; the pipeline's use of it is issue 16's H2 part).
+   */
   attestation?: { registry: string /* pinned signed name */; keys: string[] /* pinned fps */; listed: boolean /* the valid snapshot lists this version, not rejected */ };
 }
 
