@@ -18,6 +18,12 @@ export async function cachedSnapshot(home: string, name: string): Promise<Carrie
   return stored ?? { rootBytes: null, file: `${snapshotStoreDir(home, name)}/${ROOT_FILE}`, bin: async () => null };
 }
 
+export interface PinnedReport {
+  report: VerifyReport;
+  /** Raises the saved serial (see checkCarriedSnapshot); a no-op without a pin. */
+  raise(): Promise<void>;
+}
+
 /**
  * Runs the snapshot checks for a pinned entry and the pipeline with the attestation they allow.
  * @param carried The snapshot travelling with the entry (a bundle's); the cache's when absent.
@@ -32,18 +38,20 @@ export async function verifyPinned(
   now: Date,
   carried?: CarriedSnapshot,
   offline = true,
-): Promise<VerifyReport> {
-  if (!found) return await verifyPackage(input, policy, vopts);
+): Promise<PinnedReport> {
+  if (!found) return { report: await verifyPackage(input, policy, vopts), raise: async () => {} };
   const snap = carried ?? (await cachedSnapshot(home, found.pin.name));
   const chk = await checkCarriedSnapshot(home, found.pin, snap, input.name, input.version, metadataText, now, offline);
   const attestation = found.trusted ? { registry: found.pin.name, keys: [...found.pin.keys], listed: chk.listed } : undefined;
   const report = await verifyPackage({ ...input, attestation }, policy, vopts);
   checkListedSigners(report, chk.signers, input.sigText === null ? input.files.archive : input.files.sig);
   report.warnings.push(...chk.warnings);
-  return report;
+  return { report, raise: chk.raise };
 }
 
 /** A loaded cache entry, verified offline (see verifyPinned). */
 export async function verifyCachedEntry(home: string, cfg: Config, loaded: LoadedEntry, trust: LocalTrust, policy: TrustPolicy, vopts: VerifyOptions, now: Date): Promise<VerifyReport> {
-  return await verifyPinned(home, pinForEntry(cfg, loaded.entry), entryInput(loaded, trust), loaded.metadataText, policy, vopts, now);
+  const { report, raise } = await verifyPinned(home, pinForEntry(cfg, loaded.entry), entryInput(loaded, trust), loaded.metadataText, policy, vopts, now);
+  await raise();
+  return report;
 }

@@ -40,12 +40,15 @@ export interface OfflineSnapshotCheck {
   listed: boolean;
   /** Author signers the snapshot lists for the version; the .sig must still carry each (checkListedSigners). */
   signers: string[];
+  /** Raises the saved serial to this root's (SPEC §5a step 2); the caller runs it once everything it checks passed. */
+  raise(): Promise<void>;
 }
 
 const HINT = "prepare the package again while connected (aam verify --offline-prepare), or import a newer bundle";
 
 /**
- * Runs the offline checks for `name@version` against a carried snapshot and raises the saved serial.
+ * Runs the offline checks for `name@version` against a carried snapshot. The saved serial is raised
+ * by the answer's `raise()`, so a bundle that fails half-way moves no state.
  * @param offline false when preparing from the registry itself: an expired snapshot is then an error.
  * @throws {AamError} StaleMetadata (no snapshot, or one older than the saved state), TamperedPackage
  * (signature, name, bin), PolicyViolation (a rejected version). Never softened by policy.
@@ -76,11 +79,12 @@ export async function checkCarriedSnapshot(home: string, pin: OfflinePin, snap: 
       hint: "a rejected version is never installed or verified as good; pick another version",
     });
   }
-  if (fresh.save) await raiseSeenSnapshot(home, pin.name, pin.keys, fresh.save, now);
+  const save = fresh.save;
+  const raise = async () => void (save && (await raiseSeenSnapshot(home, pin.name, pin.keys, save, now)));
   const warnings = [...fresh.warnings];
   const listed = v !== undefined && !v.pending;
   if (!listed) warnings.push(`${name}@${version} is pending in registry "${pin.name}": its snapshot (serial ${root.serial}) does not list it yet`);
-  return { warnings, listed, signers: v?.signers ?? [] };
+  return { warnings, listed, signers: v?.signers ?? [], raise };
 }
 
 /** The package's record from its bin, after the bin's bytes are checked against the root. */
@@ -91,7 +95,8 @@ async function binRecord(root: Snapshot, snap: CarriedSnapshot, name: string): P
   const file = `${snap.file}!bins/${id}.json`;
   const bytes = await snap.bin(root, id);
   if (bytes === null) {
-    throw new AamError("TamperedPackage", `Cannot trust "${name}" offline: bin ${id} of registry "${root.registry}", which its snapshot names, is missing`, { file, package: name, hint: HINT });
+    // Not carried (a newer root came with a bundle that did not hold this bin): prepare it again.
+    throw new AamError("StaleMetadata", `Cannot trust "${name}" offline: bin ${id} of registry "${root.registry}", which its snapshot names, was not carried`, { file, package: name, hint: HINT });
   }
   verifyBoundBytes(root, id, bytes, file);
   const bin = parseBin(new TextDecoder().decode(bytes), file, id);

@@ -84,13 +84,21 @@ describe("storeSnapshot()", () => {
 });
 
 describe("checkCarriedSnapshot() on the cached snapshot", () => {
-  const check = async (version = "1.0.0", metaText = META1) => await checkCarriedSnapshot(home, PIN, await cachedSnapshot(home, "acme"), "@a/pkg", version, metaText, NOW);
+  const check = async (version = "1.0.0", metaText = META1) => {
+    const r = await checkCarriedSnapshot(home, PIN, await cachedSnapshot(home, "acme"), "@a/pkg", version, metaText, NOW);
+    await r.raise();
+    return r;
+  };
 
   test("a listed version passes and raises the saved serial; a cache without a snapshot is StaleMetadata", async () => {
     expect((await catchAamError(check())).code).toBe("StaleMetadata");
     const s1 = await snapshot(1, REC1);
     await storeSnapshot(home, PIN, s1.root, { [ID]: s1.bin }, noFetch, "reg");
-    expect(await check()).toEqual({ warnings: [], listed: true, signers: [] });
+    const r = await checkCarriedSnapshot(home, PIN, await cachedSnapshot(home, "acme"), "@a/pkg", "1.0.0", META1, NOW);
+    expect(r).toMatchObject({ warnings: [], listed: true, signers: [] });
+    // The state moves only when the caller says everything passed.
+    expect(await readSeenSnapshot(home, "acme", PIN.keys)).toBeNull();
+    await r.raise();
     expect((await readSeenSnapshot(home, "acme", PIN.keys))?.serial).toBe(1);
   });
 

@@ -77,7 +77,7 @@ export interface StoreResult {
  * Stores a root and the bins given (already checked online, checked again here against the pin and
  * the root's hashes). A root with a higher serial than the cached one replaces it, and every bin
  * cached for the old root is carried over: kept when the new root names the same bytes, else read
- * again with `fetchBin` (the registry being prepared from) and checked.
+ * again with `fetchBin` (the registry being prepared from) and checked, or dropped when it answers null.
  * @throws {AamError} StaleMetadata for a root older than the cached one, or the same serial with
  * other bytes; TamperedPackage for a root or bin that does not verify.
  */
@@ -110,7 +110,9 @@ export async function storeSnapshot(home: string, pin: SnapshotPin, rootBytes: U
         if (have === null || Object.hasOwn(bins, id) || !Object.hasOwn(root.bins, id)) continue;
         if (root.bins[id] === old.bins[id]) keep.add(binFileName(id, root.bins[id]));
         else {
-          const fresh = (await fetchBin(id)) ?? new Uint8Array();
+          // Not obtainable (a bundle carries only its own packages' bins): dropped; those entries need a new prepare.
+          const fresh = await fetchBin(id);
+          if (fresh === null) continue;
           verifyBoundBytes(root, id, fresh, `${from}/snapshot/bins/${id}.json`);
           await write(id, fresh);
         }

@@ -53,7 +53,8 @@ async function prepare(ctx: Context, refs: string[], o: OfflineFlags): Promise<v
     // One read of each file: the bytes verified are the bytes stored, with the metadata.yaml they were checked against.
     const input = await readRegistryVersion(reader, pv, trust);
     const metadataText = reader.metadataText(pv.metadata);
-    const report = await verifyPinned(ctx.home, pinned, input, metadataText, policy, { now: ctx.now() }, ctx.now(), snapshot?.carried, false);
+    const { report, raise } = await verifyPinned(ctx.home, pinned, input, metadataText, policy, { now: ctx.now() }, ctx.now(), snapshot?.carried, false);
+    await raise();
     if (pinned && snapshot) await snapshot.store(ctx.home, pinned.pin);
     const path = await writeEntry(
       ctx.home,
