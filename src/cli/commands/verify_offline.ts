@@ -9,7 +9,7 @@ import { verifyPackage, type VerifyReport } from "../../verify/pipeline.ts";
 import { readRegistryVersion } from "../../verify/inputs.ts";
 import { writeEntry, loadEntry, entryInput } from "../../cache/offline.ts";
 import { trustMaterialCopies } from "../../cache/trust_copies.ts";
-import { openFromOptions, trustPolicy, printVerifyReport, localTrust } from "./_shared.ts";
+import { openForRead, trustPolicy, printVerifyReport, localTrust, afterVerify } from "./_shared.ts";
 import type { PackageVersion } from "../../registry/reader.ts";
 
 export interface OfflineFlags {
@@ -26,14 +26,14 @@ export async function runOffline(ctx: Context, refs: string[], o: OfflineFlags):
 
 async function prepare(ctx: Context, refs: string[], o: OfflineFlags): Promise<void> {
   if (refs.length === 0 && !o.all) throw new AamError("UsageError", "Nothing to prepare", { hint: "aam verify --offline-prepare <pkg>[@version]... or --all" });
-  const opened = await openFromOptions(ctx, o.registry);
+  const opened = await openForRead(ctx, o.registry);
   const reader = opened.reader;
   const info = await reader.info();
   // Preparing caches only what verifies: a signature failure is an error here whatever `warn` says.
   const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature, purpose: "store" }, info.require_signatures);
   const targets: PackageVersion[] = [];
   if (o.all) {
-    for (const m of await reader.allMetadata()) for (const v of m.versions) if (!v.yanked) targets.push(await reader.versionOf(m, v));
+    for (const m of await reader.allMetadata()) for (const v of m.versions) if (!v.yanked && !v.rejected) targets.push(await reader.versionOf(m, v));
   }
   for (const raw of refs) {
     const ref = parsePackageRef(raw);
@@ -46,7 +46,7 @@ async function prepare(ctx: Context, refs: string[], o: OfflineFlags): Promise<v
     ctx.out.progress("Preparing", i++, targets.length);
     // One read of each file: the bytes verified are the bytes stored, with the metadata.yaml they were checked against.
     const input = await readRegistryVersion(reader, pv, trust);
-    const report = await verifyPackage(input, policy, { now: ctx.now() });
+    const report = afterVerify(reader, await verifyPackage(input, policy, { now: ctx.now() }), input.files.sig);
     const path = await writeEntry(
       ctx.home,
       pv.name,
