@@ -37,11 +37,10 @@ export async function verifyPinned(
   vopts: VerifyOptions,
   now: Date,
   carried?: CarriedSnapshot,
-  offline = true,
 ): Promise<PinnedReport> {
   if (!found) return { report: await verifyPackage(input, policy, vopts), raise: async () => {} };
   const snap = carried ?? (await cachedSnapshot(home, found.pin.name));
-  const chk = await checkCarriedSnapshot(home, found.pin, snap, input.name, input.version, metadataText, now, offline);
+  const chk = await checkCarriedSnapshot(home, found.pin, snap, input.name, input.version, metadataText, now);
   const attestation = found.trusted ? { registry: found.pin.name, keys: [...found.pin.keys], listed: chk.listed } : undefined;
   const report = await verifyPackage({ ...input, attestation }, policy, vopts);
   checkListedSigners(report, chk.signers, input.sigText === null ? input.files.archive : input.files.sig);

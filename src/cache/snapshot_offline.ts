@@ -30,8 +30,6 @@ export interface CarriedSnapshot {
   /** Where it lies (cache path or `bundle!...`), for messages. */
   file: string;
   bin(root: Snapshot, id: string): Promise<Uint8Array | null>;
-  /** registry.yaml's bytes when read from the registry itself (prepare): bound by the root too (step 3). */
-  registryYaml?: Uint8Array | null;
 }
 
 export interface OfflineSnapshotCheck {
@@ -49,11 +47,10 @@ const HINT = "prepare the package again while connected (aam verify --offline-pr
 /**
  * Runs the offline checks for `name@version` against a carried snapshot. The saved serial is raised
  * by the answer's `raise()`, so a bundle that fails half-way moves no state.
- * @param offline false when preparing from the registry itself: an expired snapshot is then an error.
  * @throws {AamError} StaleMetadata (no snapshot, or one older than the saved state), TamperedPackage
  * (signature, name, bin), PolicyViolation (a rejected version). Never softened by policy.
  */
-export async function checkCarriedSnapshot(home: string, pin: OfflinePin, snap: CarriedSnapshot, name: string, version: string, metadataText: string, now: Date, offline = true): Promise<OfflineSnapshotCheck> {
+export async function checkCarriedSnapshot(home: string, pin: OfflinePin, snap: CarriedSnapshot, name: string, version: string, metadataText: string, now: Date): Promise<OfflineSnapshotCheck> {
   if (snap.rootBytes === null) {
     throw new AamError("StaleMetadata", `Cannot trust "${name}@${version}" offline: no snapshot of its pinned registry "${pin.name}" was carried with it`, {
       package: name,
@@ -66,8 +63,7 @@ export async function checkCarriedSnapshot(home: string, pin: OfflinePin, snap: 
   await verifySnapshotSignatures(root, pin, snap.file);
   const digest = snapshotDigest(root);
   const seen = await readSeenSnapshot(home, pin.name, pin.keys);
-  const fresh = checkFreshness({ root, digest, seen, minSerial: pin.min_serial ?? 0, now, offline, file: snap.file });
-  if (snap.registryYaml !== undefined) verifyBoundBytes(root, "registry.yaml", snap.registryYaml ?? new Uint8Array(), snap.file.replace(/snapshot\.json$/, "registry.yaml"));
+  const fresh = checkFreshness({ root, digest, seen, minSerial: pin.min_serial ?? 0, now, offline: true, file: snap.file });
   const record = await binRecord(root, snap, name);
   const meta = parseMetadata(metadataText, `${snap.file}!${name}/metadata.yaml`);
   const state = mergeWithBin(meta, onlyListedIn(record, meta), `${snap.file}!${name}/metadata.yaml`);

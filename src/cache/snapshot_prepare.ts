@@ -1,33 +1,49 @@
 /**
- * `verify --offline-prepare` from a pinned registry (SPEC §5a, §8): the snapshot root, registry.yaml
- * and the package's bin are read once through the registry's source (folder, git or HTTP alike),
- * checked as on any read path, and the same bytes are what the cache then keeps.
+ * `verify --offline-prepare` from a pinned registry (SPEC §5a "Offline", §8): once the read path's
+ * check (verify/pinned_snapshot.ts) passed, the root it checked and the package's bin are kept in the
+ * cache. They are read through the same journal view as the check, and the root kept must be the one
+ * checked (same signed content), so the cache never holds a snapshot the check did not see.
  */
+import { AamError } from "../errors.ts";
+import { toFsName } from "../manifest/name.ts";
 import type { RegistrySource } from "../registry/source.ts";
-import { binPath } from "../attest/bin.ts";
-import type { OfflinePin, CarriedSnapshot } from "./snapshot_offline.ts";
+import { pendingView, viewBytes } from "../registry/pending_view.ts";
+import { binOf, binPath } from "../attest/bin.ts";
+import { snapshotDigest } from "../attest/messages.ts";
+import { parseSnapshot } from "../attest/snapshot_doc.ts";
+import type { Snapshot } from "../attest/types.ts";
+import type { OfflinePin } from "./snapshot_offline.ts";
 import { storeSnapshot, ROOT_FILE, type StoreResult } from "./snapshot_store.ts";
 
-export interface RegistrySnapshot {
-  /** What the checks read (verifyPinned with offline = false). */
-  carried: CarriedSnapshot;
-  /** Stores the root and the bins read, after the version verified. */
-  store(home: string, pin: OfflinePin): Promise<StoreResult>;
+/** What keeping needs of the read path's check (a PinnedSnapshot). */
+export interface CheckedSnapshot {
+  readonly source: RegistrySource;
+  readonly pin: OfflinePin;
+  /** The root the check accepted. */
+  root(): Promise<Snapshot>;
 }
 
-/** Reads the pinned registry's snapshot through `source`; each bin is read at most once. */
-export async function readRegistrySnapshot(source: RegistrySource): Promise<RegistrySnapshot> {
-  const rootBytes = await source.readBytes(ROOT_FILE);
-  const registryYaml = await source.readBytes("registry.yaml");
+/**
+ * Stores the checked root and `pkg`'s bin (and refreshes other cached bins when the root is newer).
+ * @throws {AamError} StaleMetadata when the registry's snapshot changed since it was checked;
+ * TamperedPackage for a bin that does not match the root; what storeSnapshot throws.
+ */
+export async function keepCheckedSnapshot(home: string, checked: CheckedSnapshot, pkg: string): Promise<StoreResult> {
+  const { source, pin } = checked;
+  const read = viewBytes(source, await pendingView(source));
+  const root = await checked.root();
+  const file = `${source.location}/${ROOT_FILE}`;
+  const rootBytes = await read(ROOT_FILE);
+  if (rootBytes === null || snapshotDigest(parseSnapshot(new TextDecoder().decode(rootBytes), file)) !== snapshotDigest(root)) {
+    throw new AamError("StaleMetadata", `Cannot cache the snapshot of registry "${pin.name}": it changed while ${pkg} was being prepared`, {
+      file,
+      expected: `serial ${root.serial}`,
+      hint: "the registry was written to meanwhile; prepare again",
+    });
+  }
+  const id = binOf(toFsName(pkg));
   const bins: Record<string, Uint8Array> = {};
-  const bin = async (id: string) => {
-    if (Object.hasOwn(bins, id)) return bins[id];
-    const bytes = await source.readBytes(binPath(id));
-    if (bytes !== null) bins[id] = bytes;
-    return bytes;
-  };
-  return {
-    carried: { rootBytes, file: `${source.location}/${ROOT_FILE}`, registryYaml, bin: async (_root, id) => await bin(id) },
-    store: async (home, pin) => await storeSnapshot(home, pin, rootBytes!, { ...bins }, bin, source.location),
-  };
+  // An absent bin is passed as empty bytes so storeSnapshot refuses it against the root's hash.
+  if (Object.hasOwn(root.bins, id)) bins[id] = (await read(binPath(id))) ?? new Uint8Array();
+  return await storeSnapshot(home, pin, rootBytes, bins, (other) => read(binPath(other)), source.location);
 }

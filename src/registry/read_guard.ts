@@ -23,6 +23,8 @@ export interface ReadGuard {
   sig(name: string, version: string, text: string | null, file: string): void;
   /** The pipeline's `attestation` input for a version whose metadata was read (undefined: none counts). */
   attestation(name: string, version: string): { registry: string; keys: string[]; listed: boolean } | undefined;
+  /** The version was published after the snapshot (not attested yet); asked after its metadata was read. */
+  isPending(name: string, version: string): boolean;
   /** Checks the pipeline's report against the snapshot; answers notes for it (a pending version). */
   afterVerify(report: GuardedReport, sigFile: string): string[];
 }

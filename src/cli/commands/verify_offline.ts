@@ -5,14 +5,14 @@
 import type { Context } from "../context.ts";
 import { AamError } from "../../errors.ts";
 import { parsePackageRef } from "../../manifest/name.ts";
-import type { VerifyReport } from "../../verify/pipeline.ts";
+import { verifyPackage, type VerifyReport } from "../../verify/pipeline.ts";
 import { readRegistryVersion } from "../../verify/inputs.ts";
 import { writeEntry, loadEntry } from "../../cache/offline.ts";
-import { verifyCachedEntry, verifyPinned } from "../../cache/offline_verify.ts";
-import { pinByAliasOrUrl } from "../../cache/offline_pins.ts";
-import { readRegistrySnapshot } from "../../cache/snapshot_prepare.ts";
+import { verifyCachedEntry } from "../../cache/offline_verify.ts";
+import { keepCheckedSnapshot } from "../../cache/snapshot_prepare.ts";
+import type { PinnedSnapshot } from "../../verify/pinned_snapshot.ts";
 import { trustMaterialCopies } from "../../cache/trust_copies.ts";
-import { openFromOptions, trustPolicy, printVerifyReport, localTrust } from "./_shared.ts";
+import { openForRead, trustPolicy, printVerifyReport, localTrust, afterVerify } from "./_shared.ts";
 import type { PackageVersion } from "../../registry/reader.ts";
 
 export interface OfflineFlags {
@@ -29,23 +29,22 @@ export async function runOffline(ctx: Context, refs: string[], o: OfflineFlags):
 
 async function prepare(ctx: Context, refs: string[], o: OfflineFlags): Promise<void> {
   if (refs.length === 0 && !o.all) throw new AamError("UsageError", "Nothing to prepare", { hint: "aam verify --offline-prepare <pkg>[@version]... or --all" });
-  const opened = await openFromOptions(ctx, o.registry);
+  const opened = await openForRead(ctx, o.registry);
   const reader = opened.reader;
   const info = await reader.info();
   // Preparing caches only what verifies: a signature failure is an error here whatever `warn` says.
   const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature, purpose: "store" }, info.require_signatures);
   const targets: PackageVersion[] = [];
   if (o.all) {
-    for (const m of await reader.allMetadata()) for (const v of m.versions) if (!v.yanked) targets.push(await reader.versionOf(m, v));
+    for (const m of await reader.allMetadata()) for (const v of m.versions) if (!v.yanked && !v.rejected) targets.push(await reader.versionOf(m, v));
   }
   for (const raw of refs) {
     const ref = parsePackageRef(raw);
     targets.push(await reader.resolve(ref.name, ref));
   }
   const trust = await localTrust(ctx);
-  // A pinned registry's snapshot is checked for each version and cached with it (SPEC §5a "Offline").
-  const pinned = pinByAliasOrUrl((await ctx.config()).merged, opened.name, reader.location);
-  const snapshot = pinned ? await readRegistrySnapshot(reader.source) : null;
+  // openForRead attaches a PinnedSnapshot exactly when the registry is pinned.
+  const guard = opened.pin ? (reader.guard as PinnedSnapshot | undefined) : undefined;
   const done: { package: string; version: string; path: string; outcome: string }[] = [];
   let i = 0;
   for (const pv of targets) {
@@ -53,9 +52,9 @@ async function prepare(ctx: Context, refs: string[], o: OfflineFlags): Promise<v
     // One read of each file: the bytes verified are the bytes stored, with the metadata.yaml they were checked against.
     const input = await readRegistryVersion(reader, pv, trust);
     const metadataText = reader.metadataText(pv.metadata);
-    const { report, raise } = await verifyPinned(ctx.home, pinned, input, metadataText, policy, { now: ctx.now() }, ctx.now(), snapshot?.carried, false);
-    await raise();
-    if (pinned && snapshot) await snapshot.store(ctx.home, pinned.pin);
+    const report = afterVerify(reader, await verifyPackage(input, policy, { now: ctx.now() }), input.files.sig);
+    // The snapshot the guard checked travels into the cache with the entry (SPEC §5a "Offline").
+    if (guard) await keepCheckedSnapshot(ctx.home, guard, pv.name);
     const path = await writeEntry(
       ctx.home,
       pv.name,
@@ -64,7 +63,7 @@ async function prepare(ctx: Context, refs: string[], o: OfflineFlags): Promise<v
       { archive: input.archive, sigText: input.sigText, metadataText, extra: await trustMaterialCopies(ctx.home, reader, report) },
       report,
       ctx.now(),
-      pinned?.pin.name,
+      guard?.pin.name,
     );
     done.push({ package: pv.name, version: pv.version, path, outcome: report.outcome });
     if (!ctx.out.json) {
