@@ -13,6 +13,7 @@ import { fingerprint } from "../../src/signing/ed25519/fingerprint.ts";
 import { ed25519PrivateKeyToPem } from "../../src/encoding/pem.ts";
 import { signSnapshot } from "../../src/attest/snapshot_sign.ts";
 import { parseSnapshot, serializeSnapshot } from "../../src/attest/snapshot_doc.ts";
+import { readBundleParts, writeBundle, type BundleSnapshot } from "../../src/cache/bundle.ts";
 
 const regKey = await generateEd25519();
 const REG_FP = fingerprint(regKey.publicKey);
@@ -133,7 +134,6 @@ describe.each(RUNTIMES)("pinned registry offline under %s", (rt: RuntimeName) =>
     expect(old).toMatchObject({ code: 18, name: "StaleMetadata" });
     expect(parseSnapshot(readFileSync(join(snapDir(far), "snapshot.json"), "utf8"), "x").serial).toBe(2);
 
-    // Its snapshot's signature replaced by a stranger's: the manifest matches, the signature does not.
     const fresh = join(dir, "fresh");
     mkdirSync(join(fresh, ".aam"), { recursive: true });
     cpSync(join(dir, ".aam", "config.yaml"), join(fresh, ".aam", "config.yaml"));
@@ -143,5 +143,45 @@ describe.each(RUNTIMES)("pinned registry offline under %s", (rt: RuntimeName) =>
     expect(freshRun(["bundle", "import", join(dir, "old.bundle")]).code).toBe(0);
     expect(freshRun(["bundle", "import", join(dir, "new.bundle")]).code).toBe(0);
     expect(freshRun(["bundle", "import", join(dir, "old.bundle")]).code).toBe(18);
+  });
+
+  test("a bundle whose snapshot was replaced or whose bin was edited is TamperedPackage (10); one without the snapshot of a pinned registry is StaleMetadata (18)", async () => {
+    prepare();
+    expect(run(["bundle", "export", "@acme/air@1.0.0", "--output", "b.bundle"]).code).toBe(0);
+    async function* once(b: Uint8Array) {
+      yield b;
+    }
+    const { entries, snapshots } = await readBundleParts(once(readFileSync(join(dir, "b.bundle"))), "b.bundle");
+    expect(snapshots.map((s) => s.registry)).toEqual(["acme"]);
+    expect(entries[0].registry).toBe("acme");
+    /** A re-written bundle (its manifest hashes updated): only the signed snapshot can tell. */
+    const rewrite = (name: string, snaps: BundleSnapshot[]) => writeFileSync(join(dir, name), writeBundle(entries, new Date(), snaps));
+    const files = snapshots[0].files;
+    const stranger = await generateEd25519();
+    const root = parseSnapshot(new TextDecoder().decode(files["snapshot.json"]), "x");
+    root.serial += 5;
+    const forged = await signSnapshot(root, [{ unlock: async () => ({ seed: stranger.seed.slice(), publicKey: stranger.publicKey }) }]);
+    rewrite("forged.bundle", [{ registry: "acme", files: { ...files, "snapshot.json": new TextEncoder().encode(serializeSnapshot(forged)) } }]);
+    const binName = Object.keys(files).find((n) => n.startsWith("bins/"))!;
+    const bin = new TextDecoder().decode(files[binName]).replace('"yanked": false', '"yanked": true');
+    rewrite("bin.bundle", [{ registry: "acme", files: { ...files, [binName]: new TextEncoder().encode(bin) } }]);
+    rewrite("nosnap.bundle", []);
+    rewrite("same.bundle", snapshots); // positive control: re-written untouched
+
+    const far = join(dir, "far");
+    mkdirSync(join(far, ".aam"), { recursive: true });
+    cpSync(join(dir, ".aam", "config.yaml"), join(far, ".aam", "config.yaml"));
+    const farRun = (args: string[]) => {
+      const r = aam(rt, args, { cwd: far, home: far, offline: true });
+      return { code: r.code, name: errorName(r.stderr) };
+    };
+    const authorFp = JSON.parse(run(["key", "list", "--json"]).stdout).keys.find((k: { name: string }) => k.name === "author").fingerprint;
+    expect(farRun(["key", "trust", authorFp]).code).toBe(0);
+    expect(farRun(["bundle", "import", join(dir, "forged.bundle")])).toEqual({ code: 10, name: "TamperedPackage" });
+    expect(farRun(["bundle", "import", join(dir, "bin.bundle")])).toEqual({ code: 10, name: "TamperedPackage" });
+    expect(farRun(["bundle", "import", join(dir, "nosnap.bundle")])).toEqual({ code: 18, name: "StaleMetadata" });
+    expect(existsSync(join(far, ".aam", "cache"))).toBe(false);
+    expect(existsSync(join(far, ".aam", "state"))).toBe(false);
+    expect(farRun(["bundle", "import", join(dir, "same.bundle")]).code).toBe(0);
   });
 });
