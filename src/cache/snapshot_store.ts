@@ -12,6 +12,7 @@ import { AamError } from "../errors.ts";
 import { fs } from "../runtime/index.ts";
 import { withLock } from "../registry/lock.ts";
 import { DOCUMENT_LIMIT } from "../read_limits.ts";
+import { isValidRegistryName } from "../manifest/registry_name.ts";
 import { parseSnapshot } from "../attest/snapshot_doc.ts";
 import { snapshotDigest } from "../attest/messages.ts";
 import { verifyBoundBytes, verifySnapshotSignatures, type SnapshotPin } from "../attest/snapshot_verify.ts";
@@ -25,7 +26,8 @@ const dec = new TextDecoder();
 
 /** The folder of one registry name's snapshot. The name is a checked registry name (no path syntax). */
 export function snapshotStoreDir(home: string, name: string): string {
-  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name) || name.includes("..")) throw new TypeError(`not a registry name: ${name.slice(0, 80)}`);
+  // Starts with [a-z0-9] and holds no separator, so it is one folder name and never "." or "..".
+  if (!isValidRegistryName(name)) throw new TypeError(`not a registry name: ${String(name).slice(0, 80)}`);
   return fs.path.join(offlineDir(home), SNAPSHOTS_DIR, name);
 }
 
