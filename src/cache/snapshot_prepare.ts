@@ -13,7 +13,8 @@ import { snapshotDigest } from "../attest/messages.ts";
 import { parseSnapshot } from "../attest/snapshot_doc.ts";
 import type { Snapshot } from "../attest/types.ts";
 import type { OfflinePin } from "./snapshot_offline.ts";
-import { storeSnapshot, ROOT_FILE, type StoreResult } from "./snapshot_store.ts";
+import { checksumOf } from "../encoding/sha256.ts";
+import { readStoredSnapshot, storeSnapshot, ROOT_FILE, type StoreResult } from "./snapshot_store.ts";
 
 /** What keeping needs of the read path's check (a PinnedSnapshot). */
 export interface CheckedSnapshot {
@@ -46,4 +47,20 @@ export async function keepCheckedSnapshot(home: string, checked: CheckedSnapshot
   // An absent bin is passed as empty bytes so storeSnapshot refuses it against the root's hash.
   if (Object.hasOwn(root.bins, id)) bins[id] = (await read(binPath(id))) ?? new Uint8Array();
   return await storeSnapshot(home, pin, rootBytes, bins, (other) => read(binPath(other)), source.location);
+}
+
+/**
+ * A read path accepted a newer root and raised the saved serial: when the cache holds a root of that
+ * registry, it moves to the new one (with its cached bins read again), so `verify --offline` does not
+ * then find the cache older than the state. A bin that cannot be read, or does not match, is dropped:
+ * its entries ask for a new prepare. Nothing is cached for a registry never prepared.
+ */
+export async function followRaisedSnapshot(home: string, pin: OfflinePin, rootBytes: Uint8Array, read: (rel: string) => Promise<Uint8Array | null>, from: string): Promise<void> {
+  if (!(await readStoredSnapshot(home, pin.name))) return;
+  const root = parseSnapshot(new TextDecoder().decode(rootBytes), `${from}/${ROOT_FILE}`);
+  const fetchBin = async (id: string) => {
+    const bytes = await read(binPath(id));
+    return bytes !== null && checksumOf(bytes) === root.bins[id] ? bytes : null;
+  };
+  await storeSnapshot(home, pin, rootBytes, {}, fetchBin, from);
 }

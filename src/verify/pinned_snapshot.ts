@@ -47,6 +47,8 @@ export interface PinnedOptions {
   now: Date;
   /** The alias is in `security.trusted_registries`: its attestations may count (SPEC §6). */
   trusted: boolean;
+  /** Called after a newer root raised the saved serial, with its bytes and the reader it came through (the offline cache follows it). */
+  onRaised?: (rootBytes: Uint8Array, read: (rel: string) => Promise<Uint8Array | null>) => Promise<void>;
 }
 
 /** What the pipeline takes for a version of a trusted pinned registry (VerifyInput.attestation). */
@@ -116,7 +118,10 @@ export class PinnedSnapshot implements ReadGuard {
     const fresh = checkFreshness({ root, digest, seen, minSerial: this.pin.min_serial ?? 0, now, offline: false, file });
     verifyBoundBytes(root, "registry.yaml", (await read(REGISTRY_FILE)) ?? new Uint8Array(), this.#file(REGISTRY_FILE));
     // Raised only once the root passed: a refused snapshot never moves the state.
-    if (fresh.save) await raiseSeenSnapshot(home, this.pin.name, this.pin.keys, fresh.save, now);
+    if (fresh.save) {
+      await raiseSeenSnapshot(home, this.pin.name, this.pin.keys, fresh.save, now);
+      await this.#opts.onRaised?.(bytes, read);
+    }
     return { root, text, view, warnings: fresh.warnings };
   }
 

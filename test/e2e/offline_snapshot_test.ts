@@ -73,6 +73,18 @@ describe.each(RUNTIMES)("pinned registry offline under %s", (rt: RuntimeName) =>
     expect(aam(rt, ["install", "--offline", "@acme/air", "--force"], { cwd: project, home: dir, offline: true }).code).toBe(18);
   });
 
+  test("an online read that accepts a newer root moves the prepared cache with it, so offline use stays valid", () => {
+    expect(run(["verify", "@acme/air@1.0.0"]).code).toBe(0);
+    expect(existsSync(snapDir())).toBe(false); // nothing cached for a registry never prepared
+    prepare();
+    attest(); // serial 2, seen first by an online verify
+    expect(run(["verify", "@acme/air@1.0.0"]).code).toBe(0);
+    expect(cachedRoot().serial).toBe(2);
+    const v = offline(["verify", "--offline", "@acme/air"]);
+    expect(v.stderr).toBe("");
+    expect(v.code).toBe(0);
+  });
+
   test("a cached bin edited is TamperedPackage (10); a root signed by an unpinned key is TamperedPackage", async () => {
     prepare();
     expect(offline(["verify", "--offline", "@acme/air"]).code).toBe(0);

@@ -40,7 +40,10 @@ export async function openForRead(ctx: Context, registry: string | undefined): P
 export async function pinnedGuard(ctx: Context, opened: OpenedRegistry): Promise<import("../../verify/pinned_snapshot.ts").PinnedSnapshot> {
   const { PinnedSnapshot } = await import("../../verify/pinned_snapshot.ts");
   const trusted = ((await ctx.config()).merged.security.trusted_registries ?? []).includes(opened.pin!.alias);
-  return new PinnedSnapshot(opened.reader.source, opened.pin!, { home: ctx.home, now: ctx.now(), trusted });
+  // A prepared offline cache follows every newer root seen, so it never falls behind the saved serial.
+  const onRaised = async (bytes: Uint8Array, read: (rel: string) => Promise<Uint8Array | null>) =>
+    await (await import("../../cache/snapshot_prepare.ts")).followRaisedSnapshot(ctx.home, opened.pin!, bytes, read, opened.reader.source.location);
+  return new PinnedSnapshot(opened.reader.source, opened.pin!, { home: ctx.home, now: ctx.now(), trusted, onRaised });
 }
 
 /** The pinned snapshot's word on a verified version (signers it lists, pending): may throw; notes go to the report's warnings. */
