@@ -9,7 +9,8 @@ import { describe, test, expect, beforeEach, afterEach } from "bun:test";
 import { readFileSync, writeFileSync, rmSync, cpSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { aam, RUNTIMES, tempDir, removeDir, makePackage, errorName, type RuntimeName } from "../helpers.ts";
+import { serveStatic } from "../../scripts/static_server.mjs";
+import { aam, aamAsync, RUNTIMES, tempDir, removeDir, makePackage, errorName, type RuntimeName } from "../helpers.ts";
 import { generateEd25519 } from "../../src/signing/ed25519/sign.ts";
 import { fingerprint } from "../../src/signing/ed25519/fingerprint.ts";
 import { ed25519PrivateKeyToPem } from "../../src/encoding/pem.ts";
@@ -188,5 +189,35 @@ describe.each(RUNTIMES)("pinned registry under %s", (rt: RuntimeName) => {
     expect(fail(["search"])).toMatchObject({ code: 10, name: "TamperedPackage" });
     await craft(bind); // control: the same edit signed by the pinned key is accepted (the list itself decides nothing)
     expect(run(["search"]).code).toBe(0);
+  });
+
+  test("over HTTP: a pinned static registry reads only through its snapshot; roll-back (18) and mix-and-match (10) are refused there too", async () => {
+    const server = await serveStatic(join(dir, "reg"));
+    try {
+      const o = { cwd: dir, home: dir };
+      const http = async (args: string[]) => {
+        const r = await aamAsync(rt, [...args, "--registry", "web"], o);
+        return { code: r.code, name: errorName(r.stderr) };
+      };
+      expect((await aamAsync(rt, ["registry", "add", "web", server.url], o)).code).toBe(0);
+      // The signed name is read from registry.yaml over HTTP.
+      const t = await aamAsync(rt, ["registry", "trust", "web", REG_FP, "--json"], o);
+      expect(t.code).toBe(0);
+      expect(JSON.parse(t.stdout).attestation).toEqual({ name: "acme", keys: [REG_FP] });
+      const oldRoot = readFileSync(reg("snapshot.json"), "utf8");
+      const oldMeta = readFileSync(metaFile(), "utf8");
+      cpSync(reg("snapshot"), join(dir, "old-bins"), { recursive: true });
+      publish("1.2.0");
+      attest();
+      for (const args of [["search"], ["info", "@acme/hello"], ["verify", "@acme/hello@1.2.0"]]) expect((await http(args)).code).toBe(0);
+      writeFileSync(metaFile(), oldMeta);
+      expect(await http(["info", "@acme/hello"])).toEqual({ code: 10, name: "TamperedPackage" });
+      writeFileSync(reg("snapshot.json"), oldRoot);
+      rmSync(reg("snapshot"), { recursive: true });
+      cpSync(join(dir, "old-bins"), reg("snapshot"), { recursive: true });
+      expect(await http(["search"])).toEqual({ code: 18, name: "StaleMetadata" });
+    } finally {
+      await server.close();
+    }
   });
 });
