@@ -43,6 +43,29 @@ describe.each(RUNTIMES)("pinned registry offline under %s", (rt: RuntimeName) =>
     expect(run(["registry", "trust", "acme", join(dir, "reg", "keys", `${REG_FP}.pem`)]).code).toBe(0);
   });
   afterEach(() => removeDir(dir));
+  /** Does this build count attestations in trust (`security.trust_registry_attestations`)? Asked while the tests are collected. */
+  const countsAttestations = (() => {
+    const probe = tempDir("aam-offsnap-probe-");
+    try {
+      return aam(rt, ["config", "get", "security.trust_registry_attestations"], { cwd: probe, home: probe }).code === 0;
+    } finally {
+      removeDir(probe);
+    }
+  })();
+
+  test.if(countsAttestations)("an attestation counts offline as online: an unsigned-but-attested version verifies with trust_registry_attestations, and not without", () => {
+    makePackage(join(dir, "pkg"), "@acme/air", "1.1.0");
+    expect(run(["pkg", "publish", "pkg"]).code).toBe(0); // unsigned
+    attest();
+    expect(run(["config", "set", "security.trust_registry_attestations", "true"]).code).toBe(0);
+    expect(run(["verify", "--offline-prepare", "@acme/air@1.1.0", "--require-signature"]).code).toBe(0);
+    rmSync(join(dir, "reg"), { recursive: true, force: true });
+    const v = offline(["verify", "--offline", "@acme/air@1.1.0", "--require-signature", "--json"]);
+    expect(v.code).toBe(0);
+    expect(JSON.parse(v.stdout).results[0].outcome).toBe("verified");
+    expect(run(["config", "set", "security.trust_registry_attestations", "false"]).code).toBe(0);
+    expect(offline(["verify", "--offline", "@acme/air@1.1.0", "--require-signature"])).toMatchObject({ code: 13, name: "SignatureNotFound" });
+  });
 
   test("prepare keeps the root and the bin; offline verify and install pass with the registry gone; an older cached root is StaleMetadata (18)", () => {
     prepare();
