@@ -108,6 +108,21 @@ describe.each(RUNTIMES)("pinned registry offline under %s", (rt: RuntimeName) =>
     expect(v.code).toBe(0);
   });
 
+  test("a version the registry rejects after it was prepared is refused offline once a newer snapshot reaches the cache (PolicyViolation, 15)", () => {
+    makePackage(join(dir, "pkg"), "@acme/air", "1.1.0");
+    expect(run(["pkg", "publish", "pkg", "--sign", "--key", "author"]).code).toBe(0);
+    attest();
+    prepare();
+    expect(offline(["verify", "--offline", "@acme/air@1.0.0"]).code).toBe(0);
+    expect(run(["registry", "reject", "@acme/air@1.0.0", "--reason", "leaks tokens", "--key", "regkey"]).code).toBe(0);
+    // Preparing another version brings the newer root and bin into the cache.
+    expect(run(["verify", "--offline-prepare", "@acme/air@1.1.0"]).code).toBe(0);
+    const r = offline(["verify", "--offline", "@acme/air@1.0.0"]);
+    expect(r).toMatchObject({ code: 15, name: "PolicyViolation" });
+    expect(r.stderr).toContain("leaks tokens");
+    expect(offline(["verify", "--offline", "@acme/air@1.1.0"]).code).toBe(0);
+  });
+
   test("a cached bin edited is TamperedPackage (10); a root signed by an unpinned key is TamperedPackage", async () => {
     prepare();
     expect(offline(["verify", "--offline", "@acme/air"]).code).toBe(0);
