@@ -9,6 +9,7 @@ import { concatBytes } from "../encoding/bytes.ts";
 import { GzipEncoder, readArchive, TarWriter } from "../archive/index.ts";
 import { toFsName, isValidName } from "../manifest/name.ts";
 import { isValidVersion } from "../manifest/semver.ts";
+import { isValidRegistryName } from "../manifest/registry_name.ts";
 import { parseMetadata, findVersion } from "../registry/metadata.ts";
 import type { VerifyInput } from "../verify/pipeline.ts";
 import type { LocalTrust } from "../verify/local_trust.ts";
@@ -22,32 +23,45 @@ export const BUNDLE_LIMITS = { maxArchiveBytes: 1024 * 1024 * 1024, maxUnpackedB
 export interface BundleEntry {
   package: string;
   version: string;
+  /** The signed name of the pinned registry it came from (SPEC §5a); absent for an unpinned one. */
+  registry?: string;
   /** File name (package.aam, package.sig, metadata.yaml, key-*.asc, trusted_root.json, ...) → bytes. */
+  files: Record<string, Uint8Array>;
+}
+
+/** A pinned registry's snapshot root and the bins the bundle's packages need (SPEC §5a "Offline"). */
+export interface BundleSnapshot {
+  registry: string;
+  /** `snapshot.json` and `bins/<xx>.json` → bytes. */
   files: Record<string, Uint8Array>;
 }
 
 interface Manifest {
   format: string;
   created_at: string;
-  entries: { package: string; version: string; files: Record<string, string> }[];
+  entries: { package: string; version: string; registry?: string; files: Record<string, string> }[];
+  /** Absent in bundles without a pinned registry (and in older ones). */
+  snapshots?: { registry: string; files: Record<string, string> }[];
 }
 
 const enc = new TextEncoder();
 const dirOf = (e: { package: string; version: string }) => `entries/${toFsName(e.package)}/${e.version}/`;
+const snapDirOf = (s: { registry: string }) => `snapshots/${s.registry}/`;
+const SNAPSHOT_MEMBER_RE = /^(snapshot\.json|bins\/[0-9a-f]{2}\.json)$/;
+const hashes = (files: Record<string, Uint8Array>) => Object.fromEntries(Object.entries(files).map(([n, d]) => [n, checksumOf(d)]));
 
 /** Writes the bundle: sorted members, fixed headers, so the same entries give the same bytes. */
-export function writeBundle(entries: BundleEntry[], now: Date): Uint8Array {
+export function writeBundle(entries: BundleEntry[], now: Date, snapshots: BundleSnapshot[] = []): Uint8Array {
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,
     created_at: now.toISOString(),
-    entries: entries.map((e) => ({
-      package: e.package,
-      version: e.version,
-      files: Object.fromEntries(Object.entries(e.files).map(([n, d]) => [n, checksumOf(d)])),
-    })),
+    entries: entries.map((e) => ({ package: e.package, version: e.version, ...(e.registry ? { registry: e.registry } : {}), files: hashes(e.files) })),
   };
+  // Added only when there is one, so a bundle without a pinned registry has the bytes it always had.
+  if (snapshots.length > 0) manifest.snapshots = snapshots.map((s) => ({ registry: s.registry, files: hashes(s.files) }));
   const members: [string, Uint8Array][] = [[BUNDLE_MANIFEST, enc.encode(JSON.stringify(manifest, null, 2) + "\n")]];
   for (const e of entries) for (const [n, d] of Object.entries(e.files)) members.push([dirOf(e) + n, d]);
+  for (const sn of snapshots) for (const [n, d] of Object.entries(sn.files)) members.push([snapDirOf(sn) + n, d]);
   const out: Uint8Array[] = [];
   const gz = new GzipEncoder((c) => out.push(c.slice()));
   const tar = new TarWriter((c) => gz.write(c));
@@ -69,8 +83,13 @@ function tampered(file: string, message: string, extra: Record<string, string> =
   });
 }
 
-/** Reads a bundle and checks every member against its manifest. */
+/** Reads a bundle's entries (see readBundleParts). */
 export async function readBundle(chunks: AsyncIterable<Uint8Array>, file: string): Promise<BundleEntry[]> {
+  return (await readBundleParts(chunks, file)).entries;
+}
+
+/** Reads a bundle and checks every member against its manifest. */
+export async function readBundleParts(chunks: AsyncIterable<Uint8Array>, file: string): Promise<{ entries: BundleEntry[]; snapshots: BundleSnapshot[] }> {
   const members = new Map<string, Uint8Array>();
   await readArchive(
     chunks,
@@ -97,24 +116,37 @@ export async function readBundle(chunks: AsyncIterable<Uint8Array>, file: string
   if (manifest?.format !== BUNDLE_FORMAT || !Array.isArray(manifest.entries)) throw tampered(file, `${BUNDLE_MANIFEST} is not an AAM bundle manifest`);
   const listed = new Set<string>([BUNDLE_MANIFEST]);
   const out: BundleEntry[] = [];
+  const member = (path: string, want: unknown): Uint8Array => {
+    const data = members.get(path);
+    const got = data ? checksumOf(data) : "(missing)";
+    if (got !== want) throw tampered(file, `member "${path}" does not match the manifest`, { entry: path, expected: String(want), actual: got });
+    listed.add(path);
+    return data!;
+  };
   for (const e of manifest.entries) {
-    if (typeof e?.package !== "string" || !isValidName(e.package) || typeof e.version !== "string" || !isValidVersion(e.version) || typeof e.files !== "object" || e.files === null) {
+    if (typeof e?.package !== "string" || !isValidName(e.package) || typeof e.version !== "string" || !isValidVersion(e.version) || typeof e.files !== "object" || e.files === null || (e.registry !== undefined && !isValidRegistryName(e.registry))) {
       throw tampered(file, "the manifest lists an invalid entry");
     }
     const files: Record<string, Uint8Array> = {};
     for (const [n, want] of Object.entries(e.files)) {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(n)) throw tampered(file, `the manifest names an unsafe file "${n}"`);
-      const path = dirOf(e) + n;
-      const data = members.get(path);
-      const got = data ? checksumOf(data) : "(missing)";
-      if (got !== want) throw tampered(file, `member "${path}" does not match the manifest`, { entry: path, expected: String(want), actual: got });
-      listed.add(path);
-      files[n] = data!;
+      files[n] = member(dirOf(e) + n, want);
     }
-    out.push({ package: e.package, version: e.version, files });
+    out.push({ package: e.package, version: e.version, ...(e.registry ? { registry: e.registry } : {}), files });
+  }
+  const snapshots: BundleSnapshot[] = [];
+  if (manifest.snapshots !== undefined && !Array.isArray(manifest.snapshots)) throw tampered(file, "the manifest's snapshots are not a list");
+  for (const sn of manifest.snapshots ?? []) {
+    if (!isValidRegistryName(sn?.registry) || typeof sn.files !== "object" || sn.files === null || snapshots.some((x) => x.registry === sn.registry)) throw tampered(file, "the manifest lists an invalid snapshot");
+    const files: Record<string, Uint8Array> = {};
+    for (const [n, want] of Object.entries(sn.files)) {
+      if (!SNAPSHOT_MEMBER_RE.test(n)) throw tampered(file, `the manifest names an unsafe snapshot file "${n}"`);
+      files[n] = member(snapDirOf(sn) + n, want);
+    }
+    snapshots.push({ registry: sn.registry, files });
   }
   for (const name of members.keys()) if (!listed.has(name)) throw tampered(file, `member "${name}" is not in the manifest`, { entry: name });
-  return out;
+  return { entries: out, snapshots };
 }
 
 /**

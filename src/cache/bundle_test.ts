@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { checksumOf } from "../encoding/sha256.ts";
-import { readBundle, writeBundle, type BundleEntry } from "./bundle.ts";
+import { catchAamError } from "../../test/helpers/errors.ts";
+import { readBundle, readBundleParts, writeBundle, type BundleEntry } from "./bundle.ts";
 
 const enc = new TextEncoder();
 const NOW = new Date("2026-01-02T03:04:05.000Z");
@@ -28,5 +29,34 @@ describe("writeBundle()", () => {
   test("round-trips through readBundle()", async () => {
     const back = await readBundle(once(writeBundle(entries(), NOW)), "x.bundle");
     expect(back).toEqual(entries());
+  });
+});
+
+describe("bundles with a pinned registry's snapshot", () => {
+  const snap = { registry: "acme", files: { "snapshot.json": enc.encode("{}"), "bins/3c.json": enc.encode("{}") } };
+  const pinned = () => entries().map((e) => ({ ...e, registry: "acme" }));
+
+  test("round-trip: entries keep their registry name, the snapshot its files", async () => {
+    const back = await readBundleParts(once(writeBundle(pinned(), NOW, [snap])), "x.bundle");
+    expect(back.entries).toEqual(pinned());
+    expect(back.snapshots).toEqual([snap]);
+    // A bundle without snapshots reads as it always did.
+    expect((await readBundleParts(once(writeBundle(entries(), NOW)), "x.bundle")).snapshots).toEqual([]);
+  });
+
+  test("a snapshot member outside its folder, a bad registry name or a file that is no root or bin is refused", async () => {
+    // Paths with `..` are stopped by the archive reader already; the manifest check stands behind it.
+    for (const bad of [
+      writeBundle(pinned(), NOW, [{ registry: "acme", files: { "../x.json": enc.encode("{}") } }]),
+      writeBundle(pinned(), NOW, [{ registry: "../acme", files: { "snapshot.json": enc.encode("{}") } }]),
+    ]) {
+      expect(["UnsafeArchive", "TamperedPackage"]).toContain((await catchAamError(readBundleParts(once(bad), "x.bundle"))).code);
+    }
+    for (const bad of [
+      writeBundle(pinned(), NOW, [{ registry: "acme", files: { "bins/zz.json": enc.encode("{}") } }]),
+      writeBundle(pinned(), NOW, [{ registry: "Acme", files: { "snapshot.json": enc.encode("{}") } }]),
+    ]) {
+      expect((await catchAamError(readBundleParts(once(bad), "x.bundle"))).code).toBe("TamperedPackage");
+    }
   });
 });

@@ -17,6 +17,8 @@ export interface CacheEntry {
   package: string;
   version: string;
   source: string;
+  /** The signed name of the pinned registry it was prepared from (SPEC §5a); absent when unpinned (and in older entries). */
+  registry?: string;
   prepared_at: string;
   checksum: string;
   /** sha256:<hex> of every other file in the entry folder, by name. */
@@ -42,6 +44,9 @@ export function parseCacheEntry(text: string, file: string): CacheEntry {
       file,
       hint: "prepare it again while connected: aam verify --offline-prepare <pkg>@<version>",
     });
+  }
+  if (e.registry !== undefined && typeof e.registry !== "string") {
+    throw new AamError("TamperedPackage", `Offline cache entry "${file}" names no valid registry`, { file, hint: "prepare it again while connected: aam verify --offline-prepare <pkg>@<version>" });
   }
   return e as CacheEntry;
 }

@@ -91,7 +91,7 @@ async function entryOwner(dir: string): Promise<string | null> {
 }
 
 /** Writes one verified entry atomically: a temp folder, renamed over any older copy (see assertReplaceable). */
-export async function writeEntry(home: string, name: string, version: string, source: string, files: PreparedFiles, report: VerifyReport, now: Date): Promise<string> {
+export async function writeEntry(home: string, name: string, version: string, source: string, files: PreparedFiles, report: VerifyReport, now: Date, registry?: string): Promise<string> {
   const pkgDir = fs.path.join(offlineDir(home), toFsName(name));
   await assertReplaceable(home, name, version, report.checksum, files.sigText);
   await fs.mkdirp(pkgDir);
@@ -113,6 +113,7 @@ export async function writeEntry(home: string, name: string, version: string, so
       package: name,
       version,
       source,
+      ...(registry === undefined ? {} : { registry }),
       prepared_at: now.toISOString(),
       checksum: report.checksum,
       files: hashes,

@@ -7,12 +7,14 @@ import { parsePackageRef } from "../manifest/name.ts";
 import { resolveDependencies } from "../install/resolve.ts";
 import { parseMetadata, findVersion } from "../registry/metadata.ts";
 import type { ReadyPackage } from "../install/install.ts";
-import { verifyPackage, type VerifyOptions } from "../verify/pipeline.ts";
+import type { VerifyOptions } from "../verify/pipeline.ts";
+import type { Config } from "../config/schema.ts";
 import type { TrustPolicy } from "../trust/policy.ts";
 import type { LocalTrust } from "../verify/local_trust.ts";
-import { loadEntry, preparedVersions, entryInput } from "./offline.ts";
+import { loadEntry, preparedVersions } from "./offline.ts";
+import { verifyCachedEntry } from "./offline_verify.ts";
 
-export async function readyFromCache(home: string, raw: string, policy: TrustPolicy, trust: LocalTrust, vopts: VerifyOptions = {}): Promise<ReadyPackage[]> {
+export async function readyFromCache(home: string, raw: string, policy: TrustPolicy, trust: LocalTrust, vopts: VerifyOptions, cfg: Config): Promise<ReadyPackage[]> {
   const ref = parsePackageRef(raw);
   const rootVersion = ref.version ?? (await preparedVersions(home, ref.name))[0];
   if (!rootVersion) await loadEntry(home, ref.name); // throws OfflineCacheMiss with its hint
@@ -29,7 +31,7 @@ export async function readyFromCache(home: string, raw: string, policy: TrustPol
   const ready: ReadyPackage[] = [];
   for (const [name, version] of chosen) {
     const loaded = await loadEntry(home, name, version);
-    const report = await verifyPackage(entryInput(loaded, trust), policy, vopts);
+    const report = await verifyCachedEntry(home, cfg, loaded, trust, policy, vopts, vopts.now ?? new Date());
     ready.push({ name, version, archive: loaded.input.archive, source: `offline:${loaded.entry.source}`, report });
   }
   return ready;

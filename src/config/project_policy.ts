@@ -153,6 +153,7 @@ function registries(value: RegistryEntry[], user: ResolvedConfig, ignored: Ignor
     if (same) {
       if (same.url !== r.url) ignored.push({ key, reason: `would move your registry "${r.name}" from ${same.url} to ${r.url}` });
       else if (r.default === true && same.default !== true) ignored.push({ key: `${key}.default`, reason: `would make "${r.name}" the default instead of yours` });
+      if (same.url === r.url && JSON.stringify(r.attestation ?? null) !== JSON.stringify(same.attestation ?? null)) ignored.push({ key: `${key}.attestation`, reason: `would change the attestation keys you pinned for "${r.name}"` });
       continue;
     }
     if (r.default === true && userHasDefault) {

@@ -192,6 +192,17 @@ describe("applyProjectConfig()", () => {
         expect(r.effective.registries).toEqual(mine);
         expect(r.ignored).toEqual([{ key: "registries[main]", reason: expect.stringContaining("/tmp/attacker") }]);
       });
+      test("applyProjectConfig() never changes or drops the attestation keys the user pinned; trusted_registries only as a subset", () => {
+        const pinned = [{ name: "main", url: "/srv/registry", default: true, attestation: { name: "acme", keys: ["a".repeat(64)] } }];
+        for (const attestation of [{ name: "acme", keys: ["b".repeat(64)] }, undefined]) {
+          const r = untrusted(user({}, pinned), project({}, [{ name: "main", url: "/srv/registry", ...(attestation ? { attestation } : {}) }]));
+          expect(r.effective.registries).toEqual(pinned);
+          expect(r.ignored.map((i) => i.key)).toEqual(["registries[main].attestation"]);
+        }
+        const t = untrusted(user({ trusted_registries: ["main"] }, pinned), project({ trusted_registries: ["main", "evil"] }));
+        expect(t.effective.security.trusted_registries).toEqual(["main"]);
+        expect(t.ignored.map((i) => i.key)).toEqual(["security.trusted_registries"]);
+      });
       test("applyProjectConfig() adds a registry but not its default flag when the user has a default", () => {
         const r = untrusted(user({}, mine), project({}, [{ name: "evil", url: "/tmp/attacker", default: true }]));
         expect(r.effective.registries).toEqual([...mine, { name: "evil", url: "/tmp/attacker" }]);

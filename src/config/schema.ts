@@ -9,6 +9,16 @@ export interface RegistryEntry {
   /** A folder path, file:// URL, http(s):// URL or git+<url> (SPEC §4). */
   url: string;
   default?: boolean;
+  /** Pinned attestation keys (`aam registry trust`, SPEC §5a): its signed snapshot is then mandatory. */
+  attestation?: AttestationPin;
+}
+
+/** A registry's pin: the signed registry name, the attestation key fingerprints, the lowest serial accepted at first contact. */
+export interface AttestationPin {
+  name: string;
+  /** Lowercase hex SHA-256 fingerprints of Ed25519 keys. */
+  keys: string[];
+  min_serial?: number;
 }
 
 export const SIGNING_METHODS = ["ed25519", "openpgp", "gpg", "sigstore"] as const;
@@ -50,6 +60,8 @@ export interface SecurityConfig {
   trust_registry_attestations?: boolean;
   /** Every version needs a registry's attestation by a pinned key, besides what trusts its author (§6 table). */
   require_registry_attestation?: boolean;
+  /** Aliases of pinned registries whose attestations may count (SPEC §5a, §6). */
+  trusted_registries?: string[];
   sigstore?: SigstoreConfig;
 }
 
@@ -148,6 +160,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { key: "security.signing_delegates", type: "map", default: {}, check: checkPackagePattern, doc: "fingerprint-or-identity=pattern,... limits a key or Sigstore identity to packages" },
   { key: "security.trust_registry_attestations", type: "bool", default: false, doc: "a pinned registry's attestation (aam registry trust) trusts a version without an author signature" },
   { key: "security.require_registry_attestation", type: "bool", default: false, doc: "every version also needs a pinned registry's attestation" },
+  { key: "security.trusted_registries", type: "list", check: checkNonEmpty, doc: "aliases of pinned registries whose attestations may count (`aam registry trust`)" },
   { key: "security.sigstore.fulcio_url", type: "string", check: checkUrl, doc: "Fulcio (certificate authority) URL" },
   { key: "security.sigstore.rekor_url", type: "string", check: checkUrl, doc: "Rekor (transparency log) URL" },
   { key: "security.sigstore.tsa_url", type: "string", check: checkUrl, doc: "timestamp authority URL" },

@@ -8,7 +8,8 @@
 import { AamError, type Problem } from "../errors.ts";
 import { closest } from "../suggest.ts";
 import { resolveAliases } from "./aliases.ts";
-import { CONFIG_KEYS, KEY_NAMES, checkDelegateKey, normalizeDelegateKey, type Config, type KeySpec, type RegistryEntry } from "./schema.ts";
+import { CONFIG_KEYS, KEY_NAMES, checkDelegateKey, normalizeDelegateKey, type AttestationPin, type Config, type KeySpec, type RegistryEntry } from "./schema.ts";
+import { isValidRegistryName } from "../manifest/registry_name.ts";
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -128,11 +129,36 @@ function checkRegistries(v: unknown, problems: Problem[]): RegistryEntry[] | und
     if (r.default !== undefined && r.default !== null && typeof r.default !== "boolean") problems.push({ path: `${path}.default`, message: "must be true or false" });
     if (r.default === true && ++defaults === 2) problems.push({ path: `${path}.default`, message: "only one registry can be the default" });
     for (const k of Object.keys(r)) {
-      if (!["name", "url", "default"].includes(k)) problems.push({ path: `${path}.${k}`, message: "unknown field: use name, url and default" });
+      if (!["name", "url", "default", "attestation"].includes(k)) problems.push({ path: `${path}.${k}`, message: "unknown field: use name, url, default and attestation" });
     }
-    if (problems.length === before) out.push(r.default === true ? { name: r.name as string, url: r.url as string, default: true } : { name: r.name as string, url: r.url as string });
+    const pin = r.attestation === undefined || r.attestation === null ? undefined : checkPin(r.attestation, `${path}.attestation`, problems);
+    if (problems.length === before) {
+      const entry: RegistryEntry = r.default === true ? { name: r.name as string, url: r.url as string, default: true } : { name: r.name as string, url: r.url as string };
+      out.push(pin ? { ...entry, attestation: pin } : entry);
+    }
   });
   return out;
+}
+
+/** A registry's `attestation` pin (SPEC §5a): `{name, keys: [fp], min_serial}`. */
+function checkPin(v: unknown, path: string, problems: Problem[]): AttestationPin | undefined {
+  if (!isRecord(v)) {
+    problems.push({ path, message: `must be a mapping {name, keys, min_serial}, not ${typeName(v)}` });
+    return undefined;
+  }
+  const before = problems.length;
+  if (!isValidRegistryName(v.name)) problems.push({ path: `${path}.name`, message: "must be a registry name (^[a-z0-9][a-z0-9._-]{0,63}$)" });
+  const keys = Array.isArray(v.keys) ? v.keys : [];
+  if (!Array.isArray(v.keys) || keys.length === 0) problems.push({ path: `${path}.keys`, message: "must be a non-empty list of Ed25519 key fingerprints" });
+  keys.forEach((k, i) => {
+    if (typeof k !== "string" || !/^[0-9a-fA-F]{64}$/.test(k)) problems.push({ path: `${path}.keys[${i}]`, message: "is not an Ed25519 key fingerprint (64 hex digits)" });
+  });
+  const min = v.min_serial;
+  if (min !== undefined && min !== null && !(typeof min === "number" && Number.isSafeInteger(min) && min >= 0)) problems.push({ path: `${path}.min_serial`, message: "must be a non-negative integer" });
+  for (const k of Object.keys(v)) if (!["name", "keys", "min_serial"].includes(k)) problems.push({ path: `${path}.${k}`, message: "unknown field: use name, keys and min_serial" });
+  if (problems.length !== before) return undefined;
+  const pin: AttestationPin = { name: v.name as string, keys: [...new Set((keys as string[]).map((k) => k.toLowerCase()))] };
+  return typeof min === "number" ? { ...pin, min_serial: min } : pin;
 }
 
 function unknownKeys(obj: Record<string, unknown>, prefix: string, known: string[], problems: Problem[]): void {

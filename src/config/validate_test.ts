@@ -15,6 +15,19 @@ describe("validateConfig()", () => {
     });
   });
 
+  test("validateConfig() checks a registry's attestation pin: a registry name, Ed25519 fingerprints (stored lowercase), a non-negative min_serial", () => {
+    const ok = `registries:\n  - name: team\n    url: /srv/reg\n    attestation: {name: acme, keys: ["${ED.toUpperCase()}"], min_serial: 3}\nsecurity:\n  trusted_registries: [team]\n`;
+    expect(validateConfig(parseYaml(ok, "c.yaml"), "c.yaml")).toEqual({
+      registries: [{ name: "team", url: "/srv/reg", attestation: { name: "acme", keys: [ED], min_serial: 3 } }],
+      security: { trusted_registries: ["team"] },
+    });
+    for (const pin of ["{name: Bad Name, keys: [" + ED + "]}", "{name: acme, keys: []}", "{name: acme, keys: [" + "A".repeat(40) + "]}", "{name: acme, keys: [" + ED + "], min_serial: -1}", "{name: acme, keys: [" + ED + "], extra: 1}"]) {
+      const text = `registries:\n  - name: team\n    url: /srv/reg\n    attestation: ${pin}\n`;
+      const e = catchAamError(() => validateConfig(parseYaml(text, "c.yaml"), "c.yaml"));
+      expect(JSON.stringify([e.message, e.details])).toContain("registries[0].attestation");
+    }
+  });
+
   test("validateConfig() reads an empty file as an empty configuration", () => {
     expect(validateConfig(parseYaml("", "c.yaml"), "c.yaml")).toEqual({ security: {} });
     expect(validateConfig(parseYaml("# only a comment\n", "c.yaml"), "c.yaml")).toEqual({ security: {} });

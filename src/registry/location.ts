@@ -12,12 +12,16 @@ export interface RegistryEntry {
   name: string;
   url: string;
   default?: boolean;
+  /** Pinned attestation keys (SPEC §5a): the shape config/schema.ts checks. */
+  attestation?: { name: string; keys: string[]; min_serial?: number };
 }
 
 export interface OpenedRegistry {
   reader: RegistryReader;
   /** The configured name, when it came from config. */
   name?: string;
+  /** The configured entry's pin; also when the registry was given by its location (a pin is not dodged by spelling the path). */
+  pin?: { alias: string; name: string; keys: string[]; min_serial?: number };
   /** A writable local folder (file locations only). */
   root?: string;
   /** The `git+<url>` location of a git registry, written through its clone (git_write.ts). */
@@ -106,9 +110,11 @@ export async function openRegistry(
 ): Promise<OpenedRegistry> {
   const picked = pickRegistry(given, registries);
   const kind = locationKind(picked.url);
+  const pinned = registries.find((r) => r.attestation && (r.name === picked.name || sameLocation(r.url, picked.url, cwd)));
+  const pin = pinned?.attestation ? { pin: { alias: pinned.name, ...pinned.attestation } } : {};
   if (kind === "file") {
     const root = filePathOf(picked.url, cwd);
-    return { reader: new RegistryReader(fileSource(root, picked.url)), name: picked.name, root };
+    return { reader: new RegistryReader(fileSource(root, picked.url)), name: picked.name, root, ...pin };
   }
   if (kind === "git") gitRemoteOf(picked.url);
   const make = kind === "http" ? factories.http : factories.git;
@@ -117,7 +123,12 @@ export async function openRegistry(
       hint: "use a folder path, or clone the registry and pass its folder",
     });
   }
-  return { reader: new RegistryReader(await make(picked.url)), name: picked.name, ...(kind === "git" ? { gitUrl: picked.url } : {}) };
+  return { reader: new RegistryReader(await make(picked.url)), name: picked.name, ...(kind === "git" ? { gitUrl: picked.url } : {}), ...pin };
+}
+
+function sameLocation(a: string, b: string, cwd: string): boolean {
+  if (a === b) return true;
+  return locationKind(a) === "file" && locationKind(b) === "file" && filePathOf(a, cwd).replace(/[\\/]+$/, "") === filePathOf(b, cwd).replace(/[\\/]+$/, "");
 }
 
 /** For commands that write: the registry must be a local folder. */

@@ -9,6 +9,7 @@ import { DOCUMENT_LIMIT, MAX_DOCUMENT_BYTES } from "../read_limits.ts";
 import { parseRegistryFile, type RegistryInfo } from "./registry_file.ts";
 import { archivePath, sigPath, metadataPath, ENV_FILE, INDEX_FILE, PACKAGES_DIR, REGISTRY_FILE, AUDIT_LOG_FILE, type Layout } from "./layout.ts";
 import type { RegistrySource } from "./source.ts";
+import type { ReadGuard } from "./read_guard.ts";
 import { fs } from "../runtime/index.ts";
 import { openFileArchive, type ArchiveInput } from "../verify/archive_source.ts";
 
@@ -24,6 +25,8 @@ export interface PackageVersion {
 
 export class RegistryReader {
   readonly source: RegistrySource;
+  /** Set on read paths of a pinned registry (SPEC §5a): metadata is then its effective state. */
+  guard?: ReadGuard;
   constructor(source: RegistrySource) {
     this.source = source;
   }
@@ -47,6 +50,7 @@ export class RegistryReader {
     const rel = metadataPath(toFsName(name));
     const text = await this.source.readText(rel);
     if (text === null) {
+      await this.guard?.missing(name);
       throw new AamError("NotFound", `Cannot find package "${name}" in registry "${this.location}"`, {
         package: name,
         hint: `aam search ${name.replace(/^@[^/]+\//, "")} --registry ${this.location}`,
@@ -62,7 +66,14 @@ export class RegistryReader {
         hint: "the registry was edited by hand or tampered with; restore it from version control",
       });
     }
-    return m;
+    return await this.#guarded(m, text);
+  }
+
+  async #guarded(m: Metadata, text: string): Promise<Metadata> {
+    if (!this.guard) return m;
+    const effective = await this.guard.metadata(m, text);
+    this.#texts.set(effective, text);
+    return effective;
   }
 
   /** metadata.yaml texts as read, by the Metadata parsed from them (to store exactly what was checked). */
@@ -98,7 +109,7 @@ export class RegistryReader {
             hint: "the registry was edited by hand or tampered with; restore it from version control",
           });
         }
-        out.push(m);
+        out.push(await this.#guarded(m, text));
       }
       return out;
     }
@@ -107,6 +118,7 @@ export class RegistryReader {
   }
 
   async index(): Promise<IndexFile> {
+    await this.guard?.checkRoot();
     // A local index within the document limit is read in one call and parsed whole (the fast path);
     // a larger one, or one served over HTTP, is streamed (SPEC §10: up to 256 MiB, never held whole).
     if (this.source.root !== undefined) {
@@ -123,6 +135,7 @@ export class RegistryReader {
 
   /** The index entries matching `query` (name, description, keywords) and `filter`. */
   async search(query: string | undefined, filter?: SearchFilter): Promise<IndexEntry[]> {
+    await this.guard?.checkRoot();
     const chunks = await this.source.readStream(INDEX_FILE);
     if (chunks !== null) {
       const hits = await searchIndexLines(chunks, `${this.location}/${INDEX_FILE}`, query, filter);
@@ -143,11 +156,11 @@ export class RegistryReader {
     if (spec?.version) version = spec.version;
     else if (spec?.range) {
       const { maxSatisfying } = await import("../manifest/semver.ts");
-      version = maxSatisfying(meta.versions.filter((v) => !v.yanked).map((v) => v.version), [spec.range]) ?? undefined;
+      version = maxSatisfying(meta.versions.filter(installable).map((v) => v.version), [spec.range]) ?? undefined;
     } else {
       const tag = spec?.tag ?? "latest";
       version = meta.dist_tags[tag];
-      if (!version && tag === "latest") version = highest(meta.versions.filter((v) => !v.yanked));
+      if (!version && tag === "latest") version = highest(meta.versions.filter(installable));
       if (!version) {
         throw new AamError("NotFound", `Cannot find dist-tag "${tag}" of "${name}"`, {
           package: name,
@@ -223,7 +236,9 @@ export class RegistryReader {
   }
 
   async sig(v: PackageVersion): Promise<string | null> {
-    return await this.source.readText(v.sigFile);
+    const text = await this.source.readText(v.sigFile);
+    this.guard?.sig(v.name, v.version, text, `${this.location}/${v.sigFile}`);
+    return text;
   }
 }
 
@@ -234,6 +249,11 @@ function missingArchive(v: PackageVersion, location: string): AamError {
     file: `${location}/${v.archiveFile}`,
     hint: "metadata.yaml lists a version whose archive is missing; run `aam registry verify`",
   });
+}
+
+/** A version a range or the implicit `latest` may pick: neither yanked nor rejected. */
+function installable(v: VersionRecord): boolean {
+  return !v.yanked && !v.rejected;
 }
 
 export function highest(versions: VersionRecord[]): string | undefined {

@@ -6,10 +6,11 @@
 import type { PackageVersion, RegistryReader } from "../registry/reader.ts";
 import type { ArchiveInput, VerifyInput } from "./pipeline.ts";
 import type { LocalTrust } from "./local_trust.ts";
+import { refuseRejected } from "./rejected.ts";
 
 /** The pipeline's input for a registry version whose archive and .sig were read already. */
 export function registryInput<A extends ArchiveInput>(reader: RegistryReader, pv: PackageVersion, archive: A, sigText: string | null, trust?: LocalTrust): VerifyInput & { archive: A } {
-  return {
+  const input = {
     name: pv.name,
     version: pv.version,
     archive,
@@ -18,20 +19,24 @@ export function registryInput<A extends ArchiveInput>(reader: RegistryReader, pv
     files: { archive: `${reader.location}/${pv.archiveFile}`, sig: `${reader.location}/${pv.sigFile}` },
     trust,
   };
+  const attestation = reader.guard?.attestation(pv.name, pv.version);
+  return attestation ? { ...input, attestation } : input;
 }
 
-/** A registry version with its archive read whole (to store it: offline-prepare). */
+/** A registry version (never a rejected one) with its archive read whole (to store it: offline-prepare). */
 export async function readRegistryVersion(reader: RegistryReader, pv: PackageVersion, trust: LocalTrust): Promise<VerifyInput & { archive: Uint8Array }> {
+  refuseRejected(pv);
   const [archive, sigText] = await Promise.all([reader.archive(pv), reader.sig(pv)]);
   return registryInput(reader, pv, archive, sigText, trust);
 }
 
 /**
- * A registry version with its archive streamed from a local registry's file (memory flat in the
+ * A registry version (never a rejected one) with its archive streamed from a local registry's file (memory flat in the
  * archive size) or, over HTTP, read whole. Whoever unpacks it must check the bytes again
  * (install/install.ts hashes while extracting).
  */
 export async function openRegistryVersion(reader: RegistryReader, pv: PackageVersion, trust: LocalTrust): Promise<VerifyInput> {
+  refuseRejected(pv);
   const [archive, sigText] = await Promise.all([reader.archiveSource(pv), reader.sig(pv)]);
   return registryInput(reader, pv, archive, sigText, trust);
 }

@@ -8,7 +8,7 @@ import { AamError } from "../errors.ts";
 import { toFsName } from "../manifest/name.ts";
 import { parseMetadata, type Metadata } from "../registry/metadata.ts";
 import { JOURNAL_FILE } from "../registry/layout.ts";
-import { METADATA_TARGET } from "../registry/journal.ts";
+import { pendingView, viewBytes } from "../registry/pending_view.ts";
 import type { RegistryReader } from "../registry/reader.ts";
 import { parseAuditEvents } from "../registry/audit_log.ts";
 import { sha256Hex } from "../encoding/sha256.ts";
@@ -38,7 +38,7 @@ const SNAPSHOT_FILE = "snapshot.json";
 
 /** Checks the snapshot, if the registry has one; answers its summary, or null without one (or when unreadable: then a failure is reported). */
 export async function checkRegistrySnapshot(reader: RegistryReader, metasOnDisk: readonly Metadata[], auditOnDisk: string, out: SnapshotSink): Promise<SnapshotSummary | null> {
-  const view = await pendingView(reader, auditOnDisk);
+  const view = await pendingView(reader.source, auditOnDisk);
   const metas = metasOnDisk.map((m) => {
     const rel = `packages/${toFsName(m.name)}/metadata.yaml`;
     try {
@@ -50,7 +50,7 @@ export async function checkRegistrySnapshot(reader: RegistryReader, metasOnDisk:
   });
   const auditText = view.audit;
   const readText = async (rel: string) => view.files.get(rel) ?? (await reader.source.readText(rel));
-  const readBytes = async (rel: string) => (view.files.has(rel) ? new TextEncoder().encode(view.files.get(rel)!) : await reader.source.readBytes(rel));
+  const readBytes = viewBytes(reader.source, view);
   const text = await readText(SNAPSHOT_FILE);
   if (text === null) return null;
   const file = `${reader.location}/${SNAPSHOT_FILE}`;
@@ -107,31 +107,6 @@ export async function checkRegistrySnapshot(reader: RegistryReader, metasOnDisk:
     out.fail(SNAPSHOT_FILE, e);
     return null;
   }
-}
-
-/**
- * The registry as it is once a pending journal is applied (a writer killed after its commit point:
- * the next write finishes it). Its files and audit append are read from the journal, so a kill while
- * bins and snapshot.json are being renamed into place is not taken for tampering. Only the files a
- * journal may name are taken (registry/journal.ts checks the same when applying it).
- */
-async function pendingView(reader: RegistryReader, audit: string): Promise<{ files: Map<string, string>; audit: string }> {
-  const files = new Map<string, string>();
-  if (reader.source.kind === "http") return { files, audit };
-  const text = await reader.source.readText(JOURNAL_FILE);
-  if (text === null) return { files, audit };
-  try {
-    const j = JSON.parse(text) as { format?: number; files?: { rel?: unknown; text?: unknown }[]; audit?: { offset?: unknown; text?: unknown } | null };
-    for (const f of j.files ?? []) if (typeof f.rel === "string" && typeof f.text === "string" && METADATA_TARGET.test(f.rel)) files.set(f.rel, f.text);
-    const a = j.audit;
-    if (a && typeof a.offset === "number" && typeof a.text === "string") {
-      const bytes = new TextEncoder().encode(audit);
-      if (a.offset <= bytes.length) audit = new TextDecoder().decode(bytes.subarray(0, a.offset)) + a.text;
-    }
-  } catch {
-    // A journal that does not parse is reported by the write that tries to finish it; read the files as they are.
-  }
-  return { files, audit };
 }
 
 /** The last `snapshot.sign` event names this serial, and `audit_head` names the line before it. */

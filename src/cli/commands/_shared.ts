@@ -3,6 +3,7 @@ export type { LocalTrust } from "../../verify/local_trust.ts";
 import type { Context } from "../context.ts";
 import { untrusted } from "../output.ts";
 import type { OpenedRegistry } from "../../registry/location.ts";
+import type { RegistryReader } from "../../registry/reader.ts";
 import { buildPolicy, type PolicyFlags } from "../../trust/build_policy.ts";
 import { readLocalTrust, type LocalTrust } from "../../verify/local_trust.ts";
 import type { TrustPolicy } from "../../trust/policy.ts";
@@ -23,6 +24,32 @@ export async function openFromOptions(ctx: Context, registry: string | undefined
     http: (url) => httpSource(url),
     git: (url) => gitSource(url, ctx.home),
   });
+}
+
+/**
+ * A registry opened to read (search, info, install, verify, offline-prepare): when its entry pins
+ * attestation keys, the reader checks the signed snapshot (SPEC §5a) and answers effective metadata.
+ */
+export async function openForRead(ctx: Context, registry: string | undefined): Promise<OpenedRegistry> {
+  const opened = await openFromOptions(ctx, registry);
+  if (opened.pin) opened.reader.guard = await pinnedGuard(ctx, opened);
+  return opened;
+}
+
+/** The pinned snapshot check of an opened registry that has a pin. */
+export async function pinnedGuard(ctx: Context, opened: OpenedRegistry): Promise<import("../../verify/pinned_snapshot.ts").PinnedSnapshot> {
+  const { PinnedSnapshot } = await import("../../verify/pinned_snapshot.ts");
+  const trusted = ((await ctx.config()).merged.security.trusted_registries ?? []).includes(opened.pin!.alias);
+  // A prepared offline cache follows every newer root seen, so it never falls behind the saved serial.
+  const onRaised = async (bytes: Uint8Array, read: (rel: string) => Promise<Uint8Array | null>) =>
+    await (await import("../../cache/snapshot_prepare.ts")).followRaisedSnapshot(ctx.home, opened.pin!, bytes, read, opened.reader.source.location);
+  return new PinnedSnapshot(opened.reader.source, opened.pin!, { home: ctx.home, now: ctx.now(), trusted, onRaised });
+}
+
+/** The pinned snapshot's word on a verified version (signers it lists, pending): may throw; notes go to the report's warnings. */
+export function afterVerify(reader: RegistryReader, r: VerifyReport, sigFile: string): VerifyReport {
+  const notes = reader.guard?.afterVerify(r, sigFile) ?? [];
+  return notes.length ? { ...r, warnings: [...r.warnings, ...notes] } : r;
 }
 
 export async function trustPolicy(ctx: Context, flags: PolicyFlags, registryRequires = false): Promise<TrustPolicy> {

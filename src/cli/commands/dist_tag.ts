@@ -5,7 +5,7 @@ import { untrusted as u } from "../output.ts";
 import { AamError } from "../../errors.ts";
 import { parsePackageRef } from "../../manifest/name.ts";
 import { setDistTag, removeDistTag } from "../../registry/writer.ts";
-import { openFromOptions, actor } from "./_shared.ts";
+import { openForRead, actor } from "./_shared.ts";
 import { openForWrite } from "./_write.ts";
 
 export function register(cli: CAC, ctx: Context): void {
@@ -42,7 +42,7 @@ export function register(cli: CAC, ctx: Context): void {
     .option("--registry <registry>", "Registry name or location")
     .action(async (name: string, o: { registry?: string }) => {
       const ref = parsePackageRef(name);
-      const meta = await (await openFromOptions(ctx, o.registry)).reader.metadata(ref.name);
+      const meta = await (await openForRead(ctx, o.registry)).reader.metadata(ref.name);
       if (ctx.out.json) return ctx.out.data({ ok: true, package: ref.name, dist_tags: meta.dist_tags });
       for (const [t, v] of Object.entries(meta.dist_tags)) ctx.out.line(`${u(t)}: ${u(v)}`);
     });

@@ -9,7 +9,7 @@ import { isKeyTrustedFor, isIdentityTrusted } from "../../trust/policy.ts";
 import { checkAttestations } from "../../verify/attestation_signers.ts";
 import { parseAuditEvents } from "../../registry/audit_log.ts";
 import { checksumOf } from "../../encoding/sha256.ts";
-import { openFromOptions, trustPolicy, localTrust } from "./_shared.ts";
+import { openForRead, trustPolicy, localTrust } from "./_shared.ts";
 import { rekorBase, signerDetail } from "../signer_lines.ts";
 import type { SignerReport } from "../../verify/pipeline.ts";
 
@@ -22,7 +22,7 @@ export function register(cli: CAC, ctx: Context): void {
     .example("aam info @me/my-package --signatures")
     .action(async (raw: string, o: { registry?: string; signatures?: boolean; auditLog?: boolean }) => {
       const ref = parsePackageRef(raw);
-      const opened = await openFromOptions(ctx, o.registry);
+      const opened = await openForRead(ctx, o.registry);
       const meta = await opened.reader.metadata(ref.name);
       const pv = await opened.reader.resolve(ref.name, ref.version || ref.tag || ref.range ? ref : undefined);
       let signatures: Record<string, unknown>[] | undefined;
@@ -48,8 +48,9 @@ export function register(cli: CAC, ctx: Context): void {
         }
       }
       const events = o.auditLog ? parseAuditEvents(await opened.reader.auditLog()).filter((e) => e.package === meta.name) : undefined;
+      const pending = meta.versions.map((v) => v.version).filter((v) => opened.reader.guard?.isPending(meta.name, v));
       if (ctx.out.json) {
-        return ctx.out.data({ ok: true, ...meta, selected: pv.version, ...(signatures ? { signatures } : {}), ...(events ? { audit_log: events } : {}) });
+        return ctx.out.data({ ok: true, ...meta, ...(opened.reader.guard ? { pending } : {}), selected: pv.version, ...(signatures ? { signatures } : {}), ...(events ? { audit_log: events } : {}) });
       }
       ctx.out.line(`${u(meta.name)}@${u(pv.version)}${meta.description ? `: ${u(meta.description)}` : ""}`);
       if (meta.author) ctx.out.line(`author: ${u(meta.author)}`);
@@ -58,7 +59,7 @@ export function register(cli: CAC, ctx: Context): void {
       ctx.out.line(`dist-tags: ${Object.entries(meta.dist_tags).map(([t, v]) => `${u(t)}: ${u(v)}`).join(", ")}`);
       ctx.out.line("versions:");
       for (const v of meta.versions) {
-        const flags = [v.signatures?.length ? "signed" : "unsigned", v.yanked ? "yanked" : ""].filter(Boolean).join(", ");
+        const flags = [v.signatures?.length ? "signed" : "unsigned", v.yanked ? "yanked" : "", v.rejected ? `rejected: ${v.rejected.reason}` : "", pending.includes(v.version) ? "pending" : ""].filter(Boolean).join(", ");
         ctx.out.line(`  ${u(v.version)}  ${u(v.published)}  ${u(v.checksum.slice(0, 23))}…  ${u(v.size)} B  (${flags})`);
       }
       if (signatures) {

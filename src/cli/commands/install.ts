@@ -13,7 +13,8 @@ import { openFileArchive } from "../../verify/archive_source.ts";
 import type { PolicyFlags } from "../../trust/build_policy.ts";
 import type { RegistryReader } from "../../registry/reader.ts";
 import { fileInput, openRegistryVersion } from "../../verify/inputs.ts";
-import { openFromOptions, trustPolicy, localTrust, type LocalTrust } from "./_shared.ts";
+import { openForRead, trustPolicy, localTrust, afterVerify, type LocalTrust } from "./_shared.ts";
+import { refuseRejected } from "../../verify/rejected.ts";
 import { reportSteps, rekorBase } from "../signer_lines.ts";
 import { confirmUntrusted } from "./_install_confirm.ts";
 import { SIG_LIMIT } from "../../read_limits.ts";
@@ -38,15 +39,16 @@ async function fromRegistry(ctx: Context, reader: RegistryReader, raw: string, f
   if (raw) {
     const ref = parsePackageRef(raw);
     const root = await reader.resolve(ref.name, ref);
+    refuseRejected(root); // by name, before resolving: a rejected version is never a candidate below
     roots.push({ name: root.name, range: root.version });
   }
   for (const [name, range] of Object.entries(extraDeps)) roots.push({ name, range });
-  const chosen = await resolveDependencies(roots, async (name) => (await reader.metadata(name)).versions);
+  const chosen = await resolveDependencies(roots, async (name) => (await reader.metadata(name)).versions.filter((v) => !v.rejected));
   const ready: ReadyPackage[] = [];
   for (const [name, version] of chosen) {
     const pv = await reader.resolve(name, { version });
     const input = await openRegistryVersion(reader, pv, trust);
-    const report = await verifyPackage(input, policy, vopts);
+    const report = afterVerify(reader, await verifyPackage(input, policy, vopts), input.files.sig);
     ready.push({ name, version, archive: input.archive, source: reader.location, report });
   }
   return ready;
@@ -80,7 +82,7 @@ export function register(cli: CAC, ctx: Context): void {
       let ready: ReadyPackage[];
       if (o.offline) {
         const { readyFromCache } = await import("../../cache/offline_install.ts");
-        ready = await readyFromCache(ctx.home, target, await trustPolicy(ctx, flags), await localTrust(ctx), vopts);
+        ready = await readyFromCache(ctx.home, target, await trustPolicy(ctx, flags), await localTrust(ctx), vopts, (await ctx.config()).merged);
       } else if (target.endsWith(".aam")) {
         const file = fs.path.resolve(ctx.cwd, target);
         const archive = await openFileArchive(file); // streamed: verified, then extracted (hashed again), never held whole
@@ -93,11 +95,11 @@ export function register(cli: CAC, ctx: Context): void {
         ready = [{ name: m.name, version: m.version, archive, source: file, report }];
         const deps = Object.entries(m.dependencies ?? {});
         if (deps.length > 0) {
-          const opened = await openFromOptions(ctx, o.registry);
+          const opened = await openForRead(ctx, o.registry);
           ready.push(...(await fromRegistry(ctx, opened.reader, "", flags, vopts, trust, Object.fromEntries(deps))));
         }
       } else {
-        const opened = await openFromOptions(ctx, o.registry);
+        const opened = await openForRead(ctx, o.registry);
         ready = await fromRegistry(ctx, opened.reader, target, flags, vopts, await localTrust(ctx));
       }
       if (!ctx.out.json) {

@@ -7,10 +7,11 @@ import { fs } from "../../runtime/index.ts";
 import { initRegistry } from "../../registry/init.ts";
 import { locationKind, filePathOf, gitRemoteOf, type RegistryEntry } from "../../registry/location.ts";
 import { updateConfigFile } from "../../config/save.ts";
-import { openFromOptions, trustPolicy, localTrust } from "./_shared.ts";
+import { openFromOptions, trustPolicy, localTrust, pinnedGuard } from "./_shared.ts";
 import { verifyRegistry } from "../../verify/registry_check.ts";
 import { updateGitSource } from "../../registry/source_git.ts";
 import { registerAttest } from "./registry_attest.ts";
+import { registerTrust } from "./registry_trust.ts";
 
 function normaliseLocation(loc: string, cwd: string): string {
   return locationKind(loc) === "file" && !loc.startsWith("file://") ? filePathOf(loc, cwd) : loc;
@@ -27,6 +28,7 @@ async function addRegistry(ctx: Context, entry: RegistryEntry): Promise<void> {
 
 export function register(cli: CAC, ctx: Context): void {
   registerAttest(cli, ctx);
+  registerTrust(cli, ctx);
   cli
     .command("init <dir>", "Create a registry from the template")
     .option("--name <name>", "Registry name (default: the folder name)")
@@ -69,7 +71,7 @@ export function register(cli: CAC, ctx: Context): void {
     const regs = (await ctx.config()).merged.registries ?? [];
     if (ctx.out.json) return ctx.out.data({ ok: true, registries: regs });
     if (regs.length === 0) return ctx.out.line("No registries configured (aam registry add <name> <location>)");
-    for (const r of regs) ctx.out.line(`${r.default ? "*" : " "} ${r.name}  ${r.url}`);
+    for (const r of regs) ctx.out.line(`${r.default ? "*" : " "} ${r.name}  ${r.url}${r.attestation ? `  (pinned: "${r.attestation.name}", ${r.attestation.keys.length} key(s))` : ""}`);
   });
 
   cli.command("remove <name>", "Remove a configured registry").action(async (name: string) => {
@@ -88,6 +90,8 @@ export function register(cli: CAC, ctx: Context): void {
     .example("aam registry verify ./my-registry --require-signature")
     .action(async (registry: string | undefined, o: { requireSignature?: boolean }) => {
       const opened = await openFromOptions(ctx, registry);
+      // A pinned registry's root is judged by the pinned keys first (SPEC §5a): roll-back, freeze, another signer.
+      if (opened.pin) await (await pinnedGuard(ctx, opened)).checkRoot();
       const info = await opened.reader.info();
       const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature }, info.require_signatures);
       const report = await verifyRegistry(opened.reader, policy, (done, total) => ctx.out.progress("Verifying", done, total), await localTrust(ctx), ctx.now());

@@ -3,7 +3,7 @@ import type { CAC } from "cac";
 import type { Context } from "../context.ts";
 import { untrusted as u } from "../output.ts";
 import { AamError } from "../../errors.ts";
-import { openFromOptions } from "./_shared.ts";
+import { openForRead } from "./_shared.ts";
 
 export function register(cli: CAC, ctx: Context): void {
   cli
@@ -15,7 +15,7 @@ export function register(cli: CAC, ctx: Context): void {
       if (o.filter !== undefined && o.filter !== "signed" && o.filter !== "unsigned") {
         throw new AamError("UsageError", `Unknown filter "${o.filter}"`, { hint: "use --filter signed or --filter unsigned" });
       }
-      const opened = await openFromOptions(ctx, o.registry);
+      const opened = await openForRead(ctx, o.registry);
       const hits = await opened.reader.search(query, o.filter as "signed" | "unsigned" | undefined);
       if (ctx.out.json) return ctx.out.data({ ok: true, registry: opened.reader.location, query: query ?? "", results: hits });
       if (hits.length === 0) return ctx.out.line(`No packages match${query ? ` "${u(query)}"` : ""}`);

@@ -8,7 +8,7 @@ import { verifyPackage, type VerifyReport } from "../../verify/pipeline.ts";
 import { readArchiveManifestOf } from "../../verify/archive_manifest.ts";
 import { openFileArchive } from "../../verify/archive_source.ts";
 import { fileInput, openRegistryVersion } from "../../verify/inputs.ts";
-import { openFromOptions, trustPolicy, printVerifyReport, localTrust } from "./_shared.ts";
+import { openForRead, trustPolicy, printVerifyReport, localTrust, afterVerify } from "./_shared.ts";
 import { SIG_LIMIT } from "../../read_limits.ts";
 
 interface VerifyFlags {
@@ -71,7 +71,7 @@ export function register(cli: CAC, ctx: Context): void {
         return emit(ctx, [report]);
       }
       if (refs.length === 0) throw new AamError("UsageError", "Nothing to verify", { hint: "aam verify <pkg>[@version], or aam verify --file <x.aam>" });
-      const opened = await openFromOptions(ctx, o.registry);
+      const opened = await openForRead(ctx, o.registry);
       const info = await opened.reader.info();
       const policy = await trustPolicy(ctx, { requireSignature: o.requireSignature }, info.require_signatures);
       const reports: VerifyReport[] = [];
@@ -79,7 +79,8 @@ export function register(cli: CAC, ctx: Context): void {
       for (const raw of refs) {
         const ref = parsePackageRef(raw);
         const pv = await opened.reader.resolve(ref.name, ref);
-        reports.push(await verifyPackage(await openRegistryVersion(opened.reader, pv, trust), policy, { now: ctx.now() }));
+        const input = await openRegistryVersion(opened.reader, pv, trust);
+        reports.push(afterVerify(opened.reader, await verifyPackage(input, policy, { now: ctx.now() }), input.files.sig));
       }
       emit(ctx, reports);
     });

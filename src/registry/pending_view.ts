@@ -1,0 +1,42 @@
+/**
+ * The registry as it is once a pending journal is applied (a writer killed after its commit point:
+ * the next write finishes it). Readers that check the signed snapshot (`registry verify`, a pinned
+ * registry's read paths) take the journal's files and audit append, so a kill while bins and
+ * snapshot.json are being renamed into place is not taken for tampering. Only the files a journal
+ * may name are taken (journal.ts checks the same when applying it).
+ */
+import { JOURNAL_FILE } from "./layout.ts";
+import { METADATA_TARGET } from "./journal.ts";
+import type { RegistrySource } from "./source.ts";
+
+export interface PendingView {
+  /** Registry-relative path → text, for the files the journal will write. */
+  files: Map<string, string>;
+  /** The audit log with the journal's append applied. */
+  audit: string;
+}
+
+/** The journal's view over `source` (none over HTTP: a static server has no writer mid-write). */
+export async function pendingView(source: RegistrySource, audit = ""): Promise<PendingView> {
+  const files = new Map<string, string>();
+  if (source.kind === "http") return { files, audit };
+  const text = await source.readText(JOURNAL_FILE);
+  if (text === null) return { files, audit };
+  try {
+    const j = JSON.parse(text) as { format?: number; files?: { rel?: unknown; text?: unknown }[]; audit?: { offset?: unknown; text?: unknown } | null };
+    for (const f of j.files ?? []) if (typeof f.rel === "string" && typeof f.text === "string" && METADATA_TARGET.test(f.rel)) files.set(f.rel, f.text);
+    const a = j.audit;
+    if (a && typeof a.offset === "number" && typeof a.text === "string") {
+      const bytes = new TextEncoder().encode(audit);
+      if (a.offset <= bytes.length) audit = new TextDecoder().decode(bytes.subarray(0, a.offset)) + a.text;
+    }
+  } catch {
+    // A journal that does not parse is reported by the write that tries to finish it; read the files as they are.
+  }
+  return { files, audit };
+}
+
+/** A reader of one file through the view: the journal's text when it names the file, else the source's bytes. */
+export function viewBytes(source: RegistrySource, view: PendingView): (rel: string) => Promise<Uint8Array | null> {
+  return async (rel) => (view.files.has(rel) ? new TextEncoder().encode(view.files.get(rel)!) : await source.readBytes(rel));
+}
