@@ -8,9 +8,9 @@ import { describe, test, expect, beforeEach, afterEach } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
+import { pushToBare } from "../helpers/git_registry.ts";
 import { aam, RUNTIMES, tempDir, removeDir, makePackage, errorName, run as sh, type RuntimeName } from "../helpers.ts";
 
-const GIT_ENV = { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.org", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.org" };
 const POLICY = 15;
 
 describe.each(RUNTIMES)("owners under %s", (rt: RuntimeName) => {
@@ -151,14 +151,7 @@ describe.each(RUNTIMES)("owners under %s", (rt: RuntimeName) => {
   test("an owner change on a git registry commits and pushes", () => {
     const seed = join(dir, "seed");
     expect(aam(rt, ["registry", "init", seed, "--name", "gitreg"], { cwd: dir, home: join(dir, "seed-home") }).code).toBe(0);
-    const bare = join(dir, "bare.git");
-    expect(sh("git", ["init", "--bare", "--quiet", "--initial-branch", "main", bare]).code).toBe(0);
-    const g = (args: string[]) => sh("git", args, { cwd: seed, env: GIT_ENV });
-    g(["init", "--quiet"]);
-    g(["add", "-A"]);
-    expect(g(["commit", "--quiet", "-m", "registry"]).code).toBe(0);
-    expect(g(["push", "--quiet", bare, "HEAD:refs/heads/main"]).code).toBe(0);
-    const url = `git+file://${bare}`;
+    const { bare, url } = pushToBare(seed, dir);
     makePackage(join(dir, "gpkg"), "@acme/tool", "1.0.0");
     expect(run(["pkg", "publish", "gpkg", "--sign", "--key", "alice", "--registry", url]).code).toBe(0);
     expect(run(["registry", "attest", "--key", "regkey", "--all", "--registry", url]).code).toBe(0);
