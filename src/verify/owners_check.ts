@@ -37,6 +37,8 @@ async function attestationKeys(reader: RegistryReader): Promise<Set<string>> {
 }
 
 export async function checkRegistryOwners(reader: RegistryReader, metas: readonly Metadata[], auditText: string, out: OwnersSink, opts: { trust?: LocalTrust; now: Date }): Promise<void> {
+  // Most registries have no owners: then the log is not parsed again.
+  if (!metas.some((m) => (m.owners ?? []).length > 0) && !auditText.includes(`"${OWNERSHIP_EVENT}"`)) return;
   const byPackage = new Map<string, AuditEvent[]>();
   for (const e of parseAuditEvents(auditText)) {
     if (typeof e.package !== "string") continue;
