@@ -163,6 +163,10 @@ describe.each(RUNTIMES)("owners under %s", (rt: RuntimeName) => {
     expect(readFileSync(join(co, "packages", "acme--tool", "metadata.yaml"), "utf8")).toContain(fp("alice"));
     expect(readFileSync(join(co, "audit.log"), "utf8")).toContain('"ownership.transfer"');
     expect(JSON.parse(run(["owner", "ls", "@acme/tool", "--registry", url, "--json"]).stdout).owners).toEqual([fp("alice")]);
+    // --branch: a pull-request flow; the default branch is untouched until the branch is merged.
+    expect(run(["owner", "add", "@acme/tool", fp("bob"), "--key", "alice", "--registry", url, "--branch", "owners/add-bob"]).code).toBe(0);
+    expect(sh("git", ["log", "--format=%s", "-1", "owners/add-bob"], { cwd: bare }).stdout.trim()).toBe(`aam: owner add @acme/tool ${fp("bob")}`);
+    expect(JSON.parse(run(["owner", "ls", "@acme/tool", "--registry", url, "--json"]).stdout).owners).toEqual([fp("alice")]);
     // The owner rule holds on the git registry too.
     makePackage(join(dir, "gpkg"), "@acme/tool", "1.1.0");
     expect(run(["pkg", "publish", "gpkg", "--sign", "--key", "bob", "--registry", url]).code).toBe(POLICY);
