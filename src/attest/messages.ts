@@ -13,6 +13,7 @@ import type { UnsignedSnapshot } from "./types.ts";
 
 export const ATTESTATION_MESSAGE_PREFIX = "aam-registry-attestation-v1:";
 export const SNAPSHOT_MESSAGE_PREFIX = "aam-snapshot-v1:";
+export const OWNERSHIP_MESSAGE_PREFIX = "aam-ownership-v1:";
 
 /**
  * The UTF-8 bytes of `aam-registry-attestation-v1:<registry>:<package>@<version>:<package_hash>`.
@@ -41,4 +42,16 @@ export function snapshotDigest(s: UnsignedSnapshot): string {
  */
 export function snapshotMessage(s: UnsignedSnapshot): Uint8Array {
   return new TextEncoder().encode(SNAPSHOT_MESSAGE_PREFIX + snapshotDigest(s));
+}
+
+/**
+ * The UTF-8 bytes of `aam-ownership-v1:<registry>:<package>:<owners sorted, comma-joined>` (SPEC §4):
+ * what an `ownership.transfer` event's signature signs. Owners hold no `,` (trust/owners.ts).
+ * @throws {TypeError} for an invalid registry or package name, or an owner holding `,` or a line break.
+ */
+export function ownershipMessage(registry: string, pkg: string, owners: readonly string[]): Uint8Array {
+  if (!isValidRegistryName(registry)) throw new TypeError(`not a registry name: ${String(registry).slice(0, 80)}`);
+  if (!isValidName(pkg)) throw new TypeError(`not a package name: ${String(pkg).slice(0, 80)}`);
+  if (owners.some((o) => typeof o !== "string" || /[,\s]/.test(o))) throw new TypeError("an owner holds a comma or white space");
+  return new TextEncoder().encode(`${OWNERSHIP_MESSAGE_PREFIX}${registry}:${pkg}:${[...new Set(owners)].sort().join(",")}`);
 }

@@ -31,6 +31,7 @@ const GROUPS: Record<string, GroupSpec> = {
   search: { summary: "Search a registry's index", load: () => import("./commands/search.ts") },
   "dist-tag": { summary: "Add, remove and list dist-tags", load: () => import("./commands/dist_tag.ts") },
   yank: { summary: "Mark a published version as yanked", load: () => import("./commands/yank.ts") },
+  owner: { summary: "Add, remove and list who may publish a package", load: () => import("./commands/owner.ts") },
   doctor: { summary: "Check this machine's setup and say what to fix", load: () => import("./commands/doctor.ts") },
   bundle: { summary: "Carry prepared packages across an air gap in one file", load: () => import("./commands/bundle.ts") },
   "verify-blob": { summary: "Verify a Sigstore bundle over any file, offline", load: () => import("./commands/verify_blob.ts") },

@@ -33,6 +33,8 @@ import { nextRecord } from "../attest/next_record.ts";
 import { assertNoRewinds, findRewinds, type Rewind } from "../attest/rewind.ts";
 import type { PackageRecord } from "../attest/types.ts";
 import { assertOwnSnapshot, commitSnapshot, readSnapshotState, unlockOnce, type SnapshotState } from "./_snapshot_write.ts";
+import { assertOwnershipBacked } from "./_ownership_check.ts";
+import { ownerOf } from "../trust/owners.ts";
 import { DOCUMENT_LIMIT, SIG_LIMIT } from "../read_limits.ts";
 
 export interface AttestRegistryOptions {
@@ -97,7 +99,8 @@ export async function attestRegistry(o: AttestRegistryOptions): Promise<AttestRe
 
 async function attestLocked(o: AttestRegistryOptions, reader: RegistryReader, registry: string, keys: ReturnType<typeof unlockOnce>): Promise<AttestRegistryResult> {
   const state = await readSnapshotState(o.root);
-  await assertOwnSnapshot(o.root, state, registry, (await keys.all()).map((k) => fingerprint(k.publicKey)));
+  const attestorKeys = (await keys.all()).map((k) => fingerprint(k.publicKey));
+  await assertOwnSnapshot(o.root, state, registry, attestorKeys);
   const chosen = await choosePackages(o, state);
   const failed: AttestFailure[] = [];
   const attested: { package: string; version: string }[] = [];
@@ -121,6 +124,7 @@ async function attestLocked(o: AttestRegistryOptions, reader: RegistryReader, re
       changes.set(fsName, null);
       continue;
     }
+    await assertOwnershipBacked({ root: o.root, registry, previous: state.previous, attestorKeys }, meta, before);
     const targets = version !== undefined ? [version] : meta.versions.filter((v) => before?.versions[v.version]?.checksum !== v.checksum).map((v) => v.version);
     const ok = new Map<string, string[]>();
     for (const v of targets) {
@@ -194,7 +198,7 @@ async function attestVersion(o: AttestRegistryOptions, reader: RegistryReader, m
     const report = await verifyPackage(input, { ...o.policy, onSignatureFailure: "error", trustRegistryAttestations: false, requireRegistryAttestation: false }, { now: o.now, checkWholeArchive: true });
     signers = report.signers.filter((s) => s.valid && s.trusted).map((s) => s.key_fingerprint ?? s.identity ?? "").filter((s) => s !== "");
     const owners = meta.owners ?? [];
-    if (owners.length > 0 && !signers.some((s) => owners.some((w) => w.toLowerCase() === s.toLowerCase()))) {
+    if (owners.length > 0 && !report.signers.some((s) => ownerOf(s, owners) !== undefined)) {
       return fail("PolicyViolation", `not signed by an owner (${owners.join(", ")})`);
     }
     sig = input.sigText === null ? { version: 1, package: meta.name, package_version: version, package_hash: report.checksum, signatures: [] } : parseSigFile(input.sigText, input.files.sig);

@@ -10,6 +10,8 @@ import type { Manifest } from "../manifest/schema.ts";
 import type { SignatureSummary } from "../registry/metadata.ts";
 import { publishVersion, type PublishResult } from "../registry/writer.ts";
 import { SIG_LIMIT } from "../read_limits.ts";
+import type { LocalTrust } from "../verify/local_trust.ts";
+import { requireOwnerSignature } from "../verify/owner_signature.ts";
 
 /** Signs the archive, extending `existingSigText` when it signs the same bytes. */
 export type SignArchive = (existingSigText: string | null, sigFile: string, packageHash: string) => Promise<{ sig: SigFile; sigText: string; keys: PublishedKey[] }>;
@@ -27,6 +29,8 @@ export interface PublishPackageInput {
   /** null: publish with the `.sig` beside the archive, if it signs these bytes. */
   sign: SignArchive | null;
   tag?: string;
+  /** Local trust material, loaded only when the package has owners (their signature is checked). */
+  trust?: () => Promise<LocalTrust>;
 }
 
 export interface PublishEnv {
@@ -95,6 +99,13 @@ export async function publishPackage(input: PublishPackageInput, env: PublishEnv
       signatures,
       keys,
       tag: input.tag,
+      // Under the lock, before anything is written: with owners set, an owner must have signed these bytes.
+      authorize: async (current) => {
+        const owners = current?.owners ?? [];
+        if (owners.length === 0) return;
+        const check = { name: m.name, version: m.version, sigText, sigFile, packageHash: input.checksum, archive: input.archive, trust: await input.trust?.(), now: env.now() };
+        await requireOwnerSignature(check, owners, input.root);
+      },
     },
     { now: env.now(), actor: env.actor },
   );

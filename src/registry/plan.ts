@@ -121,6 +121,8 @@ export function planPublish(current: Metadata | null, input: PublishInput & { ch
     artifact_types: isLatest || !current ? input.artifactTypes : (current.artifact_types ?? []),
     dist_tags: distTags,
     versions,
+    // Owners stay: a publish never changes who may publish (`aam owner` does, signed).
+    ...(current?.owners ? { owners: current.owners } : {}),
   };
   const fsName = toFsName(input.name);
   const change: Change = {

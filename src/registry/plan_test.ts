@@ -32,6 +32,12 @@ describe("planPublish()", () => {
     expect(err).toMatchObject({ code: "PolicyViolation", details: { package: "@a/b", version: "1.0.0" } });
   });
 
+  test("planPublish() keeps the owners: only `aam owner` changes them", () => {
+    const owned = { ...published("1.0.0"), owners: ["github:acme"] };
+    expect(planPublish(owned, input("1.1.0"), NOW, "t").metadata.owners).toEqual(["github:acme"]);
+    expect(planPublish(published("1.0.0"), input("1.1.0"), NOW, "t").metadata).not.toHaveProperty("owners");
+  });
+
   test("planPublish() moves latest only forward, and keeps latest's description", () => {
     const meta = published("2.0.0", "1.5.0");
     expect(meta.dist_tags.latest).toBe("2.0.0");

@@ -49,6 +49,12 @@ export function serializeRegistryFile(info: RegistryInfo): string {
   return stringifyYaml(info);
 }
 
+/** registry.yaml's `attestation_keys`, lowercase (SPEC §5a: listed, never trusted by presence). */
+export function attestationKeysOf(text: string, file: string): string[] {
+  const doc = parseYaml(text, file) as Record<string, unknown> | null;
+  return Array.isArray(doc?.attestation_keys) ? doc.attestation_keys.filter((k): k is string => typeof k === "string").map((k) => k.toLowerCase()) : [];
+}
+
 /**
  * registry.yaml's text with `fingerprints` added to `attestation_keys` (SPEC §5a: listed for
  * convenience, never trusted by presence), the rest of the file untouched; null when they are all

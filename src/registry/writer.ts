@@ -73,14 +73,14 @@ async function applyChange(root: string, name: string, change: Change, now: Date
  * Runs one package's change under the registry lock. `plan` gets the current metadata (or null).
  * The caller has checked that `root` holds a registry (registryInfo), once.
  */
-async function transact(root: string, name: string, opts: WriteOptions, plan: (current: Metadata | null) => Change): Promise<void> {
+async function transact(root: string, name: string, opts: WriteOptions, plan: (current: Metadata | null) => Change | Promise<Change>): Promise<void> {
   const fsName = toFsName(name);
   await underRegistryLock(root, [packageDir(fsName), KEYS_DIR], opts, async () => {
     const metaFile = join(root, metadataPath(fsName));
     const text = await fs.readTextIfExists(metaFile, DOCUMENT_LIMIT);
     const current = text === null ? null : parseMetadata(text, metaFile);
     checkFolderOwner(current, name, { root, file: metaFile });
-    await applyChange(root, name, plan(current), opts.now);
+    await applyChange(root, name, await plan(current), opts.now);
   });
 }
 
@@ -103,7 +103,7 @@ async function registryInfo(root: string): Promise<RegistryInfo> {
   return await new RegistryReader(fileSource(root)).info();
 }
 
-export type { PublishInput, SignatureUpdate } from "./plan.ts";
+export type { Change, PublishInput, SignatureUpdate } from "./plan.ts";
 
 export interface PublishResult {
   checksum: string;
@@ -114,10 +114,12 @@ export interface PublishResult {
 
 /**
  * Publishes a version. `input.checksum`, when the caller already hashed the archive, is used as is.
+ * `authorize`, when given, sees the current metadata under the lock, before anything is written
+ * (the owners check, SPEC §4), and throws to refuse.
  * @throws {AamError} NotFound without a registry; PolicyViolation for an unsigned version where
  * signatures are required, a version already published, or a name clash.
  */
-export async function publishVersion(root: string, input: PublishInput & { checksum?: string }, opts: WriteOptions): Promise<PublishResult> {
+export async function publishVersion(root: string, input: PublishInput & { checksum?: string; authorize?: (current: Metadata | null) => Promise<void> }, opts: WriteOptions): Promise<PublishResult> {
   const info = await registryInfo(root);
   const signed = Boolean(input.sigText);
   if (info.require_signatures && !signed) {
@@ -131,7 +133,10 @@ export async function publishVersion(root: string, input: PublishInput & { check
   const fsName = toFsName(input.name);
   const result: PublishResult = { checksum, size: input.archive.length, archiveFile: archivePath(fsName, input.version) };
   if (input.sigText) result.sigFile = sigPath(fsName, input.version);
-  await transact(root, input.name, opts, (current) => planPublish(current, { ...input, checksum }, opts.now, opts.actor));
+  await transact(root, input.name, opts, async (current) => {
+    await input.authorize?.(current);
+    return planPublish(current, { ...input, checksum }, opts.now, opts.actor);
+  });
   return result;
 }
 
@@ -149,6 +154,15 @@ export async function removeDistTag(root: string, name: string, tag: string, opt
 export async function yankVersion(root: string, name: string, version: string, opts: WriteOptions): Promise<void> {
   await registryInfo(root);
   await transact(root, name, opts, (current) => planYank(current, { name, version }, opts.now, opts.actor));
+}
+
+/**
+ * A change planned from the package's current metadata under the lock (owners: publish/owner_change.ts);
+ * `plan` may read and sign, and throws to refuse.
+ */
+export async function changePackage(root: string, name: string, opts: WriteOptions, plan: (current: Metadata | null) => Promise<Change>): Promise<void> {
+  await registryInfo(root);
+  await transact(root, name, opts, plan);
 }
 
 /** Adds signatures to an already published version (a second signer, key rotation). */

@@ -15,6 +15,7 @@ import { indexEntryFor } from "../registry/index_file.ts";
 import { toFsName } from "../manifest/name.ts";
 import { JOURNAL_FILE, PACKAGES_DIR } from "../registry/layout.ts";
 import { checkRegistrySnapshot, type SnapshotSummary } from "./snapshot_check.ts";
+import { checkRegistryOwners } from "./owners_check.ts";
 
 export interface RegistryFailure {
   subject: string;
@@ -239,6 +240,7 @@ export async function verifyRegistry(
   const auditText = await reader.auditLog();
   const snapshot = await checkRegistrySnapshot(reader, metas, auditText, { fail, warn: (m) => report.warnings.push(m) });
   if (snapshot) report.snapshot = snapshot;
+  await checkRegistryOwners(reader, metas, auditText, { fail }, { trust, now });
   const chain = verifyAuditChain(auditText);
   report.audit_log = { ok: chain.ok, events: chain.events, ...(chain.brokenLine ? { broken_line: chain.brokenLine, reason: chain.reason } : {}) };
   if (!chain.ok) report.failures.push({ subject: "audit.log", code: "TamperedPackage", message: `line ${chain.brokenLine}: ${chain.reason}` });

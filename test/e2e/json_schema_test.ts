@@ -129,7 +129,7 @@ describe("--json output under node", () => {
     expect(pub.signed).toBe(true);
   });
 
-  test("read-only commands: search, info, verify, registry verify, key list, config, dist-tag ls, doctor", async () => {
+  test("read-only commands: search, info, verify, registry verify, key list, config, dist-tag ls, owner ls, doctor", async () => {
     const cases: [string[], string][] = [
       [["search"], "search.schema.json"],
       [["info", "@me/p", "--signatures", "--audit-log"], "info.schema.json"],
@@ -139,6 +139,7 @@ describe("--json output under node", () => {
       [["config", "get", "security.trusted_keys"], "config-get.schema.json"],
       [["config", "list"], "config-list.schema.json"],
       [["dist-tag", "ls", "@me/p"], "dist-tag-ls.schema.json"],
+      [["owner", "ls", "@me/p"], "owner-ls.schema.json"],
       [["doctor"], "doctor.schema.json"],
     ];
     const results = await Promise.all(cases.map(([args]) => runAsync(args)));

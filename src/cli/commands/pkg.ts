@@ -16,7 +16,7 @@ import { addEntry, parseSigFile, serializeSigFile } from "../../signing/sig_file
 import { publishPackage, summarise } from "../../publish/publish_package.ts";
 import { checksumOf } from "../../encoding/sha256.ts";
 import { verifyPackage } from "../../verify/pipeline.ts";
-import { actor, trustPolicy } from "./_shared.ts";
+import { actor, localTrust, trustPolicy } from "./_shared.ts";
 import { openForWrite } from "./_write.ts";
 import { signArchive, type SignOptions, type SignResult } from "./_signing.ts";
 import { ARCHIVE_LIMIT, DOCUMENT_LIMIT, SIG_LIMIT } from "../../read_limits.ts";
@@ -269,7 +269,7 @@ export function register(cli: CAC, ctx: Context): void {
       let signed: Promise<SignResult> | undefined;
       const sign = o.sign || o.signingMethod || o.gpgKeys !== undefined || o.oidcManual ? (sigText: string | null, sigFile: string, hash: string) => (signed ??= signArchive(ctx, archive, m, sigText, sigFile, o, hash)) : null;
       const r = await write(`publish ${m.name}@${m.version}`, (root) =>
-        publishPackage({ root, archive, checksum, archiveFile, manifest: m, sign, tag: o.tag }, { now: () => ctx.now(), actor: actor(), warn: (w) => ctx.out.warn(w) }),
+        publishPackage({ root, archive, checksum, archiveFile, manifest: m, sign, tag: o.tag, trust: () => localTrust(ctx) }, { now: () => ctx.now(), actor: actor(), warn: (w) => ctx.out.warn(w) }),
       );
       if (ctx.out.json) {
         ctx.out.data({ ok: true, package: m.name, version: m.version, registry: opened.reader.location, checksum: r.checksum, size: r.size, signed: r.signed, tag: o.tag ?? "latest" });
