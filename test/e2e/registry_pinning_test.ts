@@ -168,6 +168,11 @@ describe.each(RUNTIMES)("pinned registry under %s", (rt: RuntimeName) => {
       expect(r.stderr).toContain("contains malware");
     }
     expect(run(["verify", "@acme/hello@1.0.0"]).code).toBe(0); // control: an exact yanked version still verifies
+    // A dist-tag pointing at the rejected version fails the same way.
+    editMeta((t) => t.replace(/latest: [0-9.]+/, "latest: 1.1.0"));
+    r = fail(["install", "@acme/hello", "--yes"]);
+    expect(r).toMatchObject({ code: 15, name: "PolicyViolation" });
+    expect(r.stderr).toContain("contains malware");
   });
 
   test("registry.yaml's key list edited: no effect on trust, and the edit itself is TamperedPackage (10)", async () => {
