@@ -1,5 +1,5 @@
 import { describe, test, expect, beforeEach, afterEach } from "bun:test";
-import { mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { mkdirSync, writeFileSync, rmSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir, removeDir } from "../../test/helpers.ts";
 import { catchAamError } from "../../test/helpers/errors.ts";
@@ -86,6 +86,8 @@ describe("PinnedSnapshot", () => {
     expect(g.attestation("@a/pkg", "1.0.0")).toEqual({ registry: "acme", keys: [FP], listed: true });
     expect(g.attestation("@a/pkg", "1.1.0")).toEqual({ registry: "acme", keys: [FP], listed: false });
     expect((await readSeenSnapshot(home, "acme", [FP]))?.serial).toBe(3);
+    expect(await g.rootText()).toBe(readFileSync(join(dir, "snapshot.json"), "utf8"));
+    expect(g.binText("@a/pkg")).toBe(readFileSync(join(dir, ...binPath(binOf(FS)).split("/")), "utf8"));
     // Not in trusted_registries: no attestation input at all.
     const u = reader();
     await u.metadata("@a/pkg");
