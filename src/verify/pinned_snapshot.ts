@@ -8,7 +8,8 @@
  *
  * Use: `new PinnedSnapshot(source, pin, {home, now, trusted})`, attach it to a RegistryReader
  * (`reader.guard`); the reader then answers effective metadata. `attestation()` and `isPending()`
- * answer per version afterwards. The offline cache can keep `rootText` and the bins it read.
+ * answer per version afterwards. For the offline cache: `rootText()` is the exact root that passed,
+ * `binText(name)` the exact bin a package's state came from.
  */
 import { AamError } from "../errors.ts";
 import { toFsName } from "../manifest/name.ts";
@@ -72,6 +73,8 @@ export class PinnedSnapshot implements ReadGuard {
   readonly #opts: PinnedOptions;
   #root?: Promise<CheckedRoot>;
   readonly #states = new Map<string, EffectiveState & { record: PackageRecord | undefined }>();
+  /** Package name → the exact bin text its record came from (undefined: its bin is not listed). */
+  readonly #binTexts = new Map<string, string | undefined>();
 
   constructor(source: RegistrySource, pin: RegistryPin, opts: PinnedOptions) {
     this.source = source;
@@ -137,19 +140,31 @@ export class PinnedSnapshot implements ReadGuard {
     const fsName = toFsName(meta.name);
     const rel = metadataPath(fsName);
     const current = view.files.has(rel) ? parseMetadata(view.files.get(rel)!, this.#file(rel)) : meta;
-    const record = await this.#record(root, view, fsName);
+    const record = await this.#record(root, view, fsName, meta.name);
     const state = { ...mergeWithBin(current, record, this.#file(rel)), record };
     this.#states.set(meta.name, state);
     return state;
   }
 
-  async #record(root: Snapshot, view: PendingView, fsName: string): Promise<PackageRecord | undefined> {
+  async #record(root: Snapshot, view: PendingView, fsName: string, name?: string): Promise<PackageRecord | undefined> {
     const id = binOf(fsName);
     if (!Object.hasOwn(root.bins, id)) return undefined; // no package of this bin is listed
     const rel = binPath(id);
     const bytes = await viewBytes(this.source, view)(rel);
     verifyBoundBytes(root, id, bytes ?? new Uint8Array(), this.#file(rel));
-    return ownValue(parseBin(new TextDecoder().decode(bytes!), this.#file(rel), id), fsName);
+    const text = new TextDecoder().decode(bytes!);
+    if (name !== undefined) this.#binTexts.set(name, text);
+    return ownValue(parseBin(text, this.#file(rel), id), fsName);
+  }
+
+  /** The exact snapshot.json text that passed the checks. */
+  async rootText(): Promise<string> {
+    return (await this.#checked()).text;
+  }
+
+  /** The exact bin text a package's effective state came from; undefined when its bin is not listed or it was not read. */
+  binText(name: string): string | undefined {
+    return this.#binTexts.get(name);
   }
 
   async metadata(meta: Metadata): Promise<Metadata> {
@@ -217,7 +232,7 @@ export class PinnedSnapshot implements ReadGuard {
     return { registry: this.pin.name, keys: [...this.pin.keys], listed: v !== undefined && v.rejected === null };
   }
 
-  /** Warnings of the root check (none online today; kept for the offline reader). */
+  /** Warnings of the root check (none here: online, an expired root is refused; freshness warns only offline). */
   async warnings(): Promise<string[]> {
     return (await this.#checked()).warnings;
   }

@@ -1,5 +1,5 @@
 import { describe, test, expect, beforeEach, afterEach } from "bun:test";
-import { mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { mkdirSync, writeFileSync, rmSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir, removeDir } from "../../test/helpers.ts";
 import { catchAamError } from "../../test/helpers/errors.ts";
@@ -86,6 +86,8 @@ describe("PinnedSnapshot", () => {
     expect(g.attestation("@a/pkg", "1.0.0")).toEqual({ registry: "acme", keys: [FP], listed: true });
     expect(g.attestation("@a/pkg", "1.1.0")).toEqual({ registry: "acme", keys: [FP], listed: false });
     expect((await readSeenSnapshot(home, "acme", [FP]))?.serial).toBe(3);
+    expect(await g.rootText()).toBe(readFileSync(join(dir, "snapshot.json"), "utf8"));
+    expect(g.binText("@a/pkg")).toBe(readFileSync(join(dir, ...binPath(binOf(FS)).split("/")), "utf8"));
     // Not in trusted_registries: no attestation input at all.
     const u = reader();
     await u.metadata("@a/pkg");
@@ -156,6 +158,21 @@ describe("PinnedSnapshot", () => {
     const g = r.guard as PinnedSnapshot;
     expect(() => g.afterVerify({ package: "@a/pkg", version: "1.0.0", signers: [{ valid: true, key_fingerprint: FP }] }, "x.sig")).not.toThrow();
     expect(catchAamError(() => g.afterVerify({ package: "@a/pkg", version: "1.0.0", signers: [{ valid: false, key_fingerprint: FP }] }, "x.sig")).code).toBe("TamperedPackage");
+  });
+
+  test("reads only the root, registry.yaml, the journal and the package's own bin and metadata, the root once per reader", async () => {
+    // Many other packages in the tree: none of their files may be read.
+    for (let i = 0; i < 40; i++) put(`packages/z--p${i}/metadata.yaml`, serializeMetadata(meta([ver("1.0.0", sum(3))], {}, { name: `@z/p${i}` })));
+    await snapshot(1, { [FS]: record({ "1.0.0": state(sum(1)) }, {}) });
+    const reads: string[] = [];
+    const base = fileSource(dir);
+    const counting = { ...base, readBytes: (rel: string) => (reads.push(rel), base.readBytes(rel)), readText: (rel: string) => (reads.push(rel), base.readText(rel)), listDir: (rel: string) => (reads.push(`ls ${rel}`), base.listDir(rel)) };
+    const r = new RegistryReader(counting);
+    r.guard = new PinnedSnapshot(counting, { alias: "team", name: "acme", keys: [FP] }, { home, now: NOW, trusted: false });
+    await r.guard.checkRoot();
+    await r.metadata("@a/pkg");
+    await r.metadata("@a/pkg");
+    expect(reads.filter((x) => x !== "packages/a--pkg/metadata.yaml").sort()).toEqual([".aam-journal.json", "registry.yaml", binPath(binOf(FS)), "snapshot.json"].sort());
   });
 
   test("a pending journal's snapshot and metadata are read together: an honest write in progress is not tampering", async () => {

@@ -168,6 +168,24 @@ describe.each(RUNTIMES)("pinned registry under %s", (rt: RuntimeName) => {
       expect(r.stderr).toContain("contains malware");
     }
     expect(run(["verify", "@acme/hello@1.0.0"]).code).toBe(0); // control: an exact yanked version still verifies
+    // A dist-tag pointing at the rejected version fails the same way.
+    editMeta((t) => t.replace(/latest: [0-9.]+/, "latest: 1.1.0"));
+    r = fail(["install", "@acme/hello", "--yes"]);
+    expect(r).toMatchObject({ code: 15, name: "PolicyViolation" });
+    expect(r.stderr).toContain("contains malware");
+  });
+
+  test("an author signature stripped from a .sig the snapshot lists is TamperedPackage (10), even under ignore", () => {
+    const sigFile = reg("packages", "acme--hello", "1.0.0.sig");
+    const sig = JSON.parse(readFileSync(sigFile, "utf8"));
+    sig.signatures = sig.signatures.filter((e: { algorithm: string }) => e.algorithm !== "ed25519");
+    writeFileSync(sigFile, JSON.stringify(sig));
+    expect(run(["verify", "@acme/hello@1.0.0"]).code).toBe(0); // control: unpinned, the stripped .sig reads as unsigned (warn)
+    pin();
+    expect(fail(["verify", "@acme/hello@1.0.0"])).toMatchObject({ code: 10, name: "TamperedPackage" });
+    expect(run(["config", "set", "security.on_signature_failure", "ignore"]).code).toBe(0);
+    expect(fail(["install", "@acme/hello@1.0.0", "--yes"])).toMatchObject({ code: 10, name: "TamperedPackage" });
+    expect(run(["verify", "@acme/hello@1.1.0"]).code).toBe(0); // control: the version whose .sig is intact
   });
 
   test("registry.yaml's key list edited: no effect on trust, and the edit itself is TamperedPackage (10)", async () => {
