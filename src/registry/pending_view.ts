@@ -8,6 +8,8 @@
 import { JOURNAL_FILE } from "./layout.ts";
 import { METADATA_TARGET } from "./journal.ts";
 import type { RegistrySource } from "./source.ts";
+import { toFsName } from "../manifest/name.ts";
+import { parseMetadata, type Metadata } from "./metadata.ts";
 
 export interface PendingView {
   /** Registry-relative path → text, for the files the journal will write. */
@@ -39,4 +41,21 @@ export async function pendingView(source: RegistrySource, audit = ""): Promise<P
 /** A reader of one file through the view: the journal's text when it names the file, else the source's bytes. */
 export function viewBytes(source: RegistrySource, view: PendingView): (rel: string) => Promise<Uint8Array | null> {
   return async (rel) => (view.files.has(rel) ? new TextEncoder().encode(view.files.get(rel)!) : await source.readBytes(rel));
+}
+
+/**
+ * Each package's metadata as the view has it (the journal's copy when it names the file), so checks
+ * that pair metadata with the audit log read both from the same state. A journal copy that does not
+ * parse is reported through `fail` and the file on disk is used.
+ */
+export function metasThroughView(view: PendingView, metas: readonly Metadata[], location: string, fail: (e: unknown) => void): Metadata[] {
+  return metas.map((m) => {
+    const rel = `packages/${toFsName(m.name)}/metadata.yaml`;
+    try {
+      return view.files.has(rel) ? parseMetadata(view.files.get(rel)!, `${location}/${rel}`) : m;
+    } catch (e) {
+      fail(e);
+      return m;
+    }
+  });
 }

@@ -16,6 +16,7 @@ import { toFsName } from "../manifest/name.ts";
 import { JOURNAL_FILE, PACKAGES_DIR } from "../registry/layout.ts";
 import { checkRegistrySnapshot, type SnapshotSummary } from "./snapshot_check.ts";
 import { checkRegistryOwners } from "./owners_check.ts";
+import { metasThroughView, pendingView } from "../registry/pending_view.ts";
 
 export interface RegistryFailure {
   subject: string;
@@ -238,9 +239,13 @@ export async function verifyRegistry(
     report.warnings.push(`${JOURNAL_FILE}: an interrupted write is pending (the next publish, yank or dist-tag completes it)`);
   }
   const auditText = await reader.auditLog();
-  const snapshot = await checkRegistrySnapshot(reader, metas, auditText, { fail, warn: (m) => report.warnings.push(m) });
+  // The snapshot and owners checks pair metadata with audit events: both read through a pending
+  // journal, so a writer killed between renaming metadata.yaml and appending its event is not tampering.
+  const view = await pendingView(reader.source, auditText);
+  const current = metasThroughView(view, metas, reader.location, (e) => fail(JOURNAL_FILE, e));
+  const snapshot = await checkRegistrySnapshot(reader, current, view, { fail, warn: (m) => report.warnings.push(m) });
   if (snapshot) report.snapshot = snapshot;
-  await checkRegistryOwners(reader, metas, auditText, { fail }, { trust, now });
+  await checkRegistryOwners(reader, current, view.audit, { fail }, { trust, now });
   const chain = verifyAuditChain(auditText);
   report.audit_log = { ok: chain.ok, events: chain.events, ...(chain.brokenLine ? { broken_line: chain.brokenLine, reason: chain.reason } : {}) };
   if (!chain.ok) report.failures.push({ subject: "audit.log", code: "TamperedPackage", message: `line ${chain.brokenLine}: ${chain.reason}` });

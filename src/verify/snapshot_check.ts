@@ -6,9 +6,8 @@
  */
 import { AamError } from "../errors.ts";
 import { toFsName } from "../manifest/name.ts";
-import { parseMetadata, type Metadata } from "../registry/metadata.ts";
-import { JOURNAL_FILE } from "../registry/layout.ts";
-import { pendingView, viewBytes } from "../registry/pending_view.ts";
+import type { Metadata } from "../registry/metadata.ts";
+import { viewBytes, type PendingView } from "../registry/pending_view.ts";
 import type { RegistryReader } from "../registry/reader.ts";
 import { parseAuditEvents } from "../registry/audit_log.ts";
 import { sha256Hex } from "../encoding/sha256.ts";
@@ -36,18 +35,12 @@ export interface SnapshotSink {
 
 const SNAPSHOT_FILE = "snapshot.json";
 
-/** Checks the snapshot, if the registry has one; answers its summary, or null without one (or when unreadable: then a failure is reported). */
-export async function checkRegistrySnapshot(reader: RegistryReader, metasOnDisk: readonly Metadata[], auditOnDisk: string, out: SnapshotSink): Promise<SnapshotSummary | null> {
-  const view = await pendingView(reader.source, auditOnDisk);
-  const metas = metasOnDisk.map((m) => {
-    const rel = `packages/${toFsName(m.name)}/metadata.yaml`;
-    try {
-      return view.files.has(rel) ? parseMetadata(view.files.get(rel)!, `${reader.location}/${rel}`) : m;
-    } catch (e) {
-      out.fail(JOURNAL_FILE, e);
-      return m;
-    }
-  });
+/**
+ * Checks the snapshot, if the registry has one, against `metas` and the audit log as `view` has them
+ * (a pending journal applied: see registry/pending_view.ts); answers its summary, or null without
+ * one (or when unreadable: then a failure is reported).
+ */
+export async function checkRegistrySnapshot(reader: RegistryReader, metas: readonly Metadata[], view: PendingView, out: SnapshotSink): Promise<SnapshotSummary | null> {
   const auditText = view.audit;
   const readText = async (rel: string) => view.files.get(rel) ?? (await reader.source.readText(rel));
   const readBytes = viewBytes(reader.source, view);

@@ -237,7 +237,7 @@ describe("reliability: owner changes killed at random instants", () => {
         if (k.underLock) underLock++;
         // As left (a pending journal reads as applied), the owners are reached by signed transfers.
         const left = run(["registry", "verify"]);
-        expect({ code: left.code, stderr: left.code === 0 ? "" : left.stderr }).toEqual({ code: 0, stderr: "" });
+        expect({ code: left.code, stderr: left.code === 0 ? "" : left.stderr + left.stdout }).toEqual({ code: 0, stderr: "" });
         const now = owners();
         // Either the change happened whole or not at all; the next write completes or repeats it.
         expect([[alice], [alice, other].sort()]).toContainEqual(now);
