@@ -7,6 +7,7 @@
  * to a warning: an air-gapped machine cannot fetch a fresh snapshot.
  */
 import { AamError } from "../errors.ts";
+import { rejectedError } from "../verify/rejected.ts";
 import { toFsName } from "../manifest/name.ts";
 import { parseMetadata, type Metadata } from "../registry/metadata.ts";
 import { binOf } from "../attest/bin.ts";
@@ -68,13 +69,7 @@ export async function checkCarriedSnapshot(home: string, pin: OfflinePin, snap: 
   const meta = parseMetadata(metadataText, `${snap.file}!${name}/metadata.yaml`);
   const state = mergeWithBin(meta, onlyListedIn(record, meta), `${snap.file}!${name}/metadata.yaml`);
   const v = state.versions.find((x) => x.version === version);
-  if (v?.rejected) {
-    throw new AamError("PolicyViolation", `Cannot use "${name}@${version}": the registry "${pin.name}" rejected it: ${v.rejected.reason}`, {
-      package: name,
-      version,
-      hint: "a rejected version is never installed or verified as good; pick another version",
-    });
-  }
+  if (v?.rejected) throw rejectedError(name, version, v.rejected, pin.name);
   const save = fresh.save;
   const raise = async () => void (save && (await raiseSeenSnapshot(home, pin.name, pin.keys, save, now)));
   const warnings = [...fresh.warnings];
