@@ -86,8 +86,8 @@ describe("ParallelGzipEncoder", () => {
 
 describe("deflateBlock()", () => {
   test("ends a block that is not the last byte-aligned, with an empty stored block, whatever bits were pending", () => {
-    // 64 blocks of varied lengths and alphabets: between them they leave each of the 8 possible
-    // pending-bit counts at a block's end (checked against fflate's state when this was written).
+    // 64 blocks of varied lengths and alphabets: their last deflate blocks end at varied bit
+    // positions, so the marker follows every kind of partial byte.
     const blocks: Uint8Array[] = [];
     for (let k = 0; k < 64; k++) {
       const b = new Uint8Array(500 + ((k * 7919) % 5000));

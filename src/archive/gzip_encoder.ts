@@ -3,9 +3,8 @@
  * node:zlib differ across runtimes, and the same folder must pack to the same bytes on Node, Bun and
  * Deno alike.
  *
- * Level 6, header mtime 0, no file name, XFL 0, OS byte 3 (_gzip_member.ts), written here, not by
- * fflate. The input is cut into 128 KiB blocks at fixed offsets and each is deflated on its own with
- * the 32 KiB before it as dictionary, pigz-style (_deflate_block.ts): the bytes depend on the input
+ * Header mtime 0, no file name, XFL 0, OS byte 3 (_gzip_member.ts). The input is cut into 128 KiB blocks at fixed offsets and each is deflated on its own with
+ * the 32 KiB before it as dictionary, pigz-style, by AAM's own deflate (_deflate_block.ts): the bytes depend on the input
  * alone, not on how files were read nor on which thread compressed a block, so deflate_parallel.ts
  * can spread blocks over worker threads and still give GzipEncoder's bytes.
  */
@@ -15,7 +14,6 @@ import { gzipHeader, gzipTrailer } from "./_gzip_member.ts";
 import { nativeCrc32 } from "../runtime/zlib.ts";
 import { concatBytes } from "../encoding/bytes.ts";
 
-export { GZIP_LEVEL } from "./_deflate_block.ts";
 export { GZIP_OS_BYTE } from "./_gzip_member.ts";
 /** Blocks the input is cut into (pigz's size): big enough that the window and sync marker cost ~0. */
 export const GZIP_BLOCK_BYTES = 128 * 1024;
