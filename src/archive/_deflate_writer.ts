@@ -62,6 +62,24 @@ export class BitWriter {
     this.#pos += b.length;
   }
 
+  /** Makes room for `n` more bytes; answers the array to write them into (see state()). */
+  reserve(n: number): Uint8Array {
+    if (this.#pos + n > this.#out.length) this.#grow(n);
+    return this.#out;
+  }
+
+  /** The write position and pending bits, for a caller writing many codes in its own loop. */
+  state(): { pos: number; acc: number; nbits: number } {
+    return { pos: this.#pos, acc: this.#acc, nbits: this.#nbits };
+  }
+
+  /** Takes back the state after such a loop. */
+  restore(pos: number, acc: number, nbits: number): void {
+    this.#pos = pos;
+    this.#acc = acc;
+    this.#nbits = nbits;
+  }
+
   /** The bytes written, padded to a byte. */
   finish(): Uint8Array {
     this.align();
@@ -192,6 +210,7 @@ function runLengths(lengths: Uint8Array, n: number): number {
   return r;
 }
 
+/** Writes the symbols and the end-of-block code; the bit buffer is kept in locals, the hot loop of a block. */
 function writeSymbols(
   out: BitWriter,
   syms: Uint32Array,
@@ -201,21 +220,55 @@ function writeSymbols(
   dc: Uint16Array,
   dl: Uint8Array,
 ): void {
+  // At most 48 bits a symbol (15 + 5 + 15 + 13).
+  const buf = out.reserve(6 * count + 8);
+  let { pos, acc, nbits } = out.state();
+  // The buffer holds under 16 bits between codes, and one code or extra is at most 15 bits: 31 fit.
   for (let k = 0; k < count; k++) {
     const s = syms[k];
     if (s < 256) {
-      out.bits(lc[s], ll[s]);
-      continue;
+      acc |= lc[s] << nbits;
+      nbits += ll[s];
+    } else {
+      const len = s >>> LENGTH_SHIFT;
+      const dist = s & 0xffff;
+      const l = LENGTH_CODE[len];
+      acc |= lc[257 + l] << nbits;
+      nbits += ll[257 + l];
+      if (nbits >= 16) {
+        buf[pos++] = acc & 0xff;
+        buf[pos++] = (acc >>> 8) & 0xff;
+        acc >>>= 16;
+        nbits -= 16;
+      }
+      acc |= (len - LENGTH_BASE[l]) << nbits; // 0 when the code has no extra bits
+      nbits += LENGTH_EXTRA[l];
+      const d = DIST_CODE[dist];
+      if (nbits >= 16) {
+        buf[pos++] = acc & 0xff;
+        buf[pos++] = (acc >>> 8) & 0xff;
+        acc >>>= 16;
+        nbits -= 16;
+      }
+      acc |= dc[d] << nbits;
+      nbits += dl[d];
+      if (nbits >= 16) {
+        buf[pos++] = acc & 0xff;
+        buf[pos++] = (acc >>> 8) & 0xff;
+        acc >>>= 16;
+        nbits -= 16;
+      }
+      acc |= (dist - DIST_BASE[d]) << nbits;
+      nbits += DIST_EXTRA[d];
     }
-    const len = s >>> LENGTH_SHIFT;
-    const dist = s & 0xffff;
-    const l = LENGTH_CODE[len];
-    out.bits(lc[257 + l], ll[257 + l]);
-    if (LENGTH_EXTRA[l]) out.bits(len - LENGTH_BASE[l], LENGTH_EXTRA[l]);
-    const d = DIST_CODE[dist];
-    out.bits(dc[d], dl[d]);
-    if (DIST_EXTRA[d]) out.bits(dist - DIST_BASE[d], DIST_EXTRA[d]);
+    if (nbits >= 16) {
+      buf[pos++] = acc & 0xff;
+      buf[pos++] = (acc >>> 8) & 0xff;
+      acc >>>= 16;
+      nbits -= 16;
+    }
   }
+  out.restore(pos, acc, nbits);
   out.bits(lc[EOB], ll[EOB]);
 }
 

@@ -10,39 +10,44 @@
  */
 export function huffmanLengths(freq: Uint32Array, n: number, maxBits: number, lengths: Uint8Array): void {
   lengths.fill(0, 0, n);
-  const used: number[] = [];
-  for (let s = 0; s < n; s++) if (freq[s] > 0) used.push(s);
-  if (used.length < 2) {
-    const s = used.length ? used[0] : 0;
+  // Used symbols by (count, symbol), ascending: one numeric sort of count * 512 + symbol.
+  let m = 0;
+  for (let s = 0; s < n; s++) if (freq[s] > 0) keys[m++] = freq[s] * 512 + s;
+  if (m < 2) {
+    const s = m ? keys[0] % 512 : 0;
     lengths[s] = 1;
     lengths[s === 0 ? 1 : 0] = 1;
     return;
   }
-  used.sort((a, b) => freq[a] - freq[b] || a - b);
-  const m = used.length;
+  const sorted = keys.subarray(0, m).sort();
   // Two-queue Huffman: leaves in ascending order, internal nodes made in ascending order too.
-  const weight = new Float64Array(2 * m - 1);
-  const parent = new Int32Array(2 * m - 1);
-  for (let k = 0; k < m; k++) weight[k] = freq[used[k]];
+  for (let k = 0; k < m; k++) weight[k] = Math.floor(sorted[k] / 512);
   let leaf = 0;
   let inner = m;
-  const pick = (next: number): number => (leaf < m && (inner >= next || weight[leaf] <= weight[inner]) ? leaf++ : inner++);
   for (let next = m; next < 2 * m - 1; next++) {
-    const a = pick(next);
-    const b = pick(next);
+    const a = leaf < m && (inner >= next || weight[leaf] <= weight[inner]) ? leaf++ : inner++;
+    const b = leaf < m && (inner >= next || weight[leaf] <= weight[inner]) ? leaf++ : inner++;
     weight[next] = weight[a] + weight[b];
     parent[a] = parent[b] = next;
   }
   // Depths (a parent's number is above its children's); then how many leaves at each depth.
-  const depth = new Int32Array(2 * m - 1);
-  const count = new Int32Array(Math.max(m, maxBits) + 1);
+  perDepth.fill(0);
+  depth[2 * m - 2] = 0;
   for (let k = 2 * m - 3; k >= 0; k--) depth[k] = depth[parent[k]] + 1;
-  for (let k = 0; k < m; k++) count[depth[k]]++;
-  limitLengths(count, maxBits);
+  for (let k = 0; k < m; k++) perDepth[depth[k]]++;
+  limitLengths(perDepth, maxBits);
   // The most frequent symbols take the shortest lengths.
   let k = m - 1;
-  for (let len = 1; len <= maxBits; len++) for (let c = count[len]; c > 0; c--) lengths[used[k--]] = len;
+  for (let len = 1; len <= maxBits; len++) for (let c = perDepth[len]; c > 0; c--) lengths[sorted[k--] % 512] = len;
 }
+
+// Scratch for huffmanLengths (alphabets of at most 286 symbols; one call at a time per thread).
+const MAX_SYMBOLS = 286;
+const keys = new Float64Array(MAX_SYMBOLS);
+const weight = new Float64Array(2 * MAX_SYMBOLS);
+const parent = new Int32Array(2 * MAX_SYMBOLS);
+const depth = new Int32Array(2 * MAX_SYMBOLS);
+const perDepth = new Int32Array(2 * MAX_SYMBOLS);
 
 /** Folds lengths over `maxBits` into it and restores Kraft's equality (miniz's method). */
 function limitLengths(count: Int32Array, maxBits: number): void {

@@ -68,7 +68,10 @@ describe("deflateBlock()", () => {
 
   test("writes raw deflate zlib and fflate read back: empty, one byte, runs, text, noise, skewed bytes", () => {
     const skewed = Uint8Array.from({ length: 100_000 }, () => Math.min(29, Math.clz32(next() * 65793 + 1) - 7) + 65);
-    for (const data of [new Uint8Array(0), Uint8Array.of(7), new Uint8Array(131_072), text, random, skewed]) roundTrip(data);
+    // Rare literals (15-bit codes) between far, long copies (the most extra bits): the bit buffer's worst case.
+    const far = skewed.slice();
+    for (let i = 40_000; i + 300 < far.length; i += 997) far.copyWithin(i, i - 32_000 + (i % 700), i - 32_000 + (i % 700) + 200 + (i % 58));
+    for (const data of [new Uint8Array(0), Uint8Array.of(7), new Uint8Array(131_072), text, random, skewed, far]) roundTrip(data);
   });
 
   test("compresses repeats to a few bytes, and stores noise with little overhead", () => {
