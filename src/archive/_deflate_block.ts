@@ -36,10 +36,15 @@ let joined = new Uint8Array(0);
 export function deflateBlock(job: DeflateJob): Uint8Array {
   const start = job.window.length;
   const total = start + job.block.length;
-  if (joined.length < total) joined = new Uint8Array(total);
-  const data = joined.subarray(0, total);
-  data.set(job.window);
-  data.set(job.block, start);
+  let data: Uint8Array;
+  if (job.window.buffer === job.block.buffer && job.window.byteOffset + start === job.block.byteOffset) {
+    data = new Uint8Array(job.block.buffer, job.window.byteOffset, total); // adjacent already (GzipFramer's jobs)
+  } else {
+    if (joined.length < total) joined = new Uint8Array(total);
+    data = joined.subarray(0, total);
+    data.set(job.window);
+    data.set(job.block, start);
+  }
   // Stored blocks bound the output: 5 bytes per 64 KiB, one per 16 Ki symbols of bit padding.
   const out = new BitWriter(job.block.length + 5 * Math.ceil(job.block.length / 65535) + 64);
   lz77.begin(data, start);

@@ -108,7 +108,8 @@ export class ParallelGzipEncoder {
     let out: Promise<Uint8Array>;
     if (this.#pool) {
       // Handed over, not copied: the framer allocates new arrays for the next block.
-      out = this.#pool.run<Uint8Array>(job, [job.block.buffer as ArrayBuffer, job.window.buffer as ArrayBuffer]).catch((e) => {
+      const buffers = new Set([job.window.buffer as ArrayBuffer, job.block.buffer as ArrayBuffer]); // one buffer, from GzipFramer
+      out = this.#pool.run<Uint8Array>(job, [...buffers]).catch((e) => {
         // The workers did not start, so the job is intact: do it here (same bytes), and the rest too.
         if (!(e instanceof TaskNotRunError) || this.#closed) throw e;
         this.#pool = null;

@@ -26,9 +26,10 @@ export const GZIP_BLOCK_BYTES = 128 * 1024;
 export class GzipFramer {
   readonly #onJob: (job: DeflateJob) => void;
   readonly #crc32 = nativeCrc32() ?? crc32; // zlib's is ~40x faster; both give the same numbers
-  #block = new Uint8Array(GZIP_BLOCK_BYTES);
+  /** The job being filled: the window (the input's last DEFLATE_WINDOW_BYTES so far), then the block. */
+  #buf = new Uint8Array(GZIP_BLOCK_BYTES);
+  #start = 0; // where the block starts in #buf: the window's length
   #fill = 0;
-  #window = new Uint8Array(0);
   #crc = 0;
   #length = 0;
   #ended = false;
@@ -51,7 +52,7 @@ export class GzipFramer {
     for (let off = 0; off < data.length; ) {
       if (this.#fill === GZIP_BLOCK_BYTES) this.#emit(false);
       const n = Math.min(GZIP_BLOCK_BYTES - this.#fill, data.length - off);
-      this.#block.set(data.subarray(off, off + n), this.#fill);
+      this.#buf.set(data.subarray(off, off + n), this.#start + this.#fill);
       this.#fill += n;
       off += n;
     }
@@ -66,14 +67,18 @@ export class GzipFramer {
   }
 
   #emit(final: boolean): void {
-    const block = final ? this.#block.slice(0, this.#fill) : this.#block;
-    const window = this.#window;
+    // Window and block are views of one buffer: one transfer to a worker, no copy there. The next
+    // window is copied out first (the job's buffer may be handed over).
+    const buf = this.#buf;
+    const end = this.#start + this.#fill;
+    const job = { window: buf.subarray(0, this.#start), block: buf.subarray(this.#start, end), final };
     if (!final) {
-      this.#window = block.slice(GZIP_BLOCK_BYTES - DEFLATE_WINDOW_BYTES);
-      this.#block = new Uint8Array(GZIP_BLOCK_BYTES);
+      this.#buf = new Uint8Array(DEFLATE_WINDOW_BYTES + GZIP_BLOCK_BYTES);
+      this.#buf.set(buf.subarray(end - DEFLATE_WINDOW_BYTES, end));
+      this.#start = DEFLATE_WINDOW_BYTES;
       this.#fill = 0;
     }
-    this.#onJob({ block, window, final });
+    this.#onJob(job);
   }
 }
 
