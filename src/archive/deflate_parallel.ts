@@ -23,14 +23,19 @@ function workerUrl(): URL {
   return new URL(typeof AAM_DEFLATE_WORKER === "string" ? AAM_DEFLATE_WORKER : "./deflate_worker.ts", import.meta.url);
 }
 
-/** One per core, at most MAX_WORKERS; none on one core, where a worker only adds its start-up. */
+/**
+ * One per core but the main thread's, at most MAX_WORKERS; none on one core, where a worker only
+ * adds its start-up. The main thread is busy too (reading files, tar framing, CRC, hashing): with a
+ * worker per core, three threads on two cores cost a Node worker's start-up (~50 ms of CPU) and
+ * slowed the 2,000-file text package, for no gain on the mixed one (BENCHMARKS.md, pack-text).
+ */
 function defaultWorkers(): number {
   const n = cpuCount();
-  return n < 2 ? 0 : Math.min(n, MAX_WORKERS);
+  return n < 2 ? 0 : Math.min(n - 1, MAX_WORKERS);
 }
 
 export interface ParallelGzipOptions {
-  /** Worker threads; default one per core (at most 4). 0 deflates inline; the bytes are the same. */
+  /** Worker threads; default one per core less one (at most 4). 0 deflates inline; the bytes are the same. */
   workers?: number;
   /** The input size if known: from PARALLEL_MIN_BYTES up, workers start at once, not after the first MiB. */
   expectedBytes?: number;

@@ -53,7 +53,7 @@ const GOLDEN_TREE: Tree = {
 // once, on purpose, with AAM's own deflate encoder (docs/formats.md, "deflate bitstream 2").
 const GOLDEN_CHECKSUM = "sha256:b10a4ee4ff341e38d64f0c62f59fdb78e02a7929d111d9dc39851c4130920a5d";
 
-/** ~2.3 MiB in 24 files: many 128 KiB deflate blocks, past the size where pack uses worker threads. */
+/** ~2.3 MiB in 24 files: several 256 KiB deflate blocks, past the size where pack uses worker threads. */
 async function writeLargeTree(root: string): Promise<void> {
   await writeTree(root, { "aam.yaml": 'name: "@golden/large"\nversion: 1.0.0\ndescription: "Golden, large"\n' });
   await fs.mkdirp(fs.path.join(root, "data"));
@@ -69,9 +69,9 @@ async function writeLargeTree(root: string): Promise<void> {
   }
 }
 
-// Pinned like GOLDEN_CHECKSUM, for the blocked deflate stream (gzip_encoder.ts): 128 KiB blocks, each with
+// Pinned like GOLDEN_CHECKSUM, for the blocked deflate stream (gzip_encoder.ts): 256 KiB blocks, each with
 // the 32 KiB before it as dictionary, sync-flushed; whether workers or the main thread deflate them.
-const GOLDEN_LARGE_CHECKSUM = "sha256:0e3a1b436ea98cd209d074f30e6f2104b2d7d75e5e08cf9d9e8d84e2b9766961";
+const GOLDEN_LARGE_CHECKSUM = "sha256:f750486e4569f51e0f8337807abce09a11967f44c7fc5a7dd72901d93cd97f49";
 
 describe("packDirectory()", () => {
   test("packs a fixed folder to the pinned checksum (golden)", async () => {
