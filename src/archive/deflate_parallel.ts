@@ -1,7 +1,7 @@
 /**
  * gzip compression spread over worker threads, pigz-style (runtime/workers.ts): GzipFramer cuts the
- * input into fixed blocks, workers deflate them (_deflate_block.ts) and the outputs are joined in
- * order. The bytes are GzipEncoder's whatever the number of workers, or with none: a block's output
+ * input into fixed blocks, workers deflate them (_deflate_block.ts), the main thread too when they
+ * fall behind, and the outputs are joined in order. The bytes are GzipEncoder's whatever the number of workers, or with none: a block's output
  * depends on the block and the 32 KiB before it only. Where workers cannot start (no permission to
  * read their module on Deno, a bundle without the worker), blocks are deflated inline instead.
  */
@@ -14,6 +14,8 @@ export const PARALLEL_MIN_BYTES = 1024 * 1024;
 const MAX_WORKERS = 4;
 /** Blocks queued per worker: keeps each busy while the main thread reads files, and bounds memory. */
 const BLOCKS_PER_WORKER = 4;
+/** Blocks waiting for a worker beyond which the main thread deflates the next one itself. */
+const BACKLOG_PER_WORKER = 2;
 
 // Set by the bundlers to the bundled worker's path, relative to the output file holding this code
 // (scripts/build.mjs, scripts/build_binary.ts); unset when running from source.
@@ -62,6 +64,7 @@ export class ParallelGzipEncoder {
   #queue: Promise<Uint8Array>[] = [];
   #ended = false;
   #closed = false;
+  #inFlight = 0; // blocks handed to the workers and not yet answered
   #busy = false; // a write() or end() not yet settled: the next call must wait, or output could reorder
 
   constructor(onChunk: (chunk: Uint8Array) => void, opts: ParallelGzipOptions = {}) {
@@ -111,15 +114,21 @@ export class ParallelGzipEncoder {
 
   #deflate(job: DeflateJob): Promise<Uint8Array> {
     let out: Promise<Uint8Array>;
-    if (this.#pool) {
+    // With the workers behind (or still starting), the main thread deflates this block itself
+    // rather than wait for them: every core stays busy, and the bytes are the same either way.
+    if (this.#pool && this.#inFlight < this.#workers * BACKLOG_PER_WORKER) {
       // Handed over, not copied: the framer allocates new arrays for the next block.
       const buffers = new Set([job.window.buffer as ArrayBuffer, job.block.buffer as ArrayBuffer]); // one buffer, from GzipFramer
-      out = this.#pool.run<Uint8Array>(job, [...buffers]).catch((e) => {
-        // The workers did not start, so the job is intact: do it here (same bytes), and the rest too.
-        if (!(e instanceof TaskNotRunError) || this.#closed) throw e;
-        this.#pool = null;
-        return deflateBlock(job);
-      });
+      this.#inFlight++;
+      out = this.#pool
+        .run<Uint8Array>(job, [...buffers])
+        .catch((e) => {
+          // The workers did not start, so the job is intact: do it here (same bytes), and the rest too.
+          if (!(e instanceof TaskNotRunError) || this.#closed) throw e;
+          this.#pool = null;
+          return deflateBlock(job);
+        })
+        .finally(() => this.#inFlight--);
     } else {
       try {
         out = Promise.resolve(deflateBlock(job));
