@@ -27,6 +27,12 @@ export interface DeflateJob {
   final: boolean;
 }
 
+/** A worker's answer: the output, and the job's buffer handed back for the next job (GzipFramer.recycle). */
+export interface DeflateReply {
+  out: Uint8Array;
+  input: ArrayBuffer;
+}
+
 // One set per thread: a job is deflated synchronously, so two never share them.
 const lz77 = new Lz77();
 const syms = new Uint32Array(SYMBOLS_PER_BLOCK + 1);

@@ -80,10 +80,10 @@ export class BitWriter {
     this.#nbits = nbits;
   }
 
-  /** The bytes written, padded to a byte. */
+  /** The bytes written, padded to a byte: a view when they fill most of the buffer (stored data), else a copy that lets it go. */
   finish(): Uint8Array {
     this.align();
-    return this.#out.slice(0, this.#pos);
+    return this.#pos * 2 > this.#out.length ? this.#out.subarray(0, this.#pos) : this.#out.slice(0, this.#pos);
   }
 
   #grow(n: number): void {

@@ -5,7 +5,7 @@
  * depends on the block and the 32 KiB before it only. Where workers cannot start (no permission to
  * read their module on Deno, a bundle without the worker), blocks are deflated inline instead.
  */
-import { deflateBlock, type DeflateJob } from "./_deflate_block.ts";
+import { deflateBlock, type DeflateJob, type DeflateReply } from "./_deflate_block.ts";
 import { GzipFramer } from "./gzip_encoder.ts";
 import { cpuCount, startWorkerPool, TaskNotRunError, type WorkerPool } from "../runtime/workers.ts";
 
@@ -14,8 +14,6 @@ export const PARALLEL_MIN_BYTES = 1024 * 1024;
 const MAX_WORKERS = 4;
 /** Blocks queued per worker: keeps each busy while the main thread reads files, and bounds memory. */
 const BLOCKS_PER_WORKER = 4;
-/** Blocks waiting for a worker beyond which the main thread deflates the next one itself. */
-const BACKLOG_PER_WORKER = 2;
 
 // Set by the bundlers to the bundled worker's path, relative to the output file holding this code
 // (scripts/build.mjs, scripts/build_binary.ts); unset when running from source.
@@ -114,14 +112,18 @@ export class ParallelGzipEncoder {
 
   #deflate(job: DeflateJob): Promise<Uint8Array> {
     let out: Promise<Uint8Array>;
-    // With the workers behind (or still starting), the main thread deflates this block itself
-    // rather than wait for them: every core stays busy, and the bytes are the same either way.
-    if (this.#pool && this.#inFlight < this.#workers * BACKLOG_PER_WORKER) {
-      // Handed over, not copied: the framer allocates new arrays for the next block.
+    // With the workers this far behind (or still starting), the main thread deflates this block
+    // itself rather than wait for them: every core stays busy, and the bytes are the same.
+    if (this.#pool && this.#inFlight < this.#workers * BLOCKS_PER_WORKER) {
+      // Handed over, not copied; the worker hands the input buffer back for the framer to reuse.
       const buffers = new Set([job.window.buffer as ArrayBuffer, job.block.buffer as ArrayBuffer]); // one buffer, from GzipFramer
       this.#inFlight++;
       out = this.#pool
-        .run<Uint8Array>(job, [...buffers])
+        .run<DeflateReply>(job, [...buffers])
+        .then((r) => {
+          this.#framer.recycle(r.input);
+          return r.out;
+        })
         .catch((e) => {
           // The workers did not start, so the job is intact: do it here (same bytes), and the rest too.
           if (!(e instanceof TaskNotRunError) || this.#closed) throw e;
@@ -132,6 +134,7 @@ export class ParallelGzipEncoder {
     } else {
       try {
         out = Promise.resolve(deflateBlock(job));
+        this.#framer.recycle(job.block.buffer as ArrayBuffer);
       } catch (e) {
         out = Promise.reject(e);
       }

@@ -4,7 +4,7 @@ import { inflateSync } from "fflate";
 import { gunzipSync as zlibGunzip, inflateRawSync as zlibInflateRaw } from "node:zlib";
 import { run } from "../runtime/index.ts";
 import { startWorkerPool, TaskNotRunError } from "../runtime/workers.ts";
-import { deflateBlock } from "./_deflate_block.ts";
+import { deflateBlock, type DeflateReply } from "./_deflate_block.ts";
 import { ParallelGzipEncoder, PARALLEL_MIN_BYTES } from "./deflate_parallel.ts";
 import { GZIP_BLOCK_BYTES, gzipBytes } from "./gzip_encoder.ts";
 
@@ -124,8 +124,9 @@ describe("startWorkerPool() with the deflate worker", () => {
       const block = sample(GZIP_BLOCK_BYTES, 3);
       const window = sample(32_768, 4);
       const inline = deflateBlock({ block, window, final: false });
-      const inWorker = await pool!.run<Uint8Array>({ block: block.slice(), window: window.slice(), final: false });
-      expect(inWorker).toEqual(inline);
+      const inWorker = await pool!.run<DeflateReply>({ block: block.slice(), window: window.slice(), final: false });
+      expect(inWorker.out).toEqual(inline);
+      expect(inWorker.input.byteLength).toBe(block.length); // the input comes back, for reuse
     } finally {
       pool!.close();
     }
@@ -135,7 +136,7 @@ describe("startWorkerPool() with the deflate worker", () => {
     const pool = startWorkerPool(url, 1)!;
     try {
       await expect(pool.run({ block: null, window: null, final: true })).rejects.toThrow();
-      expect((await pool.run<Uint8Array>({ block: new Uint8Array(1), window: new Uint8Array(0), final: true })).length).toBeGreaterThan(0);
+      expect((await pool.run<DeflateReply>({ block: new Uint8Array(1), window: new Uint8Array(0), final: true })).out.length).toBeGreaterThan(0);
     } finally {
       pool.close();
     }

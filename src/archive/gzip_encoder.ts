@@ -22,6 +22,11 @@ export { GZIP_OS_BYTE } from "./_gzip_member.ts";
  */
 export const GZIP_BLOCK_BYTES = 256 * 1024;
 
+/** A job's buffer: the window, then the block. */
+const JOB_BYTES = DEFLATE_WINDOW_BYTES + GZIP_BLOCK_BYTES;
+/** Buffers kept for reuse: as many as jobs can be in flight (deflate_parallel.ts queues 4 a worker, at most 4 workers). */
+const MAX_FREE = 20;
+
 /**
  * Cuts the uncompressed stream into deflate jobs of GZIP_BLOCK_BYTES at fixed offsets, and keeps
  * the CRC-32 and length for the trailer. A full block is held until more input comes, so only an
@@ -37,8 +42,10 @@ export class GzipFramer {
   #crc = 0;
   #length = 0;
   #ended = false;
+  /** Job buffers handed back once deflated: reused, so a big package does not leave one a job to the GC. */
+  readonly #free: ArrayBuffer[] = [];
 
-  /** `onJob` owns the job's arrays (it may transfer them to a worker). */
+  /** `onJob` owns the job's arrays (it may transfer them to a worker) until it passes them to recycle(). */
   constructor(onJob: (job: DeflateJob) => void) {
     this.#onJob = onJob;
   }
@@ -62,6 +69,11 @@ export class GzipFramer {
     }
   }
 
+  /** Takes back a job's buffer, deflated and no longer used, for a later job. */
+  recycle(buffer: ArrayBuffer): void {
+    if (buffer.byteLength === JOB_BYTES && this.#free.length < MAX_FREE) this.#free.push(buffer);
+  }
+
   /** Emits the last job; answers the gzip trailer (CRC-32, length mod 2^32, little-endian). */
   end(): Uint8Array {
     if (this.#ended) throw new TypeError("gzip end() called twice");
@@ -77,7 +89,8 @@ export class GzipFramer {
     const end = this.#start + this.#fill;
     const job = { window: buf.subarray(0, this.#start), block: buf.subarray(this.#start, end), final };
     if (!final) {
-      this.#buf = new Uint8Array(DEFLATE_WINDOW_BYTES + GZIP_BLOCK_BYTES);
+      const reused = this.#free.pop();
+      this.#buf = reused ? new Uint8Array(reused) : new Uint8Array(JOB_BYTES);
       this.#buf.set(buf.subarray(end - DEFLATE_WINDOW_BYTES, end));
       this.#start = DEFLATE_WINDOW_BYTES;
       this.#fill = 0;
