@@ -224,6 +224,8 @@ function writeSymbols(
   const buf = out.reserve(6 * count + 8);
   let { pos, acc, nbits } = out.state();
   // The buffer holds under 16 bits between codes, and one code or extra is at most 15 bits: 31 fit.
+  // The 16-bit flush is written out at each of its four places on purpose: a loop over a symbol's
+  // pieces with one flush made this loop ~60% slower on mixed text (measured under Node).
   for (let k = 0; k < count; k++) {
     const s = syms[k];
     if (s < 256) {
