@@ -25,6 +25,8 @@ export interface DeflateJob {
   window: Uint8Array;
   /** The last block: ends the stream (BFINAL). Others end byte-aligned, without BFINAL. */
   final: boolean;
+  /** A spent output buffer to write into, if big enough (deflate_parallel.ts reuses them). */
+  scratch?: ArrayBuffer;
 }
 
 /** A worker's answer: the output, and the job's buffer handed back for the next job (GzipFramer.recycle). */
@@ -52,7 +54,7 @@ export function deflateBlock(job: DeflateJob): Uint8Array {
     data.set(job.block, start);
   }
   // Stored blocks bound the output: 5 bytes per 64 KiB, one per 16 Ki symbols of bit padding.
-  const out = new BitWriter(job.block.length + 5 * Math.ceil(job.block.length / 65535) + 64);
+  const out = new BitWriter(job.block.length + 5 * Math.ceil(job.block.length / 65535) + 64, job.scratch);
   lz77.begin(data, start);
   let pos = start;
   do {

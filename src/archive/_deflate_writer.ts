@@ -28,8 +28,10 @@ export class BitWriter {
   #acc = 0;
   #nbits = 0;
 
-  constructor(capacity: number) {
-    this.#out = new Uint8Array(Math.max(capacity, 64));
+  /** `scratch`, when it holds `capacity` bytes, is written into instead of a new buffer. */
+  constructor(capacity: number, scratch?: ArrayBuffer) {
+    const n = Math.max(capacity, 64);
+    this.#out = scratch && scratch.byteLength >= n ? new Uint8Array(scratch) : new Uint8Array(n);
   }
 
   /** Appends the low `n` bits of `v` (n <= 16). */

@@ -6,12 +6,14 @@
  * read their module on Deno, a bundle without the worker), blocks are deflated inline instead.
  */
 import { deflateBlock, type DeflateJob, type DeflateReply } from "./_deflate_block.ts";
-import { GzipFramer } from "./gzip_encoder.ts";
+import { GZIP_BLOCK_BYTES, GzipFramer } from "./gzip_encoder.ts";
 import { cpuCount, startWorkerPool, TaskNotRunError, type WorkerPool } from "../runtime/workers.ts";
 
 /** Below this much input, blocks are deflated inline: starting workers (15–50 ms) costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 1024 * 1024;
 const MAX_WORKERS = 4;
+/** Output buffers kept for reuse: those sized for a whole block (a mostly stored block's output). */
+const MAX_SPENT = 8;
 /** Blocks queued per worker: keeps each busy while the main thread reads files, and bounds memory. */
 const BLOCKS_PER_WORKER = 4;
 
@@ -39,6 +41,8 @@ export interface ParallelGzipOptions {
   workers?: number;
   /** The input size if known: from PARALLEL_MIN_BYTES up, workers start at once, not after the first MiB. */
   expectedBytes?: number;
+  /** `onChunk` copies each chunk and keeps none: their buffers are then reused for later output. */
+  chunksCopied?: boolean;
 }
 
 /**
@@ -63,11 +67,15 @@ export class ParallelGzipEncoder {
   #ended = false;
   #closed = false;
   #inFlight = 0; // blocks handed to the workers and not yet answered
+  readonly #chunksCopied: boolean;
+  /** Output buffers onChunk is done with (chunksCopied): a stored block's output is as big as its input. */
+  readonly #spent: ArrayBuffer[] = [];
   #busy = false; // a write() or end() not yet settled: the next call must wait, or output could reorder
 
   constructor(onChunk: (chunk: Uint8Array) => void, opts: ParallelGzipOptions = {}) {
     this.#onChunk = onChunk;
     this.#workers = opts.workers ?? defaultWorkers();
+    this.#chunksCopied = opts.chunksCopied ?? false;
     this.#framer = new GzipFramer((job) => this.#queue.push(this.#deflate(job)));
     this.#queue.push(Promise.resolve(GzipFramer.header()));
     if ((opts.expectedBytes ?? 0) >= PARALLEL_MIN_BYTES) this.#startPool();
@@ -112,11 +120,14 @@ export class ParallelGzipEncoder {
 
   #deflate(job: DeflateJob): Promise<Uint8Array> {
     let out: Promise<Uint8Array>;
+    const scratch = this.#spent.pop();
+    if (scratch) job.scratch = scratch;
     // With the workers this far behind (or still starting), the main thread deflates this block
     // itself rather than wait for them: every core stays busy, and the bytes are the same.
     if (this.#pool && this.#inFlight < this.#workers * BLOCKS_PER_WORKER) {
       // Handed over, not copied; the worker hands the input buffer back for the framer to reuse.
       const buffers = new Set([job.window.buffer as ArrayBuffer, job.block.buffer as ArrayBuffer]); // one buffer, from GzipFramer
+      if (scratch) buffers.add(scratch);
       this.#inFlight++;
       out = this.#pool
         .run<DeflateReply>(job, [...buffers])
@@ -147,7 +158,14 @@ export class ParallelGzipEncoder {
     if (this.#busy) throw new TypeError("ParallelGzipEncoder: await each write() before the next call");
     this.#busy = true;
     try {
-      while (this.#queue.length > keep) this.#onChunk(await this.#queue.shift()!);
+      while (this.#queue.length > keep) {
+        const chunk = await this.#queue.shift()!;
+        this.#onChunk(chunk);
+        // Only a block's own output buffer (not the header's, nor a view into another) is reused.
+        if (this.#chunksCopied && chunk.byteOffset === 0 && chunk.buffer.byteLength > GZIP_BLOCK_BYTES && this.#spent.length < MAX_SPENT) {
+          this.#spent.push(chunk.buffer as ArrayBuffer);
+        }
+      }
     } finally {
       this.#busy = false;
     }

@@ -20,9 +20,10 @@ function sample(n: number, seed = 1): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-async function parallelGzip(data: Uint8Array, workers: number, step = 65_536): Promise<Uint8Array> {
+async function parallelGzip(data: Uint8Array, workers: number, step = 65_536, chunksCopied = false): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  const gz = new ParallelGzipEncoder((c) => parts.push(c), { workers, expectedBytes: data.length });
+  // A consumer that copies lets the encoder write later blocks into the buffers it passed on.
+  const gz = new ParallelGzipEncoder((c) => parts.push(chunksCopied ? c.slice() : c), { workers, expectedBytes: data.length, chunksCopied });
   try {
     for (let i = 0; i < data.length; i += step) await gz.write(data.subarray(i, i + step));
     await gz.end();
@@ -42,6 +43,8 @@ describe("ParallelGzipEncoder", () => {
     expect(await parallelGzip(data, 1, 1000)).toEqual(inline);
     expect(await parallelGzip(data, 2)).toEqual(inline);
     expect(await parallelGzip(data, 3, 300_007)).toEqual(inline);
+    expect(await parallelGzip(data, 1, 65_536, true)).toEqual(inline);
+    expect(await parallelGzip(data, 0, 65_536, true)).toEqual(inline);
   });
 
   test("writes gzip that node:zlib, fflate and the system gzip read back", async () => {
