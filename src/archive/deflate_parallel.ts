@@ -27,9 +27,9 @@ function workerUrl(): URL {
 
 /**
  * One per core but the main thread's, at most MAX_WORKERS; none on one core, where a worker only
- * adds its start-up. The main thread is busy too (reading files, tar framing, CRC, hashing): with a
- * worker per core, three threads on two cores cost a Node worker's start-up (~50 ms of CPU) and
- * slowed the 2,000-file text package, for no gain on the mixed one (BENCHMARKS.md, pack-text).
+ * adds its start-up. The main thread is busy too (reading files, tar framing, CRC, hashing): on two
+ * cores, two Node workers took ~15% more CPU than one packing the 2,000-file text package (each
+ * starts at ~50 ms of CPU and compiles the encoder again), and the main thread helps anyway.
  */
 function defaultWorkers(): number {
   const n = cpuCount();
