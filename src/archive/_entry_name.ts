@@ -7,6 +7,7 @@ import { MAX_NAME_BYTES, MAX_NAME_DEPTH } from "./limits.ts";
 import { unsafeArchive } from "./_unsafe.ts";
 
 const enc = new TextEncoder();
+const utf8Length = (s: string): number => enc.encode(s).length;
 
 /**
  * Checks an entry name and answers its normal form: segments joined by "/", with a trailing "/"
@@ -21,12 +22,13 @@ export function normaliseEntryName(raw: string, isDirectory: boolean): string {
   if (raw.includes("\\")) throw refuse("has a backslash in its name");
   if (raw.startsWith("/")) throw refuse("has an absolute path");
   if (/^[A-Za-z]:/.test(raw)) throw refuse("has a drive-letter path");
-  if (enc.encode(raw).length > MAX_NAME_BYTES) throw refuse(`has a name longer than ${MAX_NAME_BYTES} bytes`);
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short names need no encoding to be measured.
+  if (raw.length * 3 > MAX_NAME_BYTES && utf8Length(raw) > MAX_NAME_BYTES) throw refuse(`has a name longer than ${MAX_NAME_BYTES} bytes`);
   const segments: string[] = [];
   for (const seg of raw.split("/")) {
     if (seg === "" || seg === ".") continue;
     if (seg === "..") throw refuse('has a ".." segment (path traversal)');
-    if (enc.encode(seg).length > 255) throw refuse("has a path segment longer than 255 bytes");
+    if (seg.length * 3 > 255 && utf8Length(seg) > 255) throw refuse("has a path segment longer than 255 bytes");
     segments.push(seg);
   }
   if (segments.length > MAX_NAME_DEPTH) throw refuse(`is nested more than ${MAX_NAME_DEPTH} folders deep`);

@@ -1,17 +1,19 @@
 /**
  * gzip compression spread over worker threads, pigz-style (runtime/workers.ts): GzipFramer cuts the
- * input into fixed blocks, workers deflate them (_deflate_block.ts) and the outputs are joined in
- * order. The bytes are GzipEncoder's whatever the number of workers, or with none: a block's output
+ * input into fixed blocks, workers deflate them (_deflate_block.ts), the main thread too when they
+ * fall behind, and the outputs are joined in order. The bytes are GzipEncoder's whatever the number of workers, or with none: a block's output
  * depends on the block and the 32 KiB before it only. Where workers cannot start (no permission to
  * read their module on Deno, a bundle without the worker), blocks are deflated inline instead.
  */
-import { deflateBlock, type DeflateJob } from "./_deflate_block.ts";
-import { GzipFramer } from "./gzip_encoder.ts";
+import { deflateBlock, type DeflateJob, type DeflateReply } from "./_deflate_block.ts";
+import { GZIP_BLOCK_BYTES, GzipFramer } from "./gzip_encoder.ts";
 import { cpuCount, startWorkerPool, TaskNotRunError, type WorkerPool } from "../runtime/workers.ts";
 
 /** Below this much input, blocks are deflated inline: starting workers (15–50 ms) costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 1024 * 1024;
 const MAX_WORKERS = 4;
+/** Output buffers kept for reuse: those sized for a whole block (a mostly stored block's output). */
+const MAX_SPENT = 8;
 /** Blocks queued per worker: keeps each busy while the main thread reads files, and bounds memory. */
 const BLOCKS_PER_WORKER = 4;
 
@@ -23,17 +25,24 @@ function workerUrl(): URL {
   return new URL(typeof AAM_DEFLATE_WORKER === "string" ? AAM_DEFLATE_WORKER : "./deflate_worker.ts", import.meta.url);
 }
 
-/** One per core, at most MAX_WORKERS; none on one core, where a worker only adds its start-up. */
+/**
+ * One per core but the main thread's, at most MAX_WORKERS; none on one core, where a worker only
+ * adds its start-up. The main thread is busy too (reading files, tar framing, CRC, hashing): on two
+ * cores, two Node workers took ~15% more CPU than one packing the 2,000-file text package (each
+ * starts at ~50 ms of CPU and compiles the encoder again), and the main thread helps anyway.
+ */
 function defaultWorkers(): number {
   const n = cpuCount();
-  return n < 2 ? 0 : Math.min(n, MAX_WORKERS);
+  return n < 2 ? 0 : Math.min(n - 1, MAX_WORKERS);
 }
 
 export interface ParallelGzipOptions {
-  /** Worker threads; default one per core (at most 4). 0 deflates inline; the bytes are the same. */
+  /** Worker threads; default one per core less one (at most 4). 0 deflates inline; the bytes are the same. */
   workers?: number;
   /** The input size if known: from PARALLEL_MIN_BYTES up, workers start at once, not after the first MiB. */
   expectedBytes?: number;
+  /** `onChunk` copies each chunk and keeps none: their buffers are then reused for later output. */
+  chunksCopied?: boolean;
 }
 
 /**
@@ -57,11 +66,16 @@ export class ParallelGzipEncoder {
   #queue: Promise<Uint8Array>[] = [];
   #ended = false;
   #closed = false;
+  #inFlight = 0; // blocks handed to the workers and not yet answered
+  readonly #chunksCopied: boolean;
+  /** Output buffers onChunk is done with (chunksCopied): a stored block's output is as big as its input. */
+  readonly #spent: ArrayBuffer[] = [];
   #busy = false; // a write() or end() not yet settled: the next call must wait, or output could reorder
 
   constructor(onChunk: (chunk: Uint8Array) => void, opts: ParallelGzipOptions = {}) {
     this.#onChunk = onChunk;
     this.#workers = opts.workers ?? defaultWorkers();
+    this.#chunksCopied = opts.chunksCopied ?? false;
     this.#framer = new GzipFramer((job) => this.#queue.push(this.#deflate(job)));
     this.#queue.push(Promise.resolve(GzipFramer.header()));
     if ((opts.expectedBytes ?? 0) >= PARALLEL_MIN_BYTES) this.#startPool();
@@ -106,17 +120,32 @@ export class ParallelGzipEncoder {
 
   #deflate(job: DeflateJob): Promise<Uint8Array> {
     let out: Promise<Uint8Array>;
-    if (this.#pool) {
-      // Handed over, not copied: the framer allocates new arrays for the next block.
-      out = this.#pool.run<Uint8Array>(job, [job.block.buffer as ArrayBuffer, job.window.buffer as ArrayBuffer]).catch((e) => {
-        // The workers did not start, so the job is intact: do it here (same bytes), and the rest too.
-        if (!(e instanceof TaskNotRunError) || this.#closed) throw e;
-        this.#pool = null;
-        return deflateBlock(job);
-      });
+    const scratch = this.#spent.pop();
+    if (scratch) job.scratch = scratch;
+    // With the workers this far behind (or still starting), the main thread deflates this block
+    // itself rather than wait for them: every core stays busy, and the bytes are the same.
+    if (this.#pool && this.#inFlight < this.#workers * BLOCKS_PER_WORKER) {
+      // Handed over, not copied; the worker hands the input buffer back for the framer to reuse.
+      const buffers = new Set([job.window.buffer as ArrayBuffer, job.block.buffer as ArrayBuffer]); // one buffer, from GzipFramer
+      if (scratch) buffers.add(scratch);
+      this.#inFlight++;
+      out = this.#pool
+        .run<DeflateReply>(job, [...buffers])
+        .then((r) => {
+          this.#framer.recycle(r.input);
+          return r.out;
+        })
+        .catch((e) => {
+          // The workers did not start, so the job is intact: do it here (same bytes), and the rest too.
+          if (!(e instanceof TaskNotRunError) || this.#closed) throw e;
+          this.#pool = null;
+          return deflateBlock(job);
+        })
+        .finally(() => this.#inFlight--);
     } else {
       try {
         out = Promise.resolve(deflateBlock(job));
+        this.#framer.recycle(job.block.buffer as ArrayBuffer);
       } catch (e) {
         out = Promise.reject(e);
       }
@@ -129,7 +158,14 @@ export class ParallelGzipEncoder {
     if (this.#busy) throw new TypeError("ParallelGzipEncoder: await each write() before the next call");
     this.#busy = true;
     try {
-      while (this.#queue.length > keep) this.#onChunk(await this.#queue.shift()!);
+      while (this.#queue.length > keep) {
+        const chunk = await this.#queue.shift()!;
+        this.#onChunk(chunk);
+        // Only a block's own output buffer (not the header's, nor a view into another) is reused.
+        if (this.#chunksCopied && chunk.byteOffset === 0 && chunk.buffer.byteLength > GZIP_BLOCK_BYTES && this.#spent.length < MAX_SPENT) {
+          this.#spent.push(chunk.buffer as ArrayBuffer);
+        }
+      }
     } finally {
       this.#busy = false;
     }

@@ -4,7 +4,7 @@ import { inflateSync } from "fflate";
 import { gunzipSync as zlibGunzip, inflateRawSync as zlibInflateRaw } from "node:zlib";
 import { run } from "../runtime/index.ts";
 import { startWorkerPool, TaskNotRunError } from "../runtime/workers.ts";
-import { deflateBlock } from "./_deflate_block.ts";
+import { deflateBlock, type DeflateReply } from "./_deflate_block.ts";
 import { ParallelGzipEncoder, PARALLEL_MIN_BYTES } from "./deflate_parallel.ts";
 import { GZIP_BLOCK_BYTES, gzipBytes } from "./gzip_encoder.ts";
 
@@ -20,9 +20,10 @@ function sample(n: number, seed = 1): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-async function parallelGzip(data: Uint8Array, workers: number, step = 65_536): Promise<Uint8Array> {
+async function parallelGzip(data: Uint8Array, workers: number, step = 65_536, chunksCopied = false): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  const gz = new ParallelGzipEncoder((c) => parts.push(c), { workers, expectedBytes: data.length });
+  // A consumer that copies lets the encoder write later blocks into the buffers it passed on.
+  const gz = new ParallelGzipEncoder((c) => parts.push(chunksCopied ? c.slice() : c), { workers, expectedBytes: data.length, chunksCopied });
   try {
     for (let i = 0; i < data.length; i += step) await gz.write(data.subarray(i, i + step));
     await gz.end();
@@ -42,6 +43,8 @@ describe("ParallelGzipEncoder", () => {
     expect(await parallelGzip(data, 1, 1000)).toEqual(inline);
     expect(await parallelGzip(data, 2)).toEqual(inline);
     expect(await parallelGzip(data, 3, 300_007)).toEqual(inline);
+    expect(await parallelGzip(data, 1, 65_536, true)).toEqual(inline);
+    expect(await parallelGzip(data, 0, 65_536, true)).toEqual(inline);
   });
 
   test("writes gzip that node:zlib, fflate and the system gzip read back", async () => {
@@ -86,8 +89,8 @@ describe("ParallelGzipEncoder", () => {
 
 describe("deflateBlock()", () => {
   test("ends a block that is not the last byte-aligned, with an empty stored block, whatever bits were pending", () => {
-    // 64 blocks of varied lengths and alphabets: between them they leave each of the 8 possible
-    // pending-bit counts at a block's end (checked against fflate's state when this was written).
+    // 64 blocks of varied lengths and alphabets: their last deflate blocks end at varied bit
+    // positions, so the marker follows every kind of partial byte.
     const blocks: Uint8Array[] = [];
     for (let k = 0; k < 64; k++) {
       const b = new Uint8Array(500 + ((k * 7919) % 5000));
@@ -124,8 +127,9 @@ describe("startWorkerPool() with the deflate worker", () => {
       const block = sample(GZIP_BLOCK_BYTES, 3);
       const window = sample(32_768, 4);
       const inline = deflateBlock({ block, window, final: false });
-      const inWorker = await pool!.run<Uint8Array>({ block: block.slice(), window: window.slice(), final: false });
-      expect(inWorker).toEqual(inline);
+      const inWorker = await pool!.run<DeflateReply>({ block: block.slice(), window: window.slice(), final: false });
+      expect(inWorker.out).toEqual(inline);
+      expect(inWorker.input.byteLength).toBe(block.length); // the input comes back, for reuse
     } finally {
       pool!.close();
     }
@@ -135,7 +139,7 @@ describe("startWorkerPool() with the deflate worker", () => {
     const pool = startWorkerPool(url, 1)!;
     try {
       await expect(pool.run({ block: null, window: null, final: true })).rejects.toThrow();
-      expect((await pool.run<Uint8Array>({ block: new Uint8Array(1), window: new Uint8Array(0), final: true })).length).toBeGreaterThan(0);
+      expect((await pool.run<DeflateReply>({ block: new Uint8Array(1), window: new Uint8Array(0), final: true })).out.length).toBeGreaterThan(0);
     } finally {
       pool.close();
     }

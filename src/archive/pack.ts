@@ -130,6 +130,8 @@ function changed(rel: string): AamError {
 interface ArchiveSink {
   /** Takes a chunk; the sink copies or keeps it. */
   append(chunk: Uint8Array): void;
+  /** append() copies and keeps nothing: the encoder may reuse a chunk's buffer once it returns. */
+  copies: boolean;
   /** Lets the sink write out what it holds (awaited between writes, so memory stays bounded). */
   flush(): Promise<void>;
 }
@@ -150,7 +152,7 @@ type PackCounts = Omit<PackResult, "bytes">;
  */
 export async function packDirectory(dir: string, opts: PackOptions = {}): Promise<PackResult> {
   const parts: Uint8Array[] = [];
-  const counts = await packInto(dir, opts, async () => ({ append: (c) => parts.push(c), flush: async () => {} }));
+  const counts = await packInto(dir, opts, async () => ({ append: (c) => parts.push(c), flush: async () => {}, copies: false }));
   return { bytes: concatBytes(parts), ...counts };
 }
 
@@ -168,7 +170,10 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
 export async function packToFile(dir: string, target: string, opts: PackOptions = {}): Promise<PackCounts> {
   let out: fs.AtomicWriter | null = null;
   try {
-    const counts = await packInto(dir, opts, async () => (out = await fs.openAtomicWriter(target)));
+    const counts = await packInto(dir, opts, async () => {
+      out = await fs.openAtomicWriter(target);
+      return { append: (c) => out!.append(c), flush: () => out!.flush(), copies: true }; // append copies into its buffer
+    });
     await (out as fs.AtomicWriter | null)?.commit();
     return counts;
   } catch (e) {
@@ -224,7 +229,7 @@ async function packInto(dir: string, opts: PackOptions, open: () => Promise<Arch
     }
     hash.update(chunk);
     sink.append(chunk);
-  }, { expectedBytes });
+  }, { expectedBytes, chunksCopied: sink.copies });
   // The encoder copies what it is given, so the read buffer is reused at once.
   const tar = new TarWriter(async (chunk) => {
     await gz.write(chunk);

@@ -28,20 +28,25 @@ function writeString(block: Uint8Array, offset: number, length: number, bytes: U
   block.set(bytes, offset);
 }
 
+/** Writes ASCII text (digits, the magic) byte by byte: a TextEncoder call per field cost more than the header (pack writes thousands). */
+function writeAscii(block: Uint8Array, offset: number, text: string): void {
+  for (let i = 0; i < text.length; i++) block[offset + i] = text.charCodeAt(i);
+}
+
 /** Writes `value` as zero-padded octal digits followed by a NUL, filling `length` bytes. */
 export function writeOctal(block: Uint8Array, offset: number, length: number, value: number): void {
   const digits = value.toString(8).padStart(length - 1, "0");
   if (digits.length > length - 1 || value < 0 || !Number.isInteger(value)) {
     throw new RangeError(`value ${value} does not fit a ${length}-byte octal field`);
   }
-  block.set(enc.encode(digits), offset);
+  writeAscii(block, offset, digits);
   block[offset + length - 1] = 0;
 }
 
 /** Stores the checksum as six octal digits, NUL, space, as POSIX and GNU tar do. */
 export function sealHeader(block: Uint8Array): Uint8Array {
   const digits = headerChecksum(block).toString(8).padStart(6, "0");
-  block.set(enc.encode(digits), 148);
+  writeAscii(block, 148, digits);
   block[154] = 0;
   block[155] = 32;
   return block;
@@ -72,8 +77,11 @@ function isAscii(bytes: Uint8Array): boolean {
 
 /** True when `entry` needs a pax header: a non-ASCII or over-long name, or a size over 8 GiB. */
 export function needsPax(entry: TarEntryHeader): boolean {
-  const name = enc.encode(entry.name);
-  return !isAscii(name) || splitUstarName(name) === null || entry.size > MAX_OCTAL_11;
+  return nameNeedsPax(enc.encode(entry.name)) || entry.size > MAX_OCTAL_11;
+}
+
+function nameNeedsPax(name: Uint8Array): boolean {
+  return !isAscii(name) || splitUstarName(name) === null;
 }
 
 function paddedLength(n: number): number {
@@ -103,8 +111,8 @@ function ustarBlock(nameBytes: Uint8Array, mode: number, size: number, typeflag:
   writeOctal(block, 124, 12, size);
   writeOctal(block, 136, 12, 0); // mtime: fixed so the archive does not depend on the day
   block[156] = typeflag.charCodeAt(0);
-  block.set(enc.encode("ustar\u0000"), 257);
-  block.set(enc.encode("00"), 263);
+  writeAscii(block, 257, "ustar\u0000");
+  writeAscii(block, 263, "00");
   // uname and gname stay empty; devmajor/devminor as zero octal like GNU tar writes them
   writeOctal(block, 329, 8, 0);
   writeOctal(block, 337, 8, 0);
@@ -121,16 +129,16 @@ export function encodeEntryHeader(entry: TarEntryHeader): Uint8Array {
     throw new RangeError("a directory entry has size 0 and a name ending in '/'");
   }
   const typeflag = entry.type === "directory" ? "5" : "0";
-  if (!needsPax(entry)) return ustarBlock(enc.encode(entry.name), entry.mode, entry.size, typeflag);
+  const nameBytes = enc.encode(entry.name);
+  const paxName = nameNeedsPax(nameBytes);
+  if (!paxName && entry.size <= MAX_OCTAL_11) return ustarBlock(nameBytes, entry.mode, entry.size, typeflag);
 
   const records: [string, string][] = [];
-  const nameBytes = enc.encode(entry.name);
-  if (!isAscii(nameBytes) || splitUstarName(nameBytes) === null) records.push(["path", entry.name]);
+  if (paxName) records.push(["path", entry.name]);
   if (entry.size > MAX_OCTAL_11) records.push(["size", String(entry.size)]);
   const body = encodePaxRecords(records);
   const base = entry.name.replace(/\/$/, "").split("/").pop() ?? "";
-  const paxName = fallbackName(`PaxHeaders/${base}`.slice(0, 99));
-  const paxHeader = ustarBlock(paxName, 0o644, body.length, "x");
+  const paxHeader = ustarBlock(fallbackName(`PaxHeaders/${base}`.slice(0, 99)), 0o644, body.length, "x");
   const mainHeader = ustarBlock(fallbackName(entry.name), entry.mode, Math.min(entry.size, MAX_OCTAL_11), typeflag);
   const out = new Uint8Array(BLOCK + paddedLength(body.length) + BLOCK);
   out.set(paxHeader, 0);
