@@ -102,6 +102,8 @@ export interface SnapshotCommit {
   early: { rel: string; text: string | null }[];
   /** metadata.yaml files the journal replaces (with the staged index, when `index`). */
   metadata: { rel: string; text: string }[];
+  /** `.sig` files the journal rewrites (text) or removes (null): changes that must not land without the rest. */
+  sigs?: { rel: string; text: string | null }[];
   index: boolean;
   /** registry.yaml's next text, when the change rewrites it (the snapshot binds its hash). */
   registryYaml?: string;
@@ -138,6 +140,10 @@ export async function commitSnapshot(c: SnapshotCommit): Promise<{ snapshot: Sna
     index: c.index,
     audit,
   };
+  for (const w of c.sigs ?? []) {
+    if (w.text === null) (journal.remove ??= []).push(w.rel);
+    else journal.files.push({ rel: w.rel, text: w.text });
+  }
   await commitJournal(c.root, journal);
   await applyJournal(c.root, journal);
   return { snapshot, bins: next.bins.map((b) => b.id) };

@@ -90,11 +90,13 @@ async function rejectLocked(o: RejectOptions, registry: string, fsName: string, 
   const pv = await new RegistryReader(fileSource(o.root)).versionOf(next, record);
   const sigFile = join(o.root, pv.sigFile);
   const sigText = await fs.readTextIfExists(sigFile, SIG_LIMIT);
-  const early: { rel: string; text: string | null }[] = [];
+  // Journaled with the rest: taken out before the commit point, a kill would leave the version
+  // neither rejected nor attested.
+  const sigs: { rel: string; text: string | null }[] = [];
   if (sigText !== null) {
     const sig = withoutAttestations(parseSigFile(sigText, sigFile), registry);
     // A .sig that only held this registry's attestations goes: an empty one would read as damaged.
-    early.push({ rel: pv.sigFile, text: sig.signatures.length === 0 && !sig.attestations ? null : serializeSigFile(sig) });
+    sigs.push({ rel: pv.sigFile, text: sig.signatures.length === 0 && !sig.attestations ? null : serializeSigFile(sig) });
   }
   await stageIndex(o.root, next);
   const { snapshot } = await commitSnapshot({
@@ -107,7 +109,8 @@ async function rejectLocked(o: RejectOptions, registry: string, fsName: string, 
     expiresDays: state.previous ? durationDays(state.previous) : DEFAULT_EXPIRES_DAYS,
     now: o.now,
     actor: o.actor,
-    early,
+    early: [],
+    sigs,
     metadata: [{ rel: metadataPath(fsName), text: serializeMetadata(next) }],
     index: true,
   });

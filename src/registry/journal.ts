@@ -18,6 +18,8 @@ export interface Journal {
   /** Set when the staged index (STAGED_INDEX_FILE) is to replace index.yaml. */
   index: boolean;
   audit: AuditAppend | null;
+  /** `.sig` files to remove (a reject taking out a .sig that held only the registry's attestations). */
+  remove?: string[];
 }
 
 /** Format 1 (earlier versions) carried index.yaml and audit.log whole; still finished when found. */
@@ -30,6 +32,16 @@ interface JournalV1 {
 const JOURNAL_TARGET = /^(index\.yaml|audit\.log|packages\/[a-z0-9][a-z0-9_-]{0,140}\/metadata\.yaml)$/;
 /** Format 2 names metadata.yaml files, and registry.yaml and the signed snapshot (SPEC §5a): bins first, then the root. */
 export const METADATA_TARGET = /^(registry\.yaml|packages\/[a-z0-9][a-z0-9_-]{0,140}\/metadata\.yaml|snapshot\.json|snapshot\/bins\/[0-9a-f]{2}\.json)$/;
+/**
+ * A version's `.sig` (either layout, SPEC §4). A reject rewrites it after the commit point, with the
+ * rest: written before, a kill would leave a version neither rejected nor attested any more.
+ */
+const SIG_TARGET = /^packages\/[a-z0-9][a-z0-9_-]{0,140}\/(versions\/)?[0-9A-Za-z][0-9A-Za-z.+-]{0,127}\.sig$/;
+
+/** Whether a format-2 journal may name `rel` (a planted journal must not write elsewhere). */
+export function isJournalTarget(rel: string): boolean {
+  return METADATA_TARGET.test(rel) || SIG_TARGET.test(rel);
+}
 
 const join = (root: string, rel: string) => fs.path.join(root, ...rel.split("/"));
 
@@ -49,15 +61,16 @@ function parseJournal(text: string, file: string): Journal | JournalV1 {
   const j = doc as Partial<Journal> | Partial<JournalV1>;
   if (typeof j !== "object" || j === null || (j.format !== 1 && j.format !== 2)) throw bad("format");
   if (!Array.isArray(j.files)) throw bad("files");
-  const target = j.format === 1 ? JOURNAL_TARGET : METADATA_TARGET;
+  const target = j.format === 1 ? (rel: string) => JOURNAL_TARGET.test(rel) : isJournalTarget;
   j.files.forEach((f, i) => {
-    if (typeof f !== "object" || f === null || typeof f.rel !== "string" || !target.test(f.rel)) throw bad(`files[${i}].rel`);
+    if (typeof f !== "object" || f === null || typeof f.rel !== "string" || !target(f.rel)) throw bad(`files[${i}].rel`);
     if (typeof f.text !== "string") throw bad(`files[${i}].text`);
   });
   if (j.format === 2) {
     if (typeof j.index !== "boolean") throw bad("index");
     const a = j.audit;
     if (a !== null && (typeof a !== "object" || !Number.isSafeInteger(a?.offset) || a.offset < 0 || typeof a.text !== "string")) throw bad("audit");
+    if (j.remove !== undefined && !(Array.isArray(j.remove) && j.remove.every((r) => typeof r === "string" && SIG_TARGET.test(r)))) throw bad("remove");
   }
   return j as Journal | JournalV1;
 }
@@ -70,6 +83,7 @@ export async function applyJournal(root: string, journal: Journal | JournalV1): 
     await fs.writeFileAtomic(dest, f.text);
   }
   if (journal.format === 2) {
+    for (const rel of journal.remove ?? []) await fs.remove(join(root, rel));
     // Renamed already when a killed writer got past this step: index.yaml is then the staged one.
     if (journal.index && (await fs.stat(join(root, STAGED_INDEX_FILE))) !== null) {
       await fs.rename(join(root, STAGED_INDEX_FILE), join(root, INDEX_FILE));

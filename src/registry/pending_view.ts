@@ -6,7 +6,7 @@
  * may name are taken (journal.ts checks the same when applying it).
  */
 import { JOURNAL_FILE } from "./layout.ts";
-import { METADATA_TARGET } from "./journal.ts";
+import { isJournalTarget } from "./journal.ts";
 import type { RegistrySource } from "./source.ts";
 import { toFsName } from "../manifest/name.ts";
 import { parseMetadata, type Metadata } from "./metadata.ts";
@@ -16,17 +16,21 @@ export interface PendingView {
   files: Map<string, string>;
   /** The audit log with the journal's append applied. */
   audit: string;
+  /** Registry-relative paths the journal removes. */
+  removed: Set<string>;
 }
 
 /** The journal's view over `source` (none over HTTP: a static server has no writer mid-write). */
 export async function pendingView(source: RegistrySource, audit = ""): Promise<PendingView> {
   const files = new Map<string, string>();
-  if (source.kind === "http") return { files, audit };
+  const removed = new Set<string>();
+  if (source.kind === "http") return { files, audit, removed };
   const text = await source.readText(JOURNAL_FILE);
-  if (text === null) return { files, audit };
+  if (text === null) return { files, audit, removed };
   try {
-    const j = JSON.parse(text) as { format?: number; files?: { rel?: unknown; text?: unknown }[]; audit?: { offset?: unknown; text?: unknown } | null };
-    for (const f of j.files ?? []) if (typeof f.rel === "string" && typeof f.text === "string" && METADATA_TARGET.test(f.rel)) files.set(f.rel, f.text);
+    const j = JSON.parse(text) as { format?: number; files?: { rel?: unknown; text?: unknown }[]; audit?: { offset?: unknown; text?: unknown } | null; remove?: unknown[] };
+    for (const f of j.files ?? []) if (typeof f.rel === "string" && typeof f.text === "string" && isJournalTarget(f.rel)) files.set(f.rel, f.text);
+    for (const rel of Array.isArray(j.remove) ? j.remove : []) if (typeof rel === "string" && isJournalTarget(rel)) removed.add(rel);
     const a = j.audit;
     if (a && typeof a.offset === "number" && typeof a.text === "string") {
       const bytes = new TextEncoder().encode(audit);
@@ -35,12 +39,12 @@ export async function pendingView(source: RegistrySource, audit = ""): Promise<P
   } catch {
     // A journal that does not parse is reported by the write that tries to finish it; read the files as they are.
   }
-  return { files, audit };
+  return { files, audit, removed };
 }
 
 /** A reader of one file through the view: the journal's text when it names the file, else the source's bytes. */
 export function viewBytes(source: RegistrySource, view: PendingView): (rel: string) => Promise<Uint8Array | null> {
-  return async (rel) => (view.files.has(rel) ? new TextEncoder().encode(view.files.get(rel)!) : await source.readBytes(rel));
+  return async (rel) => (view.removed.has(rel) ? null : view.files.has(rel) ? new TextEncoder().encode(view.files.get(rel)!) : await source.readBytes(rel));
 }
 
 /**
