@@ -26,6 +26,11 @@ export function registryInput<A extends ArchiveInput>(reader: RegistryReader, pv
 /** A registry version (never a rejected one) with its archive read whole (to store it: offline-prepare). */
 export async function readRegistryVersion(reader: RegistryReader, pv: PackageVersion, trust: LocalTrust): Promise<VerifyInput & { archive: Uint8Array }> {
   refuseRejected(pv);
+  return loadRegistryVersion(reader, pv, trust);
+}
+
+/** A registry version, rejected or not, with its archive read whole: to show what it carries (info --signatures), never to use it. */
+export async function loadRegistryVersion(reader: RegistryReader, pv: PackageVersion, trust?: LocalTrust): Promise<VerifyInput & { archive: Uint8Array }> {
   const [archive, sigText] = await Promise.all([reader.archive(pv), reader.sig(pv)]);
   return registryInput(reader, pv, archive, sigText, trust);
 }

@@ -32,6 +32,8 @@ export interface RegistryReport {
   versions: number;
   verified: number;
   unsigned: number;
+  /** Versions the registry rejected (metadata.yaml or its snapshot): never counted as verified, nor as failures for their signatures. */
+  rejected: number;
   failures: RegistryFailure[];
   warnings: string[];
   audit_log: { ok: boolean; events: number; broken_line?: number; reason?: string };
@@ -41,6 +43,8 @@ export interface RegistryReport {
 
 // A remote (HTTP) registry: versions in flight at once, to overlap network round trips.
 const REMOTE_CONCURRENCY = 8;
+/** Failures that still count for a rejected version: its files are not what the registry says. */
+const INTEGRITY = new Set<ErrorCode>(["TamperedPackage", "UnsafeArchive", "NotFound", "Error"]);
 /**
  * A local registry runs versions in batches. A batch's archives are read one after another, then
  * the whole batch goes on to its signatures, so WebCrypto's thread-pool jobs mostly run while the
@@ -112,6 +116,7 @@ export async function verifyRegistry(
     versions: 0,
     verified: 0,
     unsigned: 0,
+    rejected: 0,
     failures: [],
     warnings: [],
     audit_log: { ok: true, events: 0 },
@@ -157,6 +162,7 @@ export async function verifyRegistry(
   // Failures are reported in version order, whatever order the checks end in (the first one sets
   // the exit code).
   const versionFailures = new Array<RegistryFailure | undefined>(jobs.length);
+  const outcomes = new Array<"verified" | "unsigned" | undefined>(jobs.length);
   type Job = (typeof jobs)[number];
   interface Opened extends Job {
     pv: PackageVersion;
@@ -178,12 +184,13 @@ export async function verifyRegistry(
     try {
       const r = await verifyPackage(
         registryInput(reader, pv, archive, sigText, trust),
-        { ...policy, onSignatureFailure: policy.onSignatureFailure === "ignore" ? "ignore" : "error" },
+        // require_registry_attestation is a consumer's rule; this is the maintainer's tool: the snapshot
+        // check below verifies every attestation and reports unattested versions as pending instead.
+        { ...policy, onSignatureFailure: policy.onSignatureFailure === "ignore" ? "ignore" : "error", requireRegistryAttestation: false },
         // An audit: every archive's structure is checked, whoever signed it.
         { checkWholeArchive: true, readGate: gate?.gate, now },
       );
-      if (r.outcome === "verified") report.verified++;
-      else if (r.outcome === "unsigned") report.unsigned++;
+      if (r.outcome === "verified" || r.outcome === "unsigned") outcomes[index] = r.outcome;
     } catch (e) {
       versionFailures[index] = failure(`${m.name}@${v.version}`, e);
     }
@@ -209,7 +216,24 @@ export async function verifyRegistry(
       await Promise.all(batch.map((o, k) => check(o, gates[k])));
     }
   }
-  for (const f of versionFailures) if (f) report.failures.push(f);
+  // The snapshot check runs now (its failures are reported in their place below): a rejection it holds counts too.
+  const auditText = await reader.auditLog();
+  // The snapshot and owners checks pair metadata with audit events: both read through a pending
+  // journal, so a writer killed between renaming metadata.yaml and appending its event is not tampering.
+  const view = await pendingView(reader.source, auditText);
+  const snapshotFailures: RegistryFailure[] = [];
+  const current = metasThroughView(view, metas, reader.location, (e) => snapshotFailures.push(failure(JOURNAL_FILE, e)));
+  const snapshot = await checkRegistrySnapshot(reader, current, view, { fail: (subject, e) => snapshotFailures.push(failure(subject, e)), warn: (m) => report.warnings.push(m) });
+  const rejected = new Set([...jobs.filter((j) => j.v.rejected).map((j) => `${j.m.name}@${j.v.version}`), ...(snapshot?.rejected ?? [])]);
+  for (const j of jobs) {
+    const f = versionFailures[j.index];
+    if (rejected.has(`${j.m.name}@${j.v.version}`)) {
+      // Nobody may use it, so its signatures no longer matter; its files must still be the ones metadata.yaml names.
+      report.rejected++;
+      if (f && INTEGRITY.has(f.code)) report.failures.push(f);
+    } else if (f) report.failures.push(f);
+    else if (outcomes[j.index]) report[outcomes[j.index]!]++;
+  }
   // Archives nobody references: left by an interrupted publish, or dropped in by hand.
   if (dirs !== null) {
     for (const m of metas) {
@@ -238,13 +262,12 @@ export async function verifyRegistry(
   if (reader.source.kind !== "http" && (await reader.source.readText(JOURNAL_FILE)) !== null) {
     report.warnings.push(`${JOURNAL_FILE}: an interrupted write is pending (the next publish, yank or dist-tag completes it)`);
   }
-  const auditText = await reader.auditLog();
-  // The snapshot and owners checks pair metadata with audit events: both read through a pending
-  // journal, so a writer killed between renaming metadata.yaml and appending its event is not tampering.
-  const view = await pendingView(reader.source, auditText);
-  const current = metasThroughView(view, metas, reader.location, (e) => fail(JOURNAL_FILE, e));
-  const snapshot = await checkRegistrySnapshot(reader, current, view, { fail, warn: (m) => report.warnings.push(m) });
+  report.failures.push(...snapshotFailures);
   if (snapshot) report.snapshot = snapshot;
+  if (policy.requireRegistryAttestation) {
+    const pending = snapshot ? snapshot.pending.length : jobs.length - rejected.size;
+    if (pending > 0) report.warnings.push(`${pending} version(s) not attested yet: machines with security.require_registry_attestation refuse them until \`aam registry attest\``);
+  }
   await checkRegistryOwners(reader, current, view.audit, { fail }, { trust, now });
   const chain = verifyAuditChain(auditText);
   report.audit_log = { ok: chain.ok, events: chain.events, ...(chain.brokenLine ? { broken_line: chain.brokenLine, reason: chain.reason } : {}) };

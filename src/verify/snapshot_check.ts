@@ -26,6 +26,8 @@ export interface SnapshotSummary {
   signed_by: string[];
   /** Versions published since the snapshot: not attested yet. */
   pending: string[];
+  /** Versions the snapshot marks rejected (metadata.yaml may have lost the mark: the snapshot's applies). */
+  rejected: string[];
 }
 
 export interface SnapshotSink {
@@ -64,6 +66,7 @@ export async function checkRegistrySnapshot(reader: RegistryReader, metas: reado
     const byFsName = new Map(metas.map((m) => [toFsName(m.name), m]));
     /** Package name → its versions in the snapshot, and those of them not rejected. */
     const listed = new Map<string, { all: Set<string>; active: Set<string> }>();
+    const mixed = new Set<string>();
     for (const id of Object.keys(root.bins).sort()) {
       const rel = binPath(id);
       try {
@@ -75,9 +78,16 @@ export async function checkRegistrySnapshot(reader: RegistryReader, metas: reado
             out.fail(`packages/${fsName}`, new AamError("TamperedPackage", `the snapshot lists "${fsName}", which has no metadata.yaml (a deleted package)`, { file: `${reader.location}/${rel}` }));
             continue;
           }
-          mergeWithBin(meta, record, `${reader.location}/packages/${fsName}/metadata.yaml`);
+          // Listed before the merge: a version the snapshot vouches for is never also pending, whatever metadata.yaml says.
           const versions = Object.entries(record.versions);
           listed.set(meta.name, { all: new Set(versions.map(([v]) => v)), active: new Set(versions.filter(([, st]) => st.rejected === null).map(([v]) => v)) });
+          try {
+            mergeWithBin(meta, record, `${reader.location}/packages/${fsName}/metadata.yaml`);
+          } catch (e) {
+            // Reported once: its attestations are not checked against a metadata.yaml the snapshot disowns.
+            mixed.add(meta.name);
+            throw e;
+          }
         }
       } catch (e) {
         out.fail(rel, e);
@@ -85,6 +95,7 @@ export async function checkRegistrySnapshot(reader: RegistryReader, metas: reado
     }
     checkAuditHead(root.serial, root.audit_head, auditText, file, out);
     const pending: string[] = [];
+    const rejected: string[] = [];
     for (const m of metas) {
       const inSnapshot = listed.get(m.name);
       for (const v of m.versions) {
@@ -92,10 +103,11 @@ export async function checkRegistrySnapshot(reader: RegistryReader, metas: reado
           if (!v.rejected) pending.push(`${m.name}@${v.version}`);
           continue;
         }
-        if (inSnapshot.active.has(v.version) && !v.rejected) await checkAttestations(reader, m, v.version, v.checksum, root.registry, signedBy, out);
+        if (!inSnapshot.active.has(v.version)) rejected.push(`${m.name}@${v.version}`);
+        else if (!v.rejected && !mixed.has(m.name)) await checkAttestations(reader, m, v.version, v.checksum, root.registry, signedBy, out);
       }
     }
-    return { serial: root.serial, expires_at: root.expires_at, signed_by: signedBy, pending };
+    return { serial: root.serial, expires_at: root.expires_at, signed_by: signedBy, pending, rejected };
   } catch (e) {
     out.fail(SNAPSHOT_FILE, e);
     return null;

@@ -21,9 +21,9 @@ describe.each(RUNTIMES)("registry attestations in trust under %s", (rt: RuntimeN
   const reg = (...p: string[]) => join(dir, "reg", ...p);
   const sigPath = (v: string) => reg("packages", "acme--hello", `${v}.sig`);
   /** Writes config.yaml whole: the registry (pinned when asked), both keys in trusted_keys, and `security`. */
-  const configure = (security: Record<string, string | boolean>, pinned = false) => {
+  const configure = (security: Record<string, string | boolean>, pinned: boolean | "not trusted" = false) => {
     const pin = pinned ? `    attestation:\n      name: acme\n      keys: [${fp.reg}]\n` : "";
-    const extra = Object.entries({ ...security, ...(pinned ? { trusted_registries: "[acme]" } : {}) }).map(([k, v]) => `  ${k}: ${v}\n`).join("");
+    const extra = Object.entries({ ...security, ...(pinned === true ? { trusted_registries: "[acme]" } : {}) }).map(([k, v]) => `  ${k}: ${v}\n`).join("");
     writeFileSync(join(dir, ".aam", "config.yaml"), `registries:\n  - name: acme\n    url: ${reg()}\n    default: true\n${pin}security:\n  trusted_keys:\n    - ${fp.author}\n    - ${fp.reg}\n${extra}`);
   };
   /** Does this build know registry pins (`security.trusted_registries`)? Asked while the tests are collected, in a home of its own. */
@@ -196,6 +196,26 @@ describe.each(RUNTIMES)("registry attestations in trust under %s", (rt: RuntimeN
       }
       // Positive control: the original attestation counts again.
       expect(run(["install", "@acme/hello@1.1.0"]).code).toBe(0);
+    });
+
+    // Last: it rejects 1.1.0 for good.
+    test.if(pinsKnown)("info --signatures: the Status follows the pin (pinned and trusted: Valid ✓; untrusted registry or rejected version: says why)", () => {
+      const statusOf = (v: string) => /Type: registry-attestation\n\s+Registry: acme\n\s+Timestamp: \S+\n\s+Status: (.*)/.exec(run(["info", `@acme/hello@${v}`, "--signatures"]).stdout)?.[1];
+      configure({ trust_registry_attestations: true }, true);
+      expect(statusOf("1.1.0")).toBe("Valid ✓");
+      expect(statusOf("1.0.0")).toBe("Valid ✓");
+      // Pinned but not in security.trusted_registries: the snapshot is checked, the attestation does not count.
+      configure({ trust_registry_attestations: true }, "not trusted");
+      expect(statusOf("1.1.0")).toStartWith("Valid, not trusted ⚠ (attestations count only for a registry pinned with `aam registry trust` and listed in security.trusted_registries");
+      configure({ trust_registry_attestations: true }, true);
+      const attested = readFileSync(sigPath("1.1.0"), "utf8");
+      expect(run(["registry", "reject", "@acme/hello@1.1.0", "--reason", "bad prompt", "--key", "regkey"]).code).toBe(0);
+      expect(statusOf("1.1.0")).toBeUndefined(); // reject takes the registry's attestation out of the .sig
+      // Put back (by an attacker, or a reject killed before it rewrote the .sig): valid, but the snapshot rejects the version.
+      writeFileSync(sigPath("1.1.0"), attested);
+      expect(statusOf("1.1.0")).toBe(`Valid, not trusted ⚠ (registry "acme"'s snapshot does not list this version (pending, or rejected))`);
+      // Positive control: the other attested version still counts under the new snapshot.
+      expect(statusOf("1.0.0")).toBe("Valid ✓");
     });
   });
 });

@@ -195,6 +195,64 @@ describe.each(RUNTIMES)("pinned registry offline under %s", (rt: RuntimeName) =>
     expect(freshRun(["bundle", "import", join(dir, "old.bundle")]).code).toBe(18);
   });
 
+  test("a bundle entry stripped of its `registry` field is still the pinned registry's: a rejected version smuggled that way is refused (15), the honest bundle imports", async () => {
+    makePackage(join(dir, "pkg"), "@acme/air", "1.1.0");
+    expect(run(["pkg", "publish", "pkg", "--sign", "--key", "author"]).code).toBe(0);
+    attest();
+    prepare();
+    expect(run(["verify", "--offline-prepare", "@acme/air@1.1.0"]).code).toBe(0);
+    expect(run(["bundle", "export", "@acme/air@1.0.0", "@acme/air@1.1.0", "--output", "before.bundle"]).code).toBe(0);
+    expect(run(["registry", "reject", "@acme/air@1.1.0", "--reason", "leaks tokens", "--key", "regkey"]).code).toBe(0);
+    prepare(); // the newer root (1.1.0 rejected) into the cache
+    expect(run(["bundle", "export", "@acme/air@1.0.0", "--output", "after.bundle"]).code).toBe(0);
+    async function* once(b: Uint8Array) {
+      yield b;
+    }
+    const parts = async (name: string) => await readBundleParts(once(readFileSync(join(dir, name))), name);
+    const before = await parts("before.bundle");
+    const after = await parts("after.bundle");
+    const v110 = before.entries.find((e) => e.version === "1.1.0")!;
+    const v100 = before.entries.find((e) => e.version === "1.0.0")!;
+    expect(v110.registry).toBe("acme");
+    const strip = ({ registry: _r, ...e }: typeof v110) => e;
+    // The rejected version with the newer snapshot alongside, its field stripped or pointed elsewhere.
+    writeFileSync(join(dir, "smuggled.bundle"), writeBundle([strip(v110)], new Date(), after.snapshots));
+    writeFileSync(join(dir, "relabelled.bundle"), writeBundle([{ ...v110, registry: "elsewhere" }], new Date(), after.snapshots));
+    // Stripped of field and snapshot: only what the importing machine's cache holds can tell.
+    writeFileSync(join(dir, "bare.bundle"), writeBundle([strip(v110)], new Date()));
+    writeFileSync(join(dir, "bare-good.bundle"), writeBundle([strip(v100)], new Date()));
+
+    const authorFp = JSON.parse(run(["key", "list", "--json"]).stdout).keys.find((k: { name: string }) => k.name === "author").fingerprint;
+    const machine = (name: string) => {
+      const home = join(dir, name);
+      mkdirSync(join(home, ".aam"), { recursive: true });
+      cpSync(join(dir, ".aam", "config.yaml"), join(home, ".aam", "config.yaml"));
+      const r = (args: string[]) => {
+        const x = aam(rt, args, { cwd: home, home, offline: true });
+        return { code: x.code, name: errorName(x.stderr), stderr: x.stderr };
+      };
+      expect(r(["key", "trust", authorFp]).code).toBe(0);
+      return { home, r };
+    };
+    const far = machine("far");
+    for (const b of ["smuggled.bundle", "relabelled.bundle"]) {
+      const r = far.r(["bundle", "import", join(dir, b)]);
+      expect({ b, code: r.code, name: r.name }).toEqual({ b, code: 15, name: "PolicyViolation" });
+      expect(r.stderr).toContain("leaks tokens");
+    }
+    expect(existsSync(join(far.home, ".aam", "cache", "offline", "acme--air"))).toBe(false);
+    // Positive control: the honest bundle imports.
+    expect(far.r(["bundle", "import", join(dir, "after.bundle")]).code).toBe(0);
+    // Now the cache holds the snapshot: a bundle stripped of both is judged by it.
+    expect(far.r(["bundle", "import", join(dir, "bare.bundle")])).toMatchObject({ code: 15, name: "PolicyViolation" });
+    expect(existsSync(join(far.home, ".aam", "cache", "offline", "acme--air", "1.1.0"))).toBe(false);
+    expect(far.r(["bundle", "import", join(dir, "bare-good.bundle")]).code).toBe(0);
+    const entry = JSON.parse(readFileSync(join(far.home, ".aam", "cache", "offline", "acme--air", "1.0.0", "entry.json"), "utf8"));
+    expect(entry.registry).toBe("acme");
+    // A machine that never saw the registry's snapshot cannot tell (first contact, documented): the bare bundle imports there.
+    expect(machine("fresh").r(["bundle", "import", join(dir, "bare.bundle")]).code).toBe(0);
+  });
+
   test("a bundle whose snapshot was replaced or whose bin was edited is TamperedPackage (10); one without the snapshot of a pinned registry is StaleMetadata (18)", async () => {
     prepare();
     expect(run(["bundle", "export", "@acme/air@1.0.0", "--output", "b.bundle"]).code).toBe(0);

@@ -254,6 +254,53 @@ describe.each(RUNTIMES)("registry attest and reject on a git registry under %s",
     expect(readdirSync(join(out, "snapshot", "bins")).length).toBe(1);
     expect(aam(rt, ["registry", "verify", out], { cwd: dir, home: dir }).code).toBe(0);
   });
+
+  test("pinned git+file:// registry: a client follows attests through `registry update`; a force-pushed older snapshot is StaleMetadata (18)", () => {
+    const seed = join(dir, "seed");
+    expect(run(["registry", "init", seed, "--name", "gitreg"]).code).toBe(0);
+    const bare = join(dir, "bare.git");
+    expect(sh("git", ["init", "--bare", "--quiet", "--initial-branch", "main", bare]).code).toBe(0);
+    const g = (args: string[], cwd = seed) => sh("git", args, { cwd, env: GIT_ENV });
+    g(["init", "--quiet"]);
+    g(["add", "-A"]);
+    expect(g(["commit", "--quiet", "-m", "registry"]).code).toBe(0);
+    expect(g(["push", "--quiet", bare, "HEAD:refs/heads/main"]).code).toBe(0);
+    expect(run(["registry", "add", "g", `git+file://${bare}`, "--default"]).code).toBe(0);
+    expect(run(["key", "generate", "--name", "regkey", "--no-passphrase"]).code).toBe(0);
+    expect(run(["key", "generate", "--name", "author", "--no-passphrase"]).code).toBe(0);
+    const fp = JSON.parse(run(["key", "list", "--json"]).stdout).keys.find((k: { name: string }) => k.name === "regkey").fingerprint as string;
+    makePackage(join(dir, "pkg"), "@acme/hello", "1.0.0");
+    expect(run(["pkg", "publish", "pkg", "--sign", "--key", "author"]).code).toBe(0);
+    expect(run(["registry", "attest", "--key", "regkey", "--all"]).code).toBe(0); // serial 1
+    const head = () => g(["rev-parse", "main"], bare).stdout.trim();
+    const serial1 = head();
+    expect(run(["registry", "update", "g"]).code).toBe(0);
+    expect(run(["registry", "trust", "g", fp]).code).toBe(0);
+    expect(run(["verify", "@acme/hello@1.0.0"]).code).toBe(0);
+
+    makePackage(join(dir, "pkg"), "@acme/hello", "1.1.0");
+    expect(run(["pkg", "publish", "pkg", "--sign", "--key", "author"]).code).toBe(0);
+    expect(run(["registry", "attest", "--key", "regkey", "--all"]).code).toBe(0); // serial 2
+    const serial2 = head();
+    expect(run(["registry", "update", "g"]).code).toBe(0);
+    const v = JSON.parse(run(["verify", "@acme/hello@1.1.0", "--json"]).stdout);
+    expect(v.results[0]).toMatchObject({ version: "1.1.0", outcome: "verified" });
+
+    // The registry's branch force-pushed back to the serial-1 commit (validly signed, but older).
+    const pusher = join(dir, "pusher");
+    expect(sh("git", ["clone", "--quiet", bare, pusher]).code).toBe(0);
+    expect(g(["push", "--quiet", "--force", "origin", `${serial1}:refs/heads/main`], pusher).code).toBe(0);
+    expect(head()).toBe(serial1);
+    expect(run(["registry", "update", "g"]).code).toBe(0);
+    for (const args of [["verify", "@acme/hello@1.0.0"], ["info", "@acme/hello"], ["install", "@acme/hello@1.0.0"]]) {
+      const r = run(args);
+      expect({ args, code: r.code, name: errorName(r.stderr) }).toEqual({ args, code: 18, name: "StaleMetadata" });
+    }
+    // Positive control: the newest commit pushed back reads again.
+    expect(g(["push", "--quiet", "--force", "origin", `${serial2}:refs/heads/main`], pusher).code).toBe(0);
+    expect(run(["registry", "update", "g"]).code).toBe(0);
+    expect(run(["verify", "@acme/hello@1.1.0"]).code).toBe(0);
+  });
 });
 
 describe.each(RUNTIMES)("registry verify on a signed snapshot under %s", (rt: RuntimeName) => {

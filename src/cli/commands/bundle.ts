@@ -8,9 +8,10 @@ import type { VerifyInput, VerifyReport } from "../../verify/pipeline.ts";
 import { loadEntry, writeEntry, assertReplaceable } from "../../cache/offline.ts";
 import { ARCHIVE_FILE, SIG_FILE, METADATA_FILE, ENTRY_FILE } from "../../cache/entry.ts";
 import { writeBundle, readBundleParts, bundleEntryInput, type BundleEntry } from "../../cache/bundle.ts";
-import { pinByRegistryName, pinForEntry, type FoundPin } from "../../cache/offline_pins.ts";
+import { pinForEntry, type FoundPin } from "../../cache/offline_pins.ts";
+import { pinForBundleEntry } from "../../cache/bundle_pins.ts";
 import { verifyPinned } from "../../cache/offline_verify.ts";
-import { carriedFromBundle, snapshotsForExport, storeBundleSnapshot } from "../../cache/bundle_snapshots.ts";
+import { snapshotsForExport, storeBundleSnapshot } from "../../cache/bundle_snapshots.ts";
 import { trustPolicy, localTrust, printVerifyReport } from "./_shared.ts";
 
 export function register(cli: CAC, ctx: Context): void {
@@ -55,10 +56,10 @@ export function register(cli: CAC, ctx: Context): void {
       for (const e of entries) {
         ctx.out.progress("Verifying", i++, entries.length);
         const { input, metadataText } = bundleEntryInput(e, path, trust);
-        // A pinned registry's entry is checked against the snapshot the bundle carries (SPEC §5a "Offline").
-        const pin = pinByRegistryName(cfg, e.registry);
-        const carried = pin ? carriedFromBundle(snapshots, pin.pin.name, path) : undefined;
-        const { report, raise } = await verifyPinned(ctx.home, pin, input, metadataText, policy, { now: ctx.now() }, ctx.now(), carried);
+        // A pinned registry's entry is checked against its snapshot (SPEC §5a "Offline"), whatever its edited `registry` field says.
+        const owner = await pinForBundleEntry(ctx.home, cfg, e, snapshots, path);
+        const pin = owner?.found ?? null;
+        const { report, raise } = await verifyPinned(ctx.home, pin, input, metadataText, policy, { now: ctx.now() }, ctx.now(), owner?.carried);
         // A prepared version is immutable: same bytes, and no fewer signatures (SPEC §8).
         await assertReplaceable(ctx.home, e.package, e.version, report.checksum, input.sigText);
         checked.push({ e, report, input, metadataText, pin, raise });

@@ -10,6 +10,7 @@ import { checkAttestations } from "../../verify/attestation_signers.ts";
 import { parseAuditEvents } from "../../registry/audit_log.ts";
 import { checksumOf } from "../../encoding/sha256.ts";
 import { openForRead, trustPolicy, localTrust } from "./_shared.ts";
+import { loadRegistryVersion } from "../../verify/inputs.ts";
 import { rekorBase, signerDetail } from "../signer_lines.ts";
 import type { SignerReport } from "../../verify/pipeline.ts";
 
@@ -27,11 +28,12 @@ export function register(cli: CAC, ctx: Context): void {
       const pv = await opened.reader.resolve(ref.name, ref.version || ref.tag || ref.range ? ref : undefined);
       let signatures: Record<string, unknown>[] | undefined;
       if (o.signatures) {
-        const sigText = await opened.reader.sig(pv);
+        // The same input verify and install build: for a pinned, trusted registry it carries the pin (VerifyInput.attestation).
+        const input = await loadRegistryVersion(opened.reader, pv);
+        const { archive, sigText } = input;
         signatures = [];
         if (sigText !== null) {
           const sig = parseSigFile(sigText, `${opened.reader.location}/${pv.sigFile}`);
-          const archive = await opened.reader.archive(pv);
           const hash = checksumOf(archive);
           const policy = await trustPolicy(ctx, {});
           const trust = await localTrust(ctx);
@@ -42,8 +44,8 @@ export function register(cli: CAC, ctx: Context): void {
             const t = fp ? isKeyTrustedFor(fp, pv.name, policy) : id ? isIdentityTrusted(id, ("issuer" in r ? r.issuer : "") ?? "", policy, pv.name) : { trusted: false, reason: "unknown signer" };
             signatures.push({ ...r, trusted: t.trusted, trust_reason: t.reason });
           }
-          // Attestations count only through a pin whose snapshot checks passed (VerifyInput.attestation); none is passed here yet.
-          const att = await checkAttestations(sig.attestations ?? [], { package: pv.name, version: pv.version, packageHash: hash }, undefined, policy.revokedKeys);
+          // Attestations count only through a pin whose snapshot checks passed (input.attestation: absent for an unpinned or untrusted registry).
+          const att = await checkAttestations(sig.attestations ?? [], { package: pv.name, version: pv.version, packageHash: hash }, input.attestation, policy.revokedKeys);
           signatures.push(...att.reports.map((a) => ({ ...a })));
         }
       }

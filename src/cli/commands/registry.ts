@@ -104,7 +104,7 @@ export function register(cli: CAC, ctx: Context): void {
         if (snap) ctx.out.line(`snapshot: serial ${snap.serial}, expires ${snap.expires_at}, signed by ${snap.signed_by.join(", ") || "(no valid signature)"}; ${snap.pending.length} pending version(s)${snap.pending.length ? `: ${snap.pending.slice(0, 5).map(u).join(", ")}${snap.pending.length > 5 ? ", ..." : ""}` : ""}`);
         ctx.out.line(
           `${report.ok ? "✓" : "✗"} ${report.registry}: ${report.versions} version(s) of ${report.packages} package(s) checked, ` +
-            `${report.verified} verified, ${report.unsigned} unsigned, ${report.failures.length} failure(s); audit log ${report.audit_log.ok ? `intact (${report.audit_log.events} events)` : `broken at line ${report.audit_log.broken_line}`}`,
+            `${report.verified} verified, ${report.unsigned} unsigned, ${report.rejected ? `${report.rejected} rejected, ` : ""}${report.failures.length} failure(s); audit log ${report.audit_log.ok ? `intact (${report.audit_log.events} events)` : `broken at line ${report.audit_log.broken_line}`}`,
         );
       }
       if (!report.ok) {
