@@ -75,8 +75,9 @@ for (const out of Object.keys(result.metafile.outputs)) {
     placed++;
   }
   text = text.replaceAll(`"${VENDOR_PLACEHOLDER}/`, `"${specifier(out, VENDOR_DIR)}/`);
-  // No `require` besides the banner's own (a conservative word match: strings and comments count).
-  if (!/\brequire\b/.test(text.replace(REQUIRE_BANNER, ""))) text = text.replace(REQUIRE_BANNER, "");
+  // No `require` besides the banner's own: a conservative match (comments and strings count, but
+  // not `--require-signature` or `x.require_y`).
+  if (!/(?<![\w$.-])require(?![\w$-])/.test(text.replace(REQUIRE_BANNER, ""))) text = text.replace(REQUIRE_BANNER, "");
   if (text.includes(VENDOR_PLACEHOLDER)) throw new Error(`build: a vendor path was not placed in ${out}`);
   if (text !== before) writeFileSync(out, text);
 }
