@@ -4,8 +4,8 @@
  * pays: _gunzip_native_policy.ts); anything it does not fully accept goes through the fflate
  * decoder (gunzip_decoder.ts), which decides.
  */
-import { GunzipDecoder, INFLATE_SLICE_BYTES, type GunzipLimits } from "./gunzip_decoder.ts";
-import { gunzipWholeNative, NATIVE_MAX_INPUT_BYTES } from "./gunzip_native.ts";
+import type { GunzipLimits } from "./gunzip_decoder.ts";
+import { gunzipWholeNative, gunzipWholeWeb, NATIVE_MAX_INPUT_BYTES } from "./gunzip_native.ts";
 import { nativePays, noteArchive, noteGzipBytes } from "./_gunzip_native_policy.ts";
 
 /**
@@ -39,8 +39,9 @@ export async function* gunzipChunks(input: AsyncIterable<Uint8Array>, limits: Gu
       head[0] = head[0].slice();
       const second = await next();
       if (!second.done) head.push(second.value);
-      else if (nativePays(head[0].length)) {
-        const out = gunzipWholeNative(head[0], limits);
+      else {
+        // node:zlib once loading it pays; before that the runtime's web decoder if it has an exact, free one.
+        const out = nativePays(head[0].length) ? gunzipWholeNative(head[0], limits) : await gunzipWholeWeb(head[0], limits);
         if (out !== null) {
           noteGzipBytes(head[0].length); // (when it declines, the streaming decoder counts them)
           if (out.length > 0) yield out;
@@ -65,6 +66,8 @@ async function* gunzipStream(
   limits: GunzipLimits,
 ): AsyncGenerator<Uint8Array> {
   let pending: Uint8Array[] = [];
+  // fflate loads only here, when a native path declined: its set-up costs ~5 ms of a Bun start-up.
+  const { GunzipDecoder, INFLATE_SLICE_BYTES } = await import("./gunzip_decoder.ts");
   const dec = new GunzipDecoder(limits, (c) => pending.push(c));
   // Input is regrouped into pieces of up to INFLATE_SLICE_BYTES: big chunks are split so only one
   // piece's output is held at once, and tiny ones joined (in one reused buffer: the decoder keeps no

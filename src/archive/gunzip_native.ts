@@ -6,7 +6,9 @@
 import { crc32 } from "./_crc32.ts";
 import { gzipHeaderLength, readGzipTrailer } from "./_gzip_member.ts";
 import type { GunzipLimits } from "./gunzip_decoder.ts";
-import { inflateRawCapped, nativeCrc32 } from "../runtime/zlib.ts";
+import { inflateRawCapped, inflateRawWeb, nativeCrc32 } from "../runtime/zlib.ts";
+import { crc32For } from "./_gunzip_native_policy.ts";
+import { concatBytes } from "../encoding/bytes.ts";
 
 /**
  * Whole gzip input up to this size may be inflated natively in one call. Larger input streams: it
@@ -30,6 +32,29 @@ export const NATIVE_MAX_OUTPUT_BYTES = 8 << 20;
  * fully specified).
  */
 export function gunzipWholeNative(gz: Uint8Array, limits: GunzipLimits): Uint8Array | null {
+  const m = memberOf(gz, limits);
+  if (m === null) return null;
+  const r = inflateRawCapped(gz.subarray(m.start, m.bodyEnd), m.cap);
+  // Input left over means data after the deflate stream (or a trailer in the wrong place).
+  if (r === null || r.inputBytes !== m.bodyEnd - m.start) return null;
+  return checked(gz, m.bodyEnd, r.output, limits, nativeCrc32() ?? crc32);
+}
+
+/**
+ * gunzipWholeNative through the runtime's web DecompressionStream where it is exact and costs
+ * nothing to reach (runtime/zlib.ts inflateRawWeb): the first small archive of a run then needs
+ * neither node:zlib nor fflate loaded. The same answers: null for anything not an unqualified success.
+ */
+export async function gunzipWholeWeb(gz: Uint8Array, limits: GunzipLimits): Promise<Uint8Array | null> {
+  const m = memberOf(gz, limits);
+  if (m === null) return null;
+  // inflateRawWeb answers null unless the stream ends exactly at bodyEnd (no trailing data, not truncated).
+  const out = await inflateRawWeb(gz.subarray(m.start, m.bodyEnd), m.cap);
+  return out === null ? null : checked(gz, m.bodyEnd, out.length === 1 ? out[0] : concatBytes(out), limits, crc32For());
+}
+
+/** Where the deflate body of a whole gzip member lies, and the output cap; null to decline. */
+function memberOf(gz: Uint8Array, limits: GunzipLimits): { start: number; bodyEnd: number; cap: number } | null {
   if (gz.length > Math.min(limits.maxInputBytes, NATIVE_MAX_INPUT_BYTES)) return null;
   let start: number | null;
   try {
@@ -39,10 +64,12 @@ export function gunzipWholeNative(gz: Uint8Array, limits: GunzipLimits): Uint8Ar
   }
   const bodyEnd = gz.length - 8;
   if (start === null || bodyEnd < start) return null;
-  const r = inflateRawCapped(gz.subarray(start, bodyEnd), Math.min(limits.maxOutputBytes, NATIVE_MAX_OUTPUT_BYTES));
-  // Input left over means data after the deflate stream (or a trailer in the wrong place).
-  if (r === null || r.inputBytes !== bodyEnd - start || r.output.length > limits.maxOutputBytes) return null;
-  const { crc, isize } = readGzipTrailer(gz, bodyEnd);
-  if (isize !== r.output.length || crc !== (nativeCrc32() ?? crc32)(r.output, 0)) return null;
-  return r.output;
+  return { start, bodyEnd, cap: Math.min(limits.maxOutputBytes, NATIVE_MAX_OUTPUT_BYTES) };
+}
+
+/** `out` when it is within the limits and matches the trailer's length and CRC-32, else null. */
+function checked(gz: Uint8Array, bodyEnd: number, out: Uint8Array, limits: GunzipLimits, crc: (d: Uint8Array, c: number) => number): Uint8Array | null {
+  if (out.length > limits.maxOutputBytes) return null;
+  const t = readGzipTrailer(gz, bodyEnd);
+  return t.isize === out.length && t.crc === crc(out, 0) ? out : null;
 }

@@ -9,11 +9,11 @@ import type { TrustPolicy } from "../trust/policy.ts";
 import type { LocalTrust } from "../verify/local_trust.ts";
 import { entryInput, type LoadedEntry } from "./offline.ts";
 import { pinForEntry, type FoundPin } from "./offline_pins.ts";
-import { checkCarriedSnapshot, checkListedSigners, type CarriedSnapshot } from "./snapshot_offline.ts";
-import { readStoredSnapshot, snapshotStoreDir, ROOT_FILE } from "./snapshot_store.ts";
+import type { CarriedSnapshot } from "./snapshot_offline.ts";
 
 /** The cached snapshot of a pinned registry, as the offline check reads it. */
 export async function cachedSnapshot(home: string, name: string): Promise<CarriedSnapshot> {
+  const { readStoredSnapshot, snapshotStoreDir, ROOT_FILE } = await import("./snapshot_store.ts");
   const stored = await readStoredSnapshot(home, name);
   return stored ?? { rootBytes: null, file: `${snapshotStoreDir(home, name)}/${ROOT_FILE}`, bin: async () => null };
 }
@@ -39,6 +39,8 @@ export async function verifyPinned(
   carried?: CarriedSnapshot,
 ): Promise<PinnedReport> {
   if (!found) return { report: await verifyPackage(input, policy, vopts), raise: async () => {} };
+  // The snapshot checks (bins, freshness, saved serials under a lock) load only for a pinned registry.
+  const { checkCarriedSnapshot, checkListedSigners } = await import("./snapshot_offline.ts");
   const snap = carried ?? (await cachedSnapshot(home, found.pin.name));
   const chk = await checkCarriedSnapshot(home, found.pin, snap, input.name, input.version, metadataText, now);
   const attestation = found.trusted ? { registry: found.pin.name, keys: [...found.pin.keys], listed: chk.listed } : undefined;

@@ -10,7 +10,6 @@ import { builtin } from "./builtin.ts";
 
 // Required, not imported: see fs_read.ts.
 const nodePath = builtin<typeof NodePath>("node:path");
-const nodeUrl = builtin<typeof NodeUrl>("node:url");
 
 export { isNotFound, isAlreadyExists } from "./_fs_shared.ts";
 export * from "./fs_read.ts";
@@ -28,5 +27,7 @@ export const path = {
   sep: nodePath.sep,
 };
 
-export const fromFileUrl: typeof NodeUrl.fileURLToPath = (u) => nodeUrl.fileURLToPath(u);
-export const toFileUrl: typeof NodeUrl.pathToFileURL = (p) => nodeUrl.pathToFileURL(p);
+// node:url loads on first use: ~0.5 ms of every Bun start-up, for the few commands that take a file: URL.
+const nodeUrl = (): typeof NodeUrl => builtin<typeof NodeUrl>("node:url");
+export const fromFileUrl: typeof NodeUrl.fileURLToPath = (u) => nodeUrl().fileURLToPath(u);
+export const toFileUrl: typeof NodeUrl.pathToFileURL = (p) => nodeUrl().pathToFileURL(p);

@@ -10,6 +10,7 @@
  */
 import type * as Zlib from "node:zlib";
 import { builtin } from "./builtin.ts";
+import { runtimeName } from "./detect.ts";
 
 let zlibModule: typeof Zlib | null | undefined;
 
@@ -59,4 +60,34 @@ export function inflateRawCapped(data: Uint8Array, maxOutputBytes: number): RawI
 export function nativeCrc32(): ((data: Uint8Array, crc: number) => number) | null {
   const z = zlib() as (typeof Zlib & { crc32?: (data: Uint8Array, crc: number) => number }) | null;
   return typeof z?.crc32 === "function" ? z.crc32 : null;
+}
+
+/**
+ * Inflates one whole raw deflate stream through the web DecompressionStream, for runtimes where it
+ * is exact and free to reach: Bun's refuses data after the stream's end and a truncated stream
+ * (zlib_test.ts checks both) and needs no module loaded, where node:zlib costs ~10 ms there. Node's
+ * accepts trailing data and Deno's a truncated stream, so elsewhere this answers null at once.
+ * Output is read in the decoder's pieces (64 KiB on Bun) and reading stops past `maxOutputBytes`.
+ * @returns the output in pieces, or null: not offered here, malformed, truncated, trailing data, or too large
+ */
+export async function inflateRawWeb(data: Uint8Array, maxOutputBytes: number): Promise<Uint8Array[] | null> {
+  if (runtimeName !== "bun" || typeof DecompressionStream !== "function" || maxOutputBytes < 1) return null;
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    const reader = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("deflate-raw")).getReader();
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      size += r.value.length;
+      if (size > maxOutputBytes) {
+        await reader.cancel().catch(() => undefined);
+        return null;
+      }
+      parts.push(r.value);
+    }
+  } catch {
+    return null; // malformed, truncated or trailing data: see @returns
+  }
+  return parts;
 }

@@ -1,6 +1,6 @@
 /** Reads and parses the aam.yaml inside an archive, for the identity step (SPEC §6 step 2). */
 import { AamError } from "../errors.ts";
-import { readArchiveFile } from "../archive/index.ts";
+import { readArchiveFile } from "../archive/read_archive_file.ts"; // not the index: see archive_scan.ts
 import { parseManifest } from "../manifest/load.ts";
 import type { Manifest } from "../manifest/schema.ts";
 import type { ArchiveInput } from "./archive_source.ts";

@@ -8,7 +8,9 @@
  * an error met before `aam.yaml` is kept in `error`; anything after it is found by finishArchiveCheck.
  */
 import { createSha256 } from "../runtime/index.ts";
-import { readArchive, collectEntry } from "../archive/index.ts";
+// The archive modules themselves, not archive/index.ts: that also re-exports pack (gzip encoder, workers, ignore), which verify never runs.
+import { readArchive } from "../archive/tar_read.ts";
+import { collectEntry } from "../archive/read_archive_file.ts";
 import { chunksOf, type ArchiveInput } from "./archive_source.ts";
 
 export const MANIFEST_NAME = "aam.yaml";

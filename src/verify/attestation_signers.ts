@@ -4,7 +4,6 @@
  * pin (`VerifyInput.attestation`, set by a read path after the snapshot checks passed), never
  * through `security.trusted_keys`, and never without a pin (a loose file, an unpinned registry).
  */
-import { verifyAttestationEntry } from "../attest/attestation_entry.ts";
 import type { RegistryAttestationEntry } from "../signing/sig_file.ts";
 import type { AttestationState } from "../trust/attestation_table.ts";
 import { normalizeFingerprint } from "../trust/policy.ts";
@@ -55,6 +54,8 @@ export async function checkAttestations(
   const reports: AttestationReport[] = [];
   let state: AttestationState = "absent";
   for (const e of entries) {
+    // Loaded only for a .sig that carries attestations (JCS, snapshot messages): most carry none.
+    const { verifyAttestationEntry } = await import("../attest/attestation_entry.ts");
     const valid = await verifyAttestationEntry(e, { registry: e.registry, ...subject });
     const base = { algorithm: "registry-attestation" as const, registry: e.registry, key_fingerprint: e.key_fingerprint, signed_at: e.signed_at, valid };
     if (!valid) {

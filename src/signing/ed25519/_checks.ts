@@ -2,7 +2,6 @@
  * Byte-level checks for strict (RFC 8032 §5.1.7, not ZIP-215) Ed25519 verification, cheap enough
  * to run on every signature before WebCrypto sees it. Folder-private.
  */
-import { fromHex } from "../../encoding/hex.ts";
 
 /** p = 2^255 - 19, the field prime. */
 export const P = (1n << 255n) - 19n;
@@ -19,8 +18,10 @@ const SMALL_ORDER_Y: readonly bigint[] = [
   0n,
   1n,
   P - 1n,
-  leToBigint(fromHex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")),
-  leToBigint(fromHex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")),
+  // The encodings 26e8958f…6d53fc05 and c7176a70…92ac037a (little-endian) as numbers: literals, so
+  // loading this module (every `aam verify`) computes nothing.
+  0x05fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826n,
+  0x7a03ac9277fdc74ec6cc392cfa53202a0f67100d760b3cba4fd84d3d706a17c7n,
 ];
 
 /** The y-coordinate of a 32-byte point encoding (the sign bit of x cleared). */
