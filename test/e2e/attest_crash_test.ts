@@ -6,10 +6,10 @@
  * A killed reject is applied whole or not at all (metadata.yaml, bin, .sig and audit log agree).
  */
 import { describe, test, expect } from "bun:test";
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { aam, aamAsync, tempDir, removeDir, makePackage, ROOT } from "../helpers.ts";
+import { aam, aamAsync, tempDir, removeDir, makePackage } from "../helpers.ts";
+import { killedDuring as killTrial, type KillTrial } from "../helpers/kill_trial.ts";
 import { parseSnapshot } from "../../src/attest/snapshot_doc.ts";
 import { parseBin } from "../../src/attest/bin_doc.ts";
 import { mergeWithBin } from "../../src/attest/merge.ts";
@@ -18,40 +18,9 @@ import { parseMetadata } from "../../src/registry/metadata.ts";
 
 const TRIALS = 14;
 
-/**
- * Runs `aam <args>` (Node) and kills it with SIGKILL `delayMs` after it takes the registry lock, or
- * after it starts when `fromStart` (never, with Infinity); answers whether it was killed, whether it
- * held the lock then, and when it took the lock and exited (ms from the start).
- */
-function killedDuring(dir: string, args: string[], delayMs: number, fromStart: boolean): Promise<{ killed: boolean; underLock: boolean; lockedAt: number; exitedAt: number }> {
-  const lock = join(dir, "reg", ".aam-registry.lock");
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn("node", [join(ROOT, "dist", "cli.js"), ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? "", HOME: dir, AAM_HOME: join(dir, ".aam"), NO_COLOR: "1" },
-      stdio: "ignore",
-    });
-    let exited = false;
-    let underLock = false;
-    let lockedAt = -1;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const kill = () => {
-      underLock = existsSync(lock);
-      if (!exited) child.kill("SIGKILL");
-    };
-    // Polls for the lock: a kill timed from the start alone mostly lands in start-up for a short write.
-    const poll = setInterval(() => {
-      if (lockedAt < 0 && existsSync(lock)) lockedAt = Date.now() - started;
-      if (timer === undefined && delayMs !== Infinity && (fromStart || lockedAt >= 0)) timer = setTimeout(kill, delayMs);
-    }, 1);
-    child.on("exit", (_code, signal) => {
-      exited = true;
-      clearInterval(poll);
-      if (timer) clearTimeout(timer);
-      resolve({ killed: signal === "SIGKILL", underLock: signal === "SIGKILL" && underLock, lockedAt, exitedAt: Date.now() - started });
-    });
-  });
+/** Kills `aam <args>` as kill_trial.ts says, timed from taking the registry lock. */
+function killedDuring(dir: string, args: string[], delayMs: number, fromStart: boolean): Promise<KillTrial> {
+  return killTrial(dir, join(dir, "reg", ".aam-registry.lock"), args, delayMs, fromStart);
 }
 
 describe("reliability: registry attest killed at random instants", () => {

@@ -5,45 +5,16 @@
  * to an older signed snapshot is still refused afterwards (positive control: the current one reads).
  */
 import { describe, test, expect } from "bun:test";
-import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { aam, tempDir, removeDir, makePackage, errorName, ROOT } from "../helpers.ts";
+import { aam, tempDir, removeDir, makePackage, errorName } from "../helpers.ts";
+import { killedDuring as killTrial, type KillTrial } from "../helpers/kill_trial.ts";
 
 const TRIALS = 12;
 
-/** Runs `aam verify` (Node) and kills it `delayMs` after it takes the state lock, or after it starts when `fromStart`. */
-function killedDuring(dir: string, args: string[], delayMs: number, fromStart: boolean): Promise<{ killed: boolean; underLock: boolean; lockedAt: number; releasedAt: number; exitedAt: number }> {
-  const lock = join(dir, ".aam", "state", "snapshot-serials.json.lock");
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn("node", [join(ROOT, "dist", "cli.js"), ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? "", HOME: dir, AAM_HOME: join(dir, ".aam"), NO_COLOR: "1" },
-      stdio: "ignore",
-    });
-    let exited = false;
-    let underLock = false;
-    let lockedAt = -1;
-    let releasedAt = -1;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const kill = () => {
-      underLock = existsSync(lock);
-      if (!exited) child.kill("SIGKILL");
-    };
-    const poll = setInterval(() => {
-      const held = existsSync(lock);
-      if (lockedAt < 0 && held) lockedAt = Date.now() - started;
-      if (lockedAt >= 0 && releasedAt < 0 && !held) releasedAt = Date.now() - started;
-      if (timer === undefined && delayMs !== Infinity && (fromStart || lockedAt >= 0)) timer = setTimeout(kill, delayMs);
-    }, 1);
-    child.on("exit", (_code, signal) => {
-      exited = true;
-      clearInterval(poll);
-      if (timer) clearTimeout(timer);
-      resolve({ killed: signal === "SIGKILL", underLock: signal === "SIGKILL" && underLock, lockedAt, releasedAt, exitedAt: Date.now() - started });
-    });
-  });
+/** Kills `aam <args>` as kill_trial.ts says, timed from taking the state lock. */
+function killedDuring(dir: string, args: string[], delayMs: number, fromStart: boolean): Promise<KillTrial> {
+  return killTrial(dir, join(dir, ".aam", "state", "snapshot-serials.json.lock"), args, delayMs, fromStart);
 }
 
 describe("reliability: the snapshot state under a killed reader", () => {
