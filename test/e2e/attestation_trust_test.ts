@@ -27,15 +27,6 @@ describe.each(RUNTIMES)("registry attestations in trust under %s", (rt: RuntimeN
     writeFileSync(join(dir, ".aam", "config.yaml"), `registries:\n  - name: acme\n    url: ${reg()}\n    default: true\n${pin}security:\n  trusted_keys:\n    - ${fp.author}\n    - ${fp.reg}\n${extra}`);
   };
   /** Does this build know registry pins (`security.trusted_registries`)? Asked while the tests are collected, in a home of its own. */
-  const pinsKnown = (() => {
-    const probe = tempDir("aam-att-probe-");
-    try {
-      return aam(rt, ["config", "get", "security.trusted_registries"], { cwd: probe, home: probe }).code === 0;
-    } finally {
-      removeDir(probe);
-    }
-  })();
-
   beforeAll(() => {
     dir = tempDir("aam-att-trust-");
     expect(run(["registry", "init", "reg", "--name", "acme", "--default"]).code).toBe(0);
@@ -92,7 +83,7 @@ describe.each(RUNTIMES)("registry attestations in trust under %s", (rt: RuntimeN
     mkdirSync(loose, { recursive: true });
     copyFileSync(reg("packages", "acme--hello", "1.1.0.aam"), join(loose, "hello.aam"));
     copyFileSync(sigPath("1.1.0"), join(loose, "hello.aam.sig"));
-    configure({ trust_registry_attestations: true, require_registry_attestation: true, on_signature_failure: "error" }, pinsKnown);
+    configure({ trust_registry_attestations: true, require_registry_attestation: true, on_signature_failure: "error" }, true);
     const r = run(["verify", "--file", join(loose, "hello.aam")]);
     expect({ code: r.code, error: errorName(r.stderr) }).toEqual({ code: 12, error: "UntrustedSigner" });
     // With attestations not asked for, the same file reads as unsigned, as before.
@@ -150,8 +141,8 @@ describe.each(RUNTIMES)("registry attestations in trust under %s", (rt: RuntimeN
     });
   });
 
-  describe("with the registry pinned in config.yaml (needs the pinned read path: aam registry trust)", () => {
-    test.if(pinsKnown)("an unsigned-but-attested version installs with trust_registry_attestations, and is refused without", () => {
+  describe("with the registry pinned in config.yaml", () => {
+    test("an unsigned-but-attested version installs with trust_registry_attestations, and is refused without", () => {
       configure({ trust_registry_attestations: true, require_signature: true }, true);
       expect(run(["install", "@acme/hello@1.1.0"]).code).toBe(0);
       configure({ require_signature: true }, true);
@@ -162,14 +153,14 @@ describe.each(RUNTIMES)("registry attestations in trust under %s", (rt: RuntimeN
       expect(info.stdout).toMatch(/Type: registry-attestation\n\s+Registry: acme\n\s+Timestamp: \S+\n\s+Status: Valid ✓/);
     });
 
-    test.if(pinsKnown)("both required: author and attestation pass; either alone is refused", () => {
+    test("both required: author and attestation pass; either alone is refused", () => {
       configure({ require_registry_attestation: true, require_signature: true }, true);
       expect(run(["install", "@acme/hello@1.0.0"]).code).toBe(0);
       expect(errorName(run(["install", "@acme/hello@1.1.0"]).stderr)).toBe("SignatureNotFound");
       expect(errorName(run(["install", "@acme/hello@1.2.0"]).stderr)).toBe("SignatureNotFound");
     });
 
-    test.if(pinsKnown)("a forged attestation (another key) is UntrustedSigner; one copied from another version InvalidSignature", () => {
+    test("a forged attestation (another key) is UntrustedSigner; one copied from another version InvalidSignature", () => {
       const original = readFileSync(sigPath("1.1.0"), "utf8");
       try {
         // A real attestation by a key nobody pinned, made by attesting a copy of the registry with it
@@ -199,7 +190,7 @@ describe.each(RUNTIMES)("registry attestations in trust under %s", (rt: RuntimeN
     });
 
     // Last: it rejects 1.1.0 for good.
-    test.if(pinsKnown)("info --signatures: the Status follows the pin (pinned and trusted: Valid ✓; untrusted registry or rejected version: says why)", () => {
+    test("info --signatures: the Status follows the pin (pinned and trusted: Valid ✓; untrusted registry or rejected version: says why)", () => {
       const statusOf = (v: string) => /Type: registry-attestation\n\s+Registry: acme\n\s+Timestamp: \S+\n\s+Status: (.*)/.exec(run(["info", `@acme/hello@${v}`, "--signatures"]).stdout)?.[1];
       configure({ trust_registry_attestations: true }, true);
       expect(statusOf("1.1.0")).toBe("Valid ✓");
