@@ -19,7 +19,7 @@ import { signSnapshot } from "../attest/snapshot_sign.ts";
 import { verifyBoundBytes, verifySnapshotSignatures } from "../attest/snapshot_verify.ts";
 import { AamError } from "../errors.ts";
 import type { BinDoc, PackageRecord, Snapshot } from "../attest/types.ts";
-import { DOCUMENT_LIMIT } from "../read_limits.ts";
+import { DOCUMENT_LIMIT, INDEX_LIMIT } from "../read_limits.ts";
 
 export const SNAPSHOT_FILE = "snapshot.json";
 
@@ -87,6 +87,40 @@ export async function assertOwnSnapshot(root: string, state: SnapshotState, regi
   }
 }
 
+/** How a `snapshot.sign` line of audit.log starts its event: JSON escapes any quote inside a value, so no value holds this. */
+const SIGN_EVENT = '"event":"snapshot.sign"';
+
+/**
+ * The snapshot being built on must be the newest the registry signed: an older snapshot.json put back
+ * (a revert, a restored backup, a hostile pull request) would otherwise be signed over with a serial
+ * already used, two different snapshots under one serial, which clients refuse as StaleMetadata.
+ * The audit log's last `snapshot.sign` event says which serial is newest; it is found from the end.
+ * @throws {AamError} TamperedPackage when snapshot.json is older (or missing) than that event says.
+ */
+async function assertNewestSnapshot(root: string, registry: string, serial: number): Promise<void> {
+  const file = join(root, AUDIT_LOG_FILE);
+  const text = (await fs.readTextIfExists(file, INDEX_LIMIT)) ?? "";
+  const at = text.lastIndexOf(SIGN_EVENT);
+  if (at < 0) return;
+  const start = text.lastIndexOf("\n", at) + 1;
+  const end = text.indexOf("\n", at);
+  let logged = 0;
+  try {
+    const e = JSON.parse(text.slice(start, end < 0 ? undefined : end)) as { event?: unknown; details?: { serial?: unknown } };
+    if (e.event === "snapshot.sign" && typeof e.details?.serial === "number") logged = e.details.serial;
+  } catch {
+    return; // a damaged log line is `registry verify`'s to report; the chain check finds it
+  }
+  if (serial < logged) {
+    throw new AamError("TamperedPackage", `Cannot sign the next snapshot of "${registry}": snapshot.json has serial ${serial || "(none)"}, but the audit log says serial ${logged} was signed`, {
+      file: join(root, SNAPSHOT_FILE),
+      expected: `serial ${logged}`,
+      actual: serial ? `serial ${serial}` : "(no snapshot.json)",
+      hint: "an older snapshot.json (or none) was put back; restore the newest snapshot.json and snapshot/bins/ (e.g. from the commit that logged that snapshot.sign), then attest again",
+    });
+  }
+}
+
 export interface SnapshotCommit {
   root: string;
   registry: string;
@@ -111,6 +145,7 @@ export interface SnapshotCommit {
 
 /** Signs and writes the next snapshot with everything else of the change. @returns the signed root and the bins rewritten. */
 export async function commitSnapshot(c: SnapshotCommit): Promise<{ snapshot: Snapshot; bins: string[] }> {
+  await assertNewestSnapshot(c.root, c.registry, c.state.previous?.serial ?? 0);
   const registryYaml = checksumOf(c.registryYaml !== undefined ? enc.encode(c.registryYaml) : await fs.readFile(join(c.root, REGISTRY_FILE), DOCUMENT_LIMIT));
   const serial = (c.state.previous?.serial ?? 0) + 1;
   const events = [...c.events, { event: "snapshot.sign", package: null, version: null, actor: c.actor, details: { registry: c.registry, serial } }];

@@ -103,6 +103,24 @@ describe.each(RUNTIMES)("registry attest under %s", (rt: RuntimeName) => {
     expect(n.doc).toMatchObject({ serial: 3, attested: [{ package: "@acme/hello", version: "1.2.0" }] });
   });
 
+  test("an older snapshot.json put back is refused before anything is signed (TamperedPackage, 10); restored, attest goes on at the next serial", () => {
+    expect(run(["registry", "attest", "--key", "regkey", "--all"]).code).toBe(0);
+    const old = readFileSync(reg("snapshot.json"));
+    expect(run(["registry", "attest", "--key", "regkey"]).code).toBe(0);
+    const newest = readFileSync(reg("snapshot.json"));
+    const logBefore = readFileSync(reg("audit.log"), "utf8");
+    writeFileSync(reg("snapshot.json"), old);
+    const r = run(["registry", "attest", "--key", "regkey"]);
+    expect({ code: r.code, name: errorName(r.stderr) }).toEqual({ code: 10, name: "TamperedPackage" });
+    expect(r.stderr).toContain("the audit log says serial 2 was signed");
+    expect(readFileSync(reg("audit.log"), "utf8")).toBe(logBefore);
+    expect(readFileSync(reg("snapshot.json"))).toEqual(old);
+    // Reject builds on the snapshot too.
+    expect(run(["registry", "reject", "@acme/hello@1.1.0", "--reason", "r", "--key", "regkey"]).code).toBe(10);
+    writeFileSync(reg("snapshot.json"), newest);
+    expect(json(["registry", "attest", "--key", "regkey"]).doc).toMatchObject({ serial: 3 });
+  });
+
   test("moving latest back or un-yanking is refused (PolicyViolation, 15) unless --allow-rewind names the package", () => {
     expect(run(["yank", "@acme/hello@1.0.0"]).code).toBe(0);
     expect(run(["registry", "attest", "--key", "regkey", "--all"]).code).toBe(0);
