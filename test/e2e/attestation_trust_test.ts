@@ -168,9 +168,11 @@ describe.each(RUNTIMES)("registry attestations in trust under %s", (rt: RuntimeN
         configure({});
         expect(run(["key", "generate", "--name", "evil", "--no-passphrase"]).code).toBe(0);
         cpSync(reg(), join(dir, "evilreg"), { recursive: true });
-        // Its own history from scratch: attest never continues a snapshot another key signed.
+        // Its own history from scratch: attest never continues a snapshot another key signed, nor
+        // signs below a serial the audit log records.
         rmSync(join(dir, "evilreg", "snapshot.json"));
         rmSync(join(dir, "evilreg", "snapshot"), { recursive: true });
+        rmSync(join(dir, "evilreg", "audit.log"));
         expect(run(["registry", "attest", "--registry", join(dir, "evilreg"), "--key", "evil", "--all"]).code).toBe(0);
         const evil = JSON.parse(readFileSync(join(dir, "evilreg", "packages", "acme--hello", "1.1.0.sig"), "utf8"));
         const sig = JSON.parse(original);
