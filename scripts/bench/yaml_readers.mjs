@@ -83,7 +83,8 @@ function prepare(name, v) {
   const dir = join(OUT, name.split(" ")[0]);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  for (const d of ["src", "scripts"]) cpSync(join(ROOT, d), join(dir, d), { recursive: true });
+  // No test files: `bun test` would find them under bench-work/.
+  for (const d of ["src", "scripts"]) cpSync(join(ROOT, d), join(dir, d), { recursive: true, filter: (p) => !p.endsWith("_test.ts") });
   for (const f of ["package.json", "tsconfig.json"]) cpSync(join(ROOT, f), join(dir, f));
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
   if (v.yaml) writeFileSync(join(dir, "src/encoding/yaml.ts"), v.yaml);
