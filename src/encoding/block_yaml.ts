@@ -7,9 +7,14 @@
  * index.yaml takes 1,677 / 1,460 / 1,766 ms with `yaml` (parseDocument, core schema) at 223 / 225 /
  * 251 MiB peak RSS, and 244 / 149 / 230 ms here at 95 / 77 / 99 MiB; a metadata.yaml 35.9 / 52.8 /
  * 39.4 ms against 4.5 / 9.3 / 9.6 ms (a bare read: 2.6 / 5.9 / 6.3 ms). `yaml` stays the one full
- * reader (anchors with an alias limit, block scalars, every error with its line) and the one
- * writer; js-yaml, as fast as this on the index, would be a third library with no alias limit, and
- * could not replace the writer without changing the bytes AAM writes. BENCHMARKS.md has the table.
+ * reader (anchors with an alias limit, block scalars) and the one writer. BENCHMARKS.md has the table.
+ * A single reader was measured inside the real CLI bundle for issue 14 (scripts/bench/yaml_readers.mjs,
+ * CPU ms, medians of 25 interleaved rounds, Node / Bun / Deno): `aam verify --offline` costs 183 / 59 /
+ * 112 here, 194 / 65 / 126 with js-yaml 5's loader alone (core schema, aliases and depth bounded; the
+ * cheapest single reader; a lazy vendor CJS build of it 205 / 62 / 123) and 213 / 84 / 127 with `yaml`
+ * alone; `aam info` of a 10-version package 158 / 61 / 103, 176 / 82 / 117 and 204 / 130 / 146. So a
+ * single reader is kept out until it costs no start-up; the js-yaml reader is ready on a branch
+ * (scripts/bench/history.md).
  *
  * It accepts a strict subset (block mappings and sequences, plain / double-quoted / single-quoted
  * one-line scalars, `[]`, `{}` and one-line flow sequences of such scalars, as hand-written config
