@@ -167,11 +167,18 @@ export class Inflater {
           const sym = e >> 4;
           if (sym > 29) throw corruptGzip("invalid distance code");
           const extra = DIST_EXTRA[sym];
-          if (len + extra > nbits) return;
+          if (len + extra > nbits && p === end) return;
           bits >>>= len;
+          nbits -= len;
+          // Code and extra bits may take 28 bits, more than the refill promises (25): with input
+          // left, at least 10 bits remain and one more byte fits, enough for the 13 extra bits.
+          while (nbits <= 24 && p < end) {
+            bits |= input[p++] << nbits;
+            nbits += 8;
+          }
           const dist = DIST_BASE[sym] + (bits & ((1 << extra) - 1));
           bits >>>= extra;
-          nbits -= len + extra;
+          nbits -= extra;
           if (dist > pos) throw corruptGzip("invalid distance too far back");
           const n = this.#matchLen;
           for (let k = 0; k < n; k++, pos++) out[pos] = out[pos - dist];
