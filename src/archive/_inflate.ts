@@ -7,8 +7,8 @@
  * and suspends at any byte boundary of its input, resuming where it stopped.
  */
 import { corruptGzip } from "./_gzip_member.ts";
-import { buildTable, CODE_LENGTHS, DISTANCES, type HuffTable, LITERALS, newTable } from "./_inflate_table.ts";
-import { CL_ORDER, DIST_BASE, DIST_EXTRA, FIXED_LIT_LENGTHS, LENGTH_BASE, LENGTH_EXTRA } from "./_deflate_tables.ts";
+import { buildTable, CODE_LENGTHS, DISTANCES, fixedTables, type HuffTable, LITERALS, newTable } from "./_inflate_table.ts";
+import { CL_ORDER, DIST_BASE, DIST_EXTRA, LENGTH_BASE, LENGTH_EXTRA } from "./_deflate_tables.ts";
 
 const WINDOW = 32 * 1024;
 /** Output handed out per piece, at most: a bomb is counted (and stopped) in steps this small. */
@@ -25,18 +25,6 @@ const SYMBOLS = 5; // literals and lengths
 const DISTANCE = 6; // the distance of a length just read
 const STORED = 7; // copying a stored block's bytes (states from here on read no bits)
 const DONE = 8;
-
-let fixed: { lit: HuffTable; dist: HuffTable } | null = null;
-function fixedTables(): { lit: HuffTable; dist: HuffTable } {
-  if (fixed === null) {
-    const lit = newTable(9);
-    const dist = newTable(5);
-    buildTable(lit, FIXED_LIT_LENGTHS, 0, 288, LITERALS);
-    buildTable(dist, new Uint8Array(32).fill(5), 0, 32, DISTANCES); // codes 30 and 31 exist but are invalid
-    fixed = { lit, dist };
-  }
-  return fixed;
-}
 
 /**
  * Push input, then call inflate() until it answers null; push the next input only then. Every
@@ -117,6 +105,11 @@ export class Inflater {
     let nbits = this.#nbits;
     let pos = this.#pos;
     let state = this.#state;
+    // The block's codes, in locals for the symbol loop (reloaded when a block header sets them).
+    let litE = this.#lit.entries;
+    let litMask = (1 << this.#lit.bits) - 1;
+    let distE = this.#dist.entries;
+    let distMask = (1 << this.#dist.bits) - 1;
     try {
       for (;;) {
         // Up to 32 bits: every step below needs at most 28 (a 15-bit code and 13 extra bits).
@@ -127,11 +120,10 @@ export class Inflater {
         }
         if (state === SYMBOLS) {
           if (pos >= room) return;
-          const lit = this.#lit;
-          const e = lit.entries[bits & ((1 << lit.bits) - 1)];
+          const e = litE[bits & litMask];
           const len = e & 15;
           if (len === 0 || len > nbits) {
-            if (nbits < lit.bits && p === end) return; // the code may be longer than the bits at hand
+            if (nbits < this.#lit.bits && p === end) return; // the code may be longer than the bits at hand
             throw corruptGzip("invalid literal/length code");
           }
           const sym = e >> 4;
@@ -157,11 +149,10 @@ export class Inflater {
           nbits -= len + extra;
           state = DISTANCE;
         } else if (state === DISTANCE) {
-          const dt = this.#dist;
-          const e = dt.entries[bits & ((1 << dt.bits) - 1)];
+          const e = distE[bits & distMask];
           const len = e & 15;
           if (len === 0 || len > nbits) {
-            if (nbits < dt.bits && p === end) return;
+            if (nbits < this.#dist.bits && p === end) return;
             throw corruptGzip("invalid distance code");
           }
           const sym = e >> 4;
@@ -214,6 +205,7 @@ export class Inflater {
               this.#lit = f.lit;
               this.#dist = f.dist;
               state = SYMBOLS;
+              ({ litE, litMask, distE, distMask } = this.#codes());
             } else if (type === 2) state = TABLE_SIZES;
             else throw corruptGzip("invalid block type");
           } else if (state === STORED_LEN) {
@@ -249,6 +241,7 @@ export class Inflater {
             if (this.#left === this.#nlen + this.#ndist) {
               this.#buildDynamic();
               state = SYMBOLS;
+              ({ litE, litMask, distE, distMask } = this.#codes());
             }
           }
         }
@@ -283,6 +276,12 @@ export class Inflater {
     lengths.fill(v, this.#left, this.#left + rep);
     this.#left += rep;
     return len + extra;
+  }
+
+  #codes(): { litE: Uint16Array; litMask: number; distE: Uint16Array; distMask: number } {
+    const lit = this.#lit;
+    const dist = this.#dist;
+    return { litE: lit.entries, litMask: (1 << lit.bits) - 1, distE: dist.entries, distMask: (1 << dist.bits) - 1 };
   }
 
   #buildDynamic(): void {

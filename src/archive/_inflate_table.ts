@@ -6,6 +6,7 @@
  * whose single symbol has a 1-bit code (the unused pattern is then an error when met), or a distance
  * code with no symbols at all (any distance is then an error).
  */
+import { FIXED_LIT_LENGTHS } from "./_deflate_tables.ts";
 
 /** A lookup table over codes of at most 15 bits, refilled in place for every block. */
 export interface HuffTable {
@@ -60,4 +61,18 @@ export function buildTable(t: HuffTable, lengths: Uint8Array, from: number, n: n
     for (let i = rev; i < size; i += 1 << len) t.entries[i] = entry;
   }
   return true;
+}
+
+let fixed: { lit: HuffTable; dist: HuffTable } | null = null;
+
+/** The fixed codes (BTYPE 01), built on first use. */
+export function fixedTables(): { lit: HuffTable; dist: HuffTable } {
+  if (fixed === null) {
+    const lit = newTable(9);
+    const dist = newTable(5);
+    buildTable(lit, FIXED_LIT_LENGTHS, 0, 288, LITERALS); // 286 and 287 exist but are invalid
+    buildTable(dist, new Uint8Array(32).fill(5), 0, 32, DISTANCES); // as are distance codes 30 and 31
+    fixed = { lit, dist };
+  }
+  return fixed;
 }
