@@ -1,7 +1,9 @@
 // Diagnosis for issue 15 item 4 (install of the 49 MiB package peaks ~22 MiB above the 1 MiB one):
 // peak RSS of inflating bench-work/archives/big.aam, discarding the output, in a fresh Node process.
 //   node scripts/bench/inflate_garbage.mjs [fflate|zlib-reused|alloc|none]
-// - fflate: fflate's streaming Inflate fed 16 KiB slices, as gunzip_decoder.ts does. Every push
+//   bun scripts/bench/inflate_garbage.mjs aam (Bun or Deno: it imports src/archive/_inflate.ts)
+// - fflate: fflate's streaming Inflate fed 16 KiB slices, as gunzip_decoder.ts did before AAM's own
+//   inflater (src/archive/_inflate.ts, which writes into one reused buffer, as zlib-reused). Every push
 //   allocates fresh buffers (input join, output grow, output copy, window copy: ~10× the output);
 // - zlib-reused: node:zlib's handle writing into one reused 64 KiB buffer (no per-step allocation);
 // - alloc: only the garbage: 64 KiB Uint8Arrays, never kept, as many bytes as fflate allocates.
@@ -44,6 +46,13 @@ if (mode === "fflate") {
       len = availIn;
       if (availOut !== 0) break;
     }
+  }
+} else if (mode === "aam") {
+  const { Inflater } = await import("../../src/archive/_inflate.ts");
+  const inf = new Inflater();
+  for (let n = read(), first = true; n > 0 && !inf.done; n = read(), first = false) {
+    inf.push(input.subarray(first ? 10 : 0, n));
+    for (let o = inf.inflate(); o !== null; o = inf.inflate()) out += o.length;
   }
 } else if (mode === "alloc") {
   for (let i = 0; i < (540 * 2 ** 20) / 65536; i++) out += new Uint8Array(65536).length;

@@ -1,22 +1,17 @@
 /**
- * The streaming gzip decoder for untrusted input (SPEC §3, RFC 1952), on fflate: input is inflated
- * in small slices and output counted, so a gzip bomb stops at the limit after inflating at most one
- * slice past it; the CRC-32 and length in the trailer are checked; truncation, corruption, extra
- * members and trailing data are refused. It is the judge of what is malformed: gunzip_native.ts
- * only ever accepts less.
+ * The streaming gzip decoder for untrusted input (SPEC §3, RFC 1952), on AAM's own inflater
+ * (_inflate.ts): output comes in pieces of at most OUTPUT_BYTES, views of one reused buffer, and is
+ * counted, so a gzip bomb stops at the limit after inflating at most one piece past it; the CRC-32
+ * and length in the trailer are checked; truncation, corruption, extra members and trailing data
+ * are refused. It is the judge of what is malformed (the same as zlib: inflate_fuzz_test.ts):
+ * gunzip_native.ts only ever accepts less.
  */
-import { Inflate } from "fflate";
-import { AamError } from "../errors.ts";
 import { corruptGzip, gzipHeaderLength, notGzip, readGzipTrailer } from "./_gzip_member.ts";
 import { crc32For, noteGzipBytes } from "./_gunzip_native_policy.ts";
+import { Inflater } from "./_inflate.ts";
 import { unsafeArchive } from "./_unsafe.ts";
 import { concatBytes } from "../encoding/bytes.ts";
 
-/**
- * Compressed bytes inflated per step. Deflate expands at most ~1032:1, so one step yields at most
- * ~16 MiB; larger slices are faster on normal archives, smaller ones bound a bomb more tightly.
- */
-export const INFLATE_SLICE_BYTES = 16 * 1024;
 /** A gzip header with a longer file name or comment is refused. */
 export const MAX_GZIP_HEADER_BYTES = 64 * 1024;
 
@@ -25,31 +20,6 @@ export interface GunzipLimits {
   maxInputBytes: number;
   /** Decompressed bytes accepted; past this the stream is refused as a gzip bomb. */
   maxOutputBytes: number;
-}
-
-/**
- * fflate's private Inflate state: fflate's public API does not say whether the deflate stream has
- * ended, nor how much input lies past its end. Read here only, with fflate pinned to an exact
- * version (package.json) and fflate_pin_test.ts failing on any other, so an upgrade is a decision:
- * `s.f` (final block seen), `s.l` (a block still open), `s.p` (bit position in `p`), `p` (input held).
- */
-interface InflateInternals {
-  s?: { f?: number; l?: unknown; p?: number };
-  p?: Uint8Array;
-}
-
-function inflateDone(inf: Inflate): boolean {
-  // fflate private state (see InflateInternals): the final block was read and none is open.
-  const s = (inf as unknown as InflateInternals).s;
-  return !!s && !!s.f && !s.l;
-}
-
-/** Input bytes fflate holds beyond the end of the deflate stream. */
-function bytesAfterEnd(inf: Inflate): number {
-  // fflate private state (see InflateInternals): the held input past the stream's last bit.
-  const { s, p } = inf as unknown as InflateInternals;
-  if (!s || !p) return 0;
-  return Math.max(0, p.length - (((s.p ?? 0) + 7) >> 3));
 }
 
 function truncated() {
@@ -64,53 +34,26 @@ function trailingData() {
   });
 }
 
-/** `a` then `b`, without copying when either is empty (a view of `b` is used within push() only). */
-function concat2(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  if (b.length === 0) return a;
-  return concatBytes([a, b]);
-}
-
 /**
- * Push-based gzip decoder for untrusted input. Synchronous and pure; `onData` receives the output
- * as it is produced. Throws UnsafeArchive (from push or end) on any problem.
+ * Push-pull gzip decoder for untrusted input, synchronous and pure. Either give `onData`, which
+ * push() calls with each piece of output (a view, valid during the call only), or call read()
+ * after each push() until it answers null. Throws UnsafeArchive (from push, read or end) on any problem.
  */
 export class GunzipDecoder {
   readonly #limits: GunzipLimits;
-  readonly #onData: (chunk: Uint8Array) => void;
-  #inflate: Inflate;
+  readonly #onData: ((chunk: Uint8Array) => void) | undefined;
+  readonly #inflater = new Inflater();
   #header: Uint8Array | null = new Uint8Array(0); // null once the header is parsed
-  #tail: Uint8Array = new Uint8Array(0); // the last ≤ 8 bytes seen: the trailer, once input ends
+  readonly #trailer = new Uint8Array(8); // the bytes after the deflate stream
+  #trailerFill = 0;
   #inBytes = 0;
   #outBytes = 0;
   #crc = 0;
   #ended = false;
-  #callbackError: unknown = undefined;
 
-  constructor(limits: GunzipLimits, onData: (chunk: Uint8Array) => void) {
+  constructor(limits: GunzipLimits, onData?: (chunk: Uint8Array) => void) {
     this.#limits = limits;
     this.#onData = onData;
-    this.#inflate = new Inflate((chunk) => {
-      try {
-        this.#take(chunk);
-      } catch (e) {
-        this.#callbackError = e;
-        throw e;
-      }
-    });
-  }
-
-  #take(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
-    this.#outBytes += chunk.length;
-    if (this.#outBytes > this.#limits.maxOutputBytes) {
-      throw unsafeArchive(
-        `Cannot read archive: it unpacks to more than ${this.#limits.maxOutputBytes} bytes (a gzip bomb or an oversized package)`,
-        { hint: "an .aam package unpacks to at most 256 MiB; this one was refused before it was unpacked" },
-      );
-    }
-    this.#crc = crc32For()(chunk, this.#crc);
-    this.#onData(chunk);
   }
 
   /** Compressed bytes read so far. */
@@ -123,7 +66,10 @@ export class GunzipDecoder {
     return this.#outBytes;
   }
 
-  /** Feeds compressed bytes; nothing keeps a view of `chunk` after this returns (the caller may reuse it). */
+  /**
+   * Feeds compressed bytes. Without `onData`, they are read by the read() calls that follow (keep
+   * `chunk` unchanged until read() answers null); nothing keeps a view of it after that.
+   */
   push(chunk: Uint8Array): void {
     if (this.#ended) throw new TypeError("GunzipDecoder.push() after end()");
     this.#inBytes += chunk.length;
@@ -134,7 +80,7 @@ export class GunzipDecoder {
       });
     }
     if (this.#header !== null) {
-      const h = concat2(this.#header, chunk);
+      const h = this.#header.length === 0 ? chunk : concatBytes([this.#header, chunk]);
       const len = gzipHeaderLength(h);
       if (len === null) {
         if (h.length > MAX_GZIP_HEADER_BYTES) throw corruptGzip("header too long");
@@ -144,39 +90,38 @@ export class GunzipDecoder {
       this.#header = null;
       chunk = h.subarray(len);
     }
-    // Hold back the last 8 bytes: they are the trailer if the input ends here.
-    const total = this.#tail.length + chunk.length;
-    if (total <= 8) {
-      this.#tail = concatBytes([this.#tail, chunk]); // a copy: the caller may reuse its buffer
-      return;
-    }
-    const bodyLen = total - 8;
-    const fromTail = Math.min(this.#tail.length, bodyLen);
-    if (fromTail > 0) this.#inflateBody(this.#tail.subarray(0, fromTail));
-    const fromChunk = bodyLen - fromTail;
-    this.#inflateBody(chunk.subarray(0, fromChunk));
-    this.#tail = concatBytes([this.#tail.subarray(fromTail), chunk.subarray(fromChunk)]);
+    if (this.#inflater.done) this.#toTrailer(chunk);
+    else this.#inflater.push(chunk);
+    if (this.#onData) for (let out = this.read(); out !== null; out = this.read()) this.#onData(out);
   }
 
-  #inflateBody(body: Uint8Array): void {
-    for (let off = 0; off < body.length; off += INFLATE_SLICE_BYTES) {
-      // Anything after the end of the deflate stream (other than the trailer) is refused at once,
-      // so trailing data is never buffered up.
-      if (inflateDone(this.#inflate)) throw trailingData();
-      this.#push(body.subarray(off, off + INFLATE_SLICE_BYTES), false);
+  /**
+   * The next piece of output, a view valid until the next call to push, read or end.
+   * @returns null once the input pushed so far is used up
+   */
+  read(): Uint8Array | null {
+    const inf = this.#inflater;
+    if (inf.done) return null;
+    const out = inf.inflate();
+    // The deflate stream ended: what input remains is the trailer, and anything after it is refused
+    // at once, so trailing data is never buffered up.
+    if (inf.done) this.#toTrailer(inf.unused());
+    if (out === null) return null;
+    this.#outBytes += out.length;
+    if (this.#outBytes > this.#limits.maxOutputBytes) {
+      throw unsafeArchive(
+        `Cannot read archive: it unpacks to more than ${this.#limits.maxOutputBytes} bytes (a gzip bomb or an oversized package)`,
+        { hint: "an .aam package unpacks to at most 256 MiB; this one was refused before it was unpacked" },
+      );
     }
+    this.#crc = crc32For()(out, this.#crc);
+    return out;
   }
 
-  #push(slice: Uint8Array, final: boolean): void {
-    try {
-      this.#inflate.push(slice, final);
-    } catch (e) {
-      // Errors from our own callback (the limit, the consumer) pass through unchanged. Anything
-      // fflate throws is about malformed input: make it UnsafeArchive, never a raw exception.
-      if (e === this.#callbackError || e instanceof AamError) throw e;
-      if ((e as { code?: unknown } | null)?.code === 0) throw truncated();
-      throw corruptGzip(e instanceof Error ? e.message : String(e), e);
-    }
+  #toTrailer(bytes: Uint8Array): void {
+    if (this.#trailerFill + bytes.length > 8) throw trailingData();
+    this.#trailer.set(bytes, this.#trailerFill);
+    this.#trailerFill += bytes.length;
   }
 
   /** Ends the input: checks the deflate stream is complete and the trailer matches. */
@@ -184,11 +129,9 @@ export class GunzipDecoder {
     if (this.#ended) return;
     this.#ended = true;
     if (this.#header !== null) throw this.#inBytes === 0 ? notGzip() : truncated();
-    if (this.#tail.length < 8) throw truncated();
-    this.#push(new Uint8Array(0), true);
-    if (!inflateDone(this.#inflate)) throw truncated();
-    if (bytesAfterEnd(this.#inflate) > 0) throw trailingData();
-    const { crc, isize } = readGzipTrailer(this.#tail, 0);
+    if (this.read() !== null) throw new TypeError("GunzipDecoder.end() before the output was read");
+    if (!this.#inflater.done || this.#trailerFill < 8) throw truncated();
+    const { crc, isize } = readGzipTrailer(this.#trailer, 0);
     if (crc !== this.#crc || isize !== this.#outBytes % 2 ** 32) {
       throw corruptGzip("the CRC-32 or length in the gzip trailer does not match the data");
     }

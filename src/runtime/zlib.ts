@@ -1,7 +1,7 @@
 /**
  * Native raw-deflate inflation and CRC-32 from node:zlib, which Node, Bun and Deno all provide.
- * An accelerator only: archive/gunzip_decoder.ts keeps its fflate decoder as the authority on every refusal
- * and for whatever is too large to inflate in one call, and nothing here compresses (zlib's deflate
+ * An accelerator only: archive/gunzip_decoder.ts (AAM's own inflater) is the authority on every refusal
+ * and inflates whatever is too large for one call, and nothing here compresses (zlib's deflate
  * output differs across runtimes; SPEC §3 wants the same archive bytes on all). CRC-32 gives the
  * same numbers as archive/_crc32.ts, ~40x faster.
  *
