@@ -23,10 +23,8 @@ const REQUIRE_BANNER = "import { createRequire as __aamCreateRequire } from 'nod
 
 const result = await build({
   plugins: [lazyCjsPlugin({ external: true })],
-  // fflate's "node" build loads node:worker_threads when it is imported (~3 ms on Bun) for async
-  // APIs AAM does not use; its browser build is the same synchronous code without that.
   // openpgp.js: its browser build on every runtime (src/signing/openpgp/openpgp_js.js says why).
-  alias: { fflate: "./node_modules/fflate/esm/browser.js", openpgp: "./src/signing/openpgp/openpgp_js.js" },
+  alias: { openpgp: "./src/signing/openpgp/openpgp_js.js" },
   metafile: true,
   entryPoints: { cli: "src/cli.ts", index: "src/index.ts", deflate_worker: "src/archive/deflate_worker.ts" },
   define: { AAM_DEFLATE_WORKER: JSON.stringify(WORKER_PLACEHOLDER) },

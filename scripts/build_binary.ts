@@ -7,15 +7,7 @@
 import { join } from "node:path";
 import { lazyCjs } from "./lazy_cjs.mjs";
 
-// fflate's "node" build loads node:worker_threads when it is imported; its browser build is the
-// same synchronous code without that (scripts/build.mjs does the same for the Node bundle).
 const ROOT = join(import.meta.dir, "..");
-const fflateBrowser = {
-  name: "fflate-browser",
-  setup(b: Bun.PluginBuilder) {
-    b.onResolve({ filter: /^fflate$/ }, () => ({ path: join(import.meta.dir, "..", "node_modules", "fflate", "esm", "browser.js") }));
-  },
-};
 
 /** Builds one executable at `out`; `target` (e.g. "bun-linux-arm64") cross-compiles, default this machine. */
 export async function buildBinary(out: string, target?: Bun.Build.CompileTarget): Promise<void> {
@@ -31,7 +23,7 @@ export async function buildBinary(out: string, target?: Bun.Build.CompileTarget)
     bytecode: true,
     format: "esm",
     splitting: true,
-    plugins: [lazyCjs as unknown as Bun.BunPlugin, fflateBrowser],
+    plugins: [lazyCjs as unknown as Bun.BunPlugin],
   });
   if (!r.success) throw new Error(`bun build ${target ?? ""} failed:\n${r.logs.join("\n")}`);
 }
