@@ -8,6 +8,8 @@ import { checksumOf } from "../../encoding/sha256.ts";
 import type { SigEntry } from "../sig_file.ts";
 import type { EntryResult, StreamContext } from "../entry_types.ts";
 import { startSigstoreEntryCheck, verifySigstoreEntry } from "./verify_entry.ts";
+import { startEntryChecks } from "../../verify/entry_checks.ts";
+import type { ArchiveSource } from "../../verify/archive_source.ts";
 import { GOOD, readFixture, readFixtureText, rootText } from "../../../test/helpers/sigstore_fixtures.ts";
 import { startSigstoreStandIns, type SigstoreStandIns } from "../../../test/sigstore_mock.ts";
 
@@ -77,6 +79,37 @@ describe("startSigstoreEntryCheck()", () => {
       const ctx = { now: new Date(), trustedRoot: s.trustedRoot, managedKeys: [String(publicKey.export({ type: "spki", format: "pem" }))] };
       expect(await streamed(entry, ctx, data)).toMatchObject({ valid: true, wantsBytes: true });
       expect(await streamed(entry, ctx, flipped(data))).toMatchObject({ valid: false, wantsBytes: true });
+    });
+
+    test("startEntryChecks() keeps a streamed archive's bytes from its one read for such an entry", async () => {
+      const data = new TextEncoder().encode("a streamed archive signed with RSA ".repeat(5000));
+      const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+      const entry = await bundleBy(privateKey, publicKey, data);
+      const ctx = { now: new Date(), trustedRoot: s.trustedRoot, managedKeys: [String(publicKey.export({ type: "spki", format: "pem" }))] };
+      let reads = 0;
+      const source = (bytes: Uint8Array): ArchiveSource => ({
+        size: bytes.length,
+        async *chunks() {
+          reads++;
+          const buf = new Uint8Array(1000);
+          for (let at = 0; at < bytes.length; at += buf.length) {
+            const n = Math.min(buf.length, bytes.length - at);
+            buf.set(bytes.subarray(at, at + n));
+            yield buf.subarray(0, n);
+          }
+        },
+      });
+      for (const [bytes, valid] of [
+        [data, true],
+        [flipped(data), false],
+      ] as const) {
+        reads = 0;
+        const archive = source(bytes);
+        const checks = await startEntryChecks([entry], ctx, archive);
+        for await (const c of archive.chunks()) checks.tap(c);
+        expect((await checks.finish(checksumOf(bytes)))[0]).toMatchObject({ valid });
+        expect(reads).toBe(1);
+      }
     });
 
     test("startSigstoreEntryCheck() needs no bytes for a P-256 key's bundle made the same way", async () => {
