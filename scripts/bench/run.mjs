@@ -38,6 +38,8 @@ sh(join(BIN, "bun"), [join(ROOT, "scripts", "build_binary.ts")]);
 log("generating workloads (bench-work/) ...");
 sh(join(BIN, "bun"), [join(ROOT, "scripts", "bench", "generate.ts")], { stdio: ["ignore", "inherit", "inherit"] });
 const wl = JSON.parse(readFileSync(join(WORK, "manifest.json"), "utf8"));
+log("signing OpenPGP and Sigstore copies of the 1 MiB and 49 MiB archives (signed_variants.ts) ...");
+const signed = JSON.parse(sh(join(BIN, "bun"), [join(ROOT, "scripts", "bench", "signed_variants.ts")], { env: { ...process.env, NODE: process.execPath } }));
 
 const HOME = join(WORK, "home");
 const env = { ...process.env, AAM_HOME: HOME, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" };
@@ -202,11 +204,20 @@ bench({
 const proj = (rt, which) => join(WORK, "projects", `${which}-${rt}`);
 bench({
   id: "memory",
-  title: "Peak RSS: verifying and installing the 49 MiB-payload package vs the 1 MiB one",
+  title: "Peak RSS: verifying (Ed25519, OpenPGP, Sigstore entries) and installing the 49 MiB-payload package vs the 1 MiB one",
   measureRss: true,
   cases: ["node", "bun", "deno"].flatMap((rt) => [
     aam(rt, ["verify", "--file", oneMib], { label: `verify 1 MiB (${rt})` }),
     aam(rt, ["verify", "--file", big], { label: `verify 49 MiB (${rt})` }),
+    // The same archives signed with OpenPGP (gpg) and Sigstore (keyless, stand-ins' root), trusted in home-signed.
+    ...[...(signed.openpgp ? ["openpgp"] : []), "sigstore"].flatMap((m) =>
+      [
+        ["1 MiB", "one-mib"],
+        ["49 MiB", "big"],
+      ].map(([size, name]) =>
+        aam(rt, ["verify", "--file", join(WORK, "archives", `${name}-${m}.aam`), "--require-signature"], { label: `verify ${size}, ${m} (${rt})`, env: { ...env, AAM_HOME: join(WORK, "home-signed") } }),
+      ),
+    ),
     ...[
       ["1 MiB", oneMib, "small"],
       ["49 MiB", big, "big"],

@@ -18,8 +18,13 @@ interface NativeHasher {
   digest(encoding: "hex"): string;
 }
 
+interface NativeDigest {
+  update(data: Uint8Array): unknown;
+  digest(): Uint8Array;
+}
+
 interface BunGlobal {
-  CryptoHasher: new (algorithm: "sha256") => NativeHasher;
+  CryptoHasher: new (algorithm: string) => NativeHasher & NativeDigest;
 }
 
 function nativeSha256(): NativeHasher {
@@ -39,6 +44,30 @@ export function createSha256(): Sha256 {
     },
   };
   return api;
+}
+
+/** Hash functions every runtime hashes natively (OpenPGP signatures name any of these). */
+export type DigestAlgorithm = "md5" | "sha1" | "ripemd160" | "sha224" | "sha256" | "sha384" | "sha512" | "sha3-256" | "sha3-512";
+
+/** An incremental digest whose result is bytes. */
+export interface Digest {
+  update(data: Uint8Array): void;
+  digest(): Uint8Array;
+}
+
+/** A native incremental hasher for `algorithm` (as createSha256, any algorithm of DigestAlgorithm). */
+export function createDigest(algorithm: DigestAlgorithm): Digest {
+  const h: NativeDigest =
+    runtimeName === "bun" ? new (globalThis as unknown as { Bun: BunGlobal }).Bun.CryptoHasher(algorithm) : builtin<typeof NodeCrypto>("node:crypto").createHash(algorithm);
+  return {
+    update(data) {
+      h.update(data);
+    },
+    digest() {
+      const d = h.digest();
+      return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+    },
+  };
 }
 
 export function randomBytes(n: number): Uint8Array {

@@ -2,7 +2,7 @@
 export * as fs from "./fs.ts";
 export * as proc from "./process.ts";
 export { run, type RunResult, type RunOptions } from "./spawn.ts";
-export { createSha256, randomBytes, type Sha256 } from "./hash.ts";
+export { createSha256, createDigest, randomBytes, type Sha256, type Digest, type DigestAlgorithm } from "./hash.ts";
 export { runtimeName, runtimeVersion, type RuntimeName } from "./detect.ts";
 export { listenForCallback, type Callback } from "./http_callback.ts";
 export { asBuffer } from "./buffer.ts";

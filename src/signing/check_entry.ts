@@ -3,13 +3,13 @@
  * reason; the pipeline decides what that means. OpenPGP and Sigstore verifiers load only when needed.
  */
 import type { SigEntry } from "./sig_file.ts";
-import type { EntryContext, EntryResult } from "./entry_types.ts";
+import type { EntryContext, EntryResult, StreamContext, StreamedEntryCheck } from "./entry_types.ts";
 import { signatureMessage } from "./message.ts";
 import { verifyEd25519 } from "./ed25519/verify.ts";
 import { fingerprint as ed25519Fingerprint } from "./ed25519/fingerprint.ts";
 import { fromBase64 } from "../encoding/base64.ts";
 
-export type { EntryContext, EntryResult, EntryVerifier } from "./entry_types.ts";
+export type { EntryContext, EntryResult, EntryVerifier, StreamContext, StreamedEntryCheck } from "./entry_types.ts";
 
 async function checkEd25519(entry: SigEntry & { algorithm: "ed25519" }, ctx: { packageHash: string }): Promise<EntryResult> {
   const base = { algorithm: "ed25519", key_fingerprint: entry.key_fingerprint, signed_at: entry.signed_at };
@@ -44,5 +44,21 @@ export async function checkEntry(entry: SigEntry, inputs: EntryInputs): Promise<
       return await (await import("./sigstore/verify_entry.ts")).verifySigstoreEntry(entry, await withBytes(inputs));
     default:
       return { algorithm: (entry as { algorithm: string }).algorithm, valid: false, reason: "unknown signature algorithm" };
+  }
+}
+
+/**
+ * Starts step 5 for one entry before the archive is read, for a verifier that streams the archive
+ * once (verify/pipeline.ts): each check is fed the chunks step 1 hashes, then answers.
+ */
+export async function startEntryCheck(entry: SigEntry, ctx: StreamContext): Promise<StreamedEntryCheck> {
+  switch (entry.algorithm) {
+    case "openpgp":
+      return await (await import("./openpgp/verify_entry.ts")).startOpenPgpEntryCheck(entry, ctx);
+    case "sigstore":
+      return await (await import("./sigstore/verify_entry.ts")).startSigstoreEntryCheck(entry, ctx);
+    default:
+      // Ed25519 signs the package hash, and an unknown algorithm verifies nothing: neither reads the archive.
+      return { wantsBytes: false, update: () => undefined, finish: async (packageHash) => await checkEntry(entry, { ...ctx, packageHash, archive: new Uint8Array(0) }) };
   }
 }

@@ -34,3 +34,23 @@ export interface EntryContext {
 }
 
 export type EntryVerifier = (entry: SigEntry, ctx: EntryContext) => Promise<EntryResult>;
+
+/** What a check started before the archive is read needs to know: everything but the archive. */
+export type StreamContext = Omit<EntryContext, "archive" | "packageHash">;
+
+/**
+ * One entry's check made around the verifier's single read of the archive (SPEC §6 step 1's pass):
+ * started before the read, fed every chunk as it is hashed, answered after. The bytes it judges are
+ * then the very bytes step 1 hashed, read once, and memory stays flat in the archive's size.
+ */
+export interface StreamedEntryCheck {
+  /**
+   * True when this entry can be checked only over the whole archive in memory (a Sigstore message
+   * signature by a key whose signature cannot be checked against a digest): `finish` then gets them.
+   */
+  readonly wantsBytes: boolean;
+  /** Takes the next chunk; it may be a view of a buffer the next read overwrites. */
+  update(chunk: Uint8Array): void;
+  /** @param packageHash `sha256:<hex>` of every chunk fed; `bytes` all of them, when wantsBytes. */
+  finish(packageHash: string, bytes?: Uint8Array): Promise<EntryResult>;
+}

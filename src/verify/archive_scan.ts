@@ -32,11 +32,16 @@ const STOP = Symbol("stop");
 
 /**
  * Hashes the whole archive and reads its aam.yaml in the same pass; with `whole`, it validates all
- * of the archive in that pass too (no second read for finishArchiveCheck).
+ * of the archive in that pass too (no second read for finishArchiveCheck). `tap` sees every chunk
+ * that is hashed, in order (signature checks that read the archive: verify/entry_checks.ts).
  * @throws only what reading the source throws (I/O); archive problems land in `error`
  */
-export async function scanArchive(archive: ArchiveInput, opts: { whole?: boolean } = {}): Promise<ArchiveScan> {
-  const hash = createSha256();
+export async function scanArchive(archive: ArchiveInput, opts: { whole?: boolean; tap?: (chunk: Uint8Array) => void } = {}): Promise<ArchiveScan> {
+  const sha256 = createSha256();
+  const hash = (chunk: Uint8Array) => {
+    sha256.update(chunk);
+    opts.tap?.(chunk);
+  };
   const it = chunksOf(archive)[Symbol.asyncIterator]();
   let ioError: { e: unknown } | undefined;
   // Hands chunks to the archive reader, hashing each; closing it early leaves the source open.
@@ -50,7 +55,7 @@ export async function scanArchive(archive: ArchiveInput, opts: { whole?: boolean
         throw e;
       }
       if (r.done) return;
-      hash.update(r.value);
+      hash(r.value);
       yield r.value;
     }
   }
@@ -76,9 +81,9 @@ export async function scanArchive(archive: ArchiveInput, opts: { whole?: boolean
   for (;;) {
     const r = await it.next();
     if (r.done) break;
-    hash.update(r.value);
+    hash(r.value);
   }
-  return { checksum: `sha256:${hash.digestHex()}`, manifest: error === undefined ? manifest : null, error, complete };
+  return { checksum: `sha256:${sha256.digestHex()}`, manifest: error === undefined ? manifest : null, error, complete };
 }
 
 /**

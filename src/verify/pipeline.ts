@@ -9,14 +9,13 @@ import { AamError } from "../errors.ts";
 import { parseSigFile, type SigFile } from "../signing/sig_file.ts";
 import type { TrustPolicy } from "../trust/policy.ts";
 import { decideSignatureOutcome } from "../trust/decide.ts";
-import { checkEntry } from "../signing/check_entry.ts";
 import { checkAttestations, type AttestationPin } from "./attestation_signers.ts";
 import { decideTrust, judgeAuthors, type SignerReport } from "./trust_step.ts";
 import { parseArchiveManifest } from "./archive_manifest.ts";
-import { bytesOf, type ArchiveInput } from "./archive_source.ts";
+import type { ArchiveInput } from "./archive_source.ts";
 import { finishArchiveCheck, scanArchive, type ArchiveScan } from "./archive_scan.ts";
 import type { LocalTrust } from "./local_trust.ts";
-import { checksumOf } from "../encoding/sha256.ts";
+import { startEntryChecks, type EntryChecks } from "./entry_checks.ts";
 
 export type { ArchiveInput, ArchiveSource } from "./archive_source.ts";
 
@@ -143,31 +142,32 @@ function peekSigHash(sigText: string | null): string | undefined {
   }
 }
 
-/**
- * The archive's bytes for verifiers that sign the bytes themselves. A streamed archive is read again
- * here, so these bytes are hashed and must be the ones step 1 checked: a file swapped between the two
- * reads (a FIFO, a rename on a shared drive) must not lend another archive's signature to these bytes.
- */
-async function wholeArchive(input: VerifyInput, checksum: string): Promise<Uint8Array> {
-  const bytes = await bytesOf(input.archive);
-  const actual = checksumOf(bytes);
-  if (actual !== checksum) {
-    throw new AamError("TamperedPackage", `Cannot verify "${input.name}@${input.version}": the archive changed while it was being verified`, {
-      ...where(input),
-      expected: checksum,
-      actual,
-      file: input.files.archive,
-      hint: "something replaced the file between two reads; copy it to a private folder and verify that copy",
-    });
+/** Step 4's reading of the .sig and step 5's checks, started before the archive's one read; a .sig that does not parse is thrown at step 4. */
+type SignatureSteps = { sig: SigFile | null; checks: EntryChecks } | { error: unknown };
+
+async function startSignatureSteps(input: VerifyInput, now: Date): Promise<SignatureSteps> {
+  let sig: SigFile | null;
+  try {
+    sig = input.sigText === null ? null : parseSigFile(input.sigText, input.files.sig);
+  } catch (error) {
+    return { error };
   }
-  return bytes;
+  const ctx = {
+    trustedRoot: input.trust?.trustedRoot,
+    publicKeys: [...(input.trust?.publicKeys ?? []), ...(input.keyCopies ?? [])],
+    managedKeys: input.trust?.managedKeys,
+    verifyTransparencyLog: input.trust?.verifyTransparencyLog ?? true,
+    now,
+  };
+  return { sig, checks: await startEntryChecks(sig?.signatures ?? [], ctx, input.archive) };
 }
 
 /** Steps 3–6: answers the report, or throws the step's coded error. */
-async function verifySignatures(input: VerifyInput, checksum: string, policy: TrustPolicy, now: Date, signers: SignerReport[]): Promise<Omit<VerifyReport, "package" | "version" | "checksum">> {
+async function verifySignatures(input: VerifyInput, steps: SignatureSteps, checksum: string, policy: TrustPolicy, signers: SignerReport[]): Promise<Omit<VerifyReport, "package" | "version" | "checksum">> {
   const checks: VerifyReport["checks"] = { checksum: "passed", identity: "passed", signature: "unsigned", trust: "unsigned" };
   // Steps 3 and 4: presence and form. Author entries and registry attestations are told apart here.
-  const sig: SigFile | null = input.sigText === null ? null : parseSigFile(input.sigText, input.files.sig);
+  if ("error" in steps) throw steps.error;
+  const sig = steps.sig;
   const authorEntries = sig?.signatures ?? [];
   const attestations = sig?.attestations ?? [];
   if (sig !== null && authorEntries.length + attestations.length > 0 && (sig.package !== input.name || sig.package_version !== input.version)) {
@@ -179,22 +179,9 @@ async function verifySignatures(input: VerifyInput, checksum: string, policy: Tr
       hint: "a .sig was copied from another package or version; re-sign with `aam pkg sign`",
     });
   }
-  // Step 5: cryptography. `signers` belongs to the caller, so a `warn` report still says why each failed.
-  // OpenPGP and Sigstore verify the bytes themselves: read them (once) only if such an entry is present.
-  let whole: Promise<Uint8Array> | undefined;
-  const archive = () => (whole ??= wholeArchive(input, checksum));
-  for (const entry of authorEntries) {
-    const r = await checkEntry(entry, {
-      archive,
-      packageHash: checksum,
-      trustedRoot: input.trust?.trustedRoot,
-      publicKeys: [...(input.trust?.publicKeys ?? []), ...(input.keyCopies ?? [])],
-      managedKeys: input.trust?.managedKeys,
-      verifyTransparencyLog: input.trust?.verifyTransparencyLog ?? true,
-      now,
-    });
-    signers.push({ ...r, trusted: false });
-  }
+  // Step 5: cryptography, over what the archive's one read fed the checks. `signers` belongs to the
+  // caller, so a `warn` report still says why each failed.
+  for (const r of await steps.checks.finish(checksum)) signers.push({ ...r, trusted: false });
   const att = await checkAttestations(attestations, { package: input.name, version: input.version, packageHash: checksum }, input.attestation, policy.revokedKeys);
   // Step 6: trust, each side, then the table (trust_step.ts).
   const author = judgeAuthors(signers, input.name, policy);
@@ -211,8 +198,12 @@ async function verifySignatures(input: VerifyInput, checksum: string, policy: Tr
 
 export async function verifyPackage(input: VerifyInput, policy: TrustPolicy, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const gate = opts.readGate ?? ((read) => read());
-  // Steps 1 and 2 share one pass over the archive; see archive_scan.ts.
-  const scan = await gate(() => scanArchive(input.archive, { whole: opts.checkWholeArchive }));
+  // The library's edge: a caller that names no time gets the clock's, read once here.
+  const now = opts.now ?? new Date();
+  const skip = opts.skipSignatures || (policy.onSignatureFailure === "ignore" && !policy.requireSignature);
+  const steps = skip ? undefined : await startSignatureSteps(input, now);
+  // Steps 1 and 2 share one pass over the archive (archive_scan.ts), and so does step 5.
+  const scan = await gate(() => scanArchive(input.archive, { whole: opts.checkWholeArchive, tap: steps && "checks" in steps ? steps.checks.tap : undefined }));
   // The rest of the archive is validated before any outcome but "verified" (whole-archive errors
   // keep their old precedence over signature errors). When a trusted signer vouches for these exact
   // bytes, `verify` skips it: extraction validates every entry anyway before anything is installed.
@@ -220,7 +211,7 @@ export async function verifyPackage(input: VerifyInput, policy: TrustPolicy, opt
   const checksum = verifyChecksum(input, scan.checksum, peekSigHash(input.sigText));
   await verifyIdentity(input, scan, finish);
   const head = { package: input.name, version: input.version, checksum };
-  if (opts.skipSignatures || (policy.onSignatureFailure === "ignore" && !policy.requireSignature)) {
+  if (!steps) {
     await finish();
     return {
       ...head,
@@ -233,8 +224,7 @@ export async function verifyPackage(input: VerifyInput, policy: TrustPolicy, opt
   let result;
   const signers: SignerReport[] = [];
   try {
-    // The library's edge: a caller that names no time gets the clock's, read once here.
-    result = await verifySignatures(input, checksum, policy, opts.now ?? new Date(), signers);
+    result = await verifySignatures(input, steps, checksum, policy, signers);
   } catch (e) {
     await finish();
     if (!(e instanceof AamError) || e.code === "TamperedPackage") throw e;

@@ -16,10 +16,11 @@
  */
 import * as openpgp from "openpgp";
 import type { SigEntry } from "../sig_file.ts";
-import type { EntryContext, EntryResult } from "../entry_types.ts";
+import type { EntryContext, EntryResult, StreamContext, StreamedEntryCheck } from "../entry_types.ts";
 import { isoSeconds } from "../../encoding/iso_seconds.ts";
 import { fingerprintOf, keyState, userIdOf, firstLine, armourBlocks, MAX_ARMOURED_KEY_CHARS } from "./public_key.ts";
 import { refusedSigner } from "./key_rules.ts";
+import { startSignedHash } from "./signed_hash.ts";
 
 /** The outcome of checking one detached signature against one key. */
 export interface DetachedCheck {
@@ -32,18 +33,51 @@ export interface DetachedCheck {
   userId: string;
 }
 
-/** Verifies an `openpgp` `.sig` entry. Answers valid or not with a reason; never throws for bad input. */
+/** Verifies an `openpgp` `.sig` entry over the archive's bytes. Answers valid or not with a reason; never throws for bad input. */
 export async function verifyOpenPgpEntry(entry: SigEntry, ctx: EntryContext): Promise<EntryResult> {
-  if (entry.algorithm !== "openpgp") return { algorithm: entry.algorithm, valid: false, reason: "not an openpgp entry" };
-  const now = ctx.now;
+  const key = await entryKey(entry, ctx);
+  if ("result" in key) return key.result;
+  return entryResult(key.base, await checkDetachedSignature(ctx.archive, key.signature, key.key, ctx.now));
+}
+
+/**
+ * The same check, started before the archive is read and fed its chunks as they stream (the
+ * pipeline's single read): the signature's hash is made natively as they pass (signed_hash.ts).
+ */
+export async function startOpenPgpEntryCheck(entry: SigEntry, ctx: StreamContext): Promise<StreamedEntryCheck> {
+  const key = await entryKey(entry, ctx);
+  if ("result" in key) return { wantsBytes: false, update: () => undefined, finish: async () => key.result };
+  const sig = await readDetachedSignature(key.signature);
+  const packets = typeof sig === "string" ? [] : [...sig.packets];
+  // Several packets, or another signature type: refused by checkSignature before anything is hashed.
+  const hash = packets.length === 1 ? await startSignedHash(packets[0] as openpgp.SignaturePacket) : null;
+  return {
+    wantsBytes: false,
+    update: (chunk) => hash?.update(chunk),
+    async finish() {
+      hash?.finish();
+      const r = typeof sig === "string" ? { valid: false, reason: sig, userId: await userIdOf(key.key, ctx.now) } : await checkSignature(sig, "hashed", key.key, ctx.now);
+      return entryResult(key.base, r);
+    },
+  };
+}
+
+type EntryBase = { algorithm: string; key_fingerprint: string; signed_at?: string };
+
+/** The entry's key (every local and carried copy, merged), or the answer when there is none. */
+async function entryKey(entry: SigEntry, ctx: StreamContext): Promise<{ result: EntryResult } | { base: EntryBase; key: openpgp.PublicKey; signature: string }> {
+  if (entry.algorithm !== "openpgp") return { result: { algorithm: entry.algorithm, valid: false, reason: "not an openpgp entry" } };
   const fp = entry.key_fingerprint.toUpperCase();
   const base = { algorithm: "openpgp", key_fingerprint: fp, signed_at: entry.signed_at };
-  const found = await findKey(fp, [entry.public_key, ...(ctx.publicKeys ?? [])], now);
-  if (typeof found === "string") return { ...base, valid: false, reason: found };
-  const r = await checkDetachedSignature(ctx.archive, entry.signature, found, now);
+  const found = await findKey(fp, [entry.public_key, ...(ctx.publicKeys ?? [])], ctx.now);
+  if (typeof found === "string") return { result: { ...base, valid: false, reason: found } };
+  return { base, key: found, signature: entry.signature };
+}
+
+function entryResult(base: EntryBase, r: DetachedCheck): EntryResult {
   return {
     ...base,
-    signed_at: r.signedAt ?? entry.signed_at,
+    signed_at: r.signedAt ?? base.signed_at,
     valid: r.valid,
     ...(r.reason ? { reason: r.reason } : {}),
     info: { user_id: r.userId, ...(r.signingKey ? { signing_key: r.signingKey } : {}) },
@@ -89,14 +123,27 @@ export async function findKey(fp: string, texts: (string | undefined)[], now: Da
  * verifier and by both signers, which check each new signature before writing it.
  */
 export async function checkDetachedSignature(data: Uint8Array, armouredSignature: string, key: openpgp.PublicKey, now: Date): Promise<DetachedCheck> {
-  const fp = fingerprintOf(key);
-  let sig: openpgp.Signature;
+  const sig = await readDetachedSignature(armouredSignature);
+  if (typeof sig === "string") return { valid: false, reason: sig, userId: await userIdOf(key, now) };
+  return await checkSignature(sig, data, key, now);
+}
+
+/** The armoured signature, or why it cannot be read. */
+async function readDetachedSignature(armouredSignature: string): Promise<openpgp.Signature | string> {
   try {
-    sig = await openpgp.readSignature({ armoredSignature: armouredSignature });
+    return await openpgp.readSignature({ armoredSignature: armouredSignature });
   } catch (e) {
     // Untrusted bytes: a parse failure is an invalid entry, never an exception.
-    return { valid: false, reason: `signature is not a readable OpenPGP signature (${firstLine(e)})`, userId: await userIdOf(key, now) };
+    return `signature is not a readable OpenPGP signature (${firstLine(e)})`;
   }
+}
+
+/**
+ * Checks a read signature over `document`: its bytes, or "hashed" when its packet already holds
+ * the hash of the bytes (signed_hash.ts; a packet without one fails as over an empty document).
+ */
+async function checkSignature(sig: openpgp.Signature, document: Uint8Array | "hashed", key: openpgp.PublicKey, now: Date): Promise<DetachedCheck> {
+  const fp = fingerprintOf(key);
   const packets = [...sig.packets];
   if (packets.length !== 1) return { valid: false, reason: `the signature block holds ${packets.length} signatures; expected one`, userId: await userIdOf(key, now) };
   const p = packets[0];
@@ -115,7 +162,7 @@ export async function checkDetachedSignature(data: Uint8Array, armouredSignature
   const out = { userId, signedAt, signingKey };
   let failure: string | null = null;
   try {
-    const message = await openpgp.createMessage({ binary: data });
+    const message = await openpgp.createMessage({ binary: document === "hashed" ? new Uint8Array(0) : document });
     const r = await openpgp.verify({ message, signature: sig, verificationKeys: key, date: now, expectSigned: false, format: "binary" });
     if (r.signatures.length !== 1) failure = "the signature was not checked";
     else await r.signatures[0].verified;

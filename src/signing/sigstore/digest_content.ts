@@ -52,6 +52,16 @@ function ecPoint(key: EcKeyLike): { crv: string; point: Uint8Array } | null {
   return { crv: jwk.crv, point };
 }
 
+function curveOf(curves: Curves, crv: string) {
+  return crv === "P-256" ? curves.p256 : crv === "P-384" ? curves.p384 : crv === "P-521" ? curves.p521 : null;
+}
+
+/** Whether a signature by `key` can be checked against a digest here (an ECDSA key on a curve verifyEcdsaDigest knows). */
+export function isDigestVerifiable(curves: Curves, key: EcKeyLike): boolean {
+  const k = ecPoint(key);
+  return k !== null && curveOf(curves, k.crv) !== null;
+}
+
 /**
  * Answers whether `signature` (DER, as in Sigstore bundles) is an ECDSA signature of `digest` by
  * `key` (P-256, P-384 or P-521). High-S signatures count, as they do for node:crypto and the other
@@ -60,7 +70,7 @@ function ecPoint(key: EcKeyLike): { crv: string; point: Uint8Array } | null {
 export function verifyEcdsaDigest(curves: Curves, key: EcKeyLike, digest: Uint8Array, signature: Uint8Array): boolean {
   const k = ecPoint(key);
   if (!k) return false;
-  const curve = k.crv === "P-256" ? curves.p256 : k.crv === "P-384" ? curves.p384 : k.crv === "P-521" ? curves.p521 : null;
+  const curve = curveOf(curves, k.crv);
   if (!curve) return false;
   try {
     return curve.verify(signature, digest, k.point, { prehash: false, lowS: false, format: "der" });

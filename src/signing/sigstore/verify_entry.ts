@@ -8,10 +8,12 @@
  * (`trusted_keys`).
  */
 import type { SigEntry } from "../sig_file.ts";
-import type { EntryContext, EntryResult } from "../entry_types.ts";
+import type { EntryContext, EntryResult, StreamContext, StreamedEntryCheck } from "../entry_types.ts";
 import { AamError } from "../../errors.ts";
-import { verifySigstoreBundle, type BundleVerification } from "./verify_bundle.ts";
+import { fromHex } from "../../encoding/hex.ts";
+import { verifySigstoreBundle, type BundleCheck, type BundleVerification } from "./verify_bundle.ts";
 import { hintNamesOtherKey, managedKeyFromPem, type ManagedKey } from "./managed_key.ts";
+import { needsArtifactBytes } from "./artifact_need.ts";
 
 /** The bundle's key hint when it is signed with a managed key (read from the untrusted JSON), else null. */
 function managedKeyHint(bundle: unknown): string | null {
@@ -34,7 +36,29 @@ function candidateKeys(hint: string, pems: string[]): ManagedKey[] {
   return out;
 }
 
+/** Verifies a `sigstore` `.sig` entry over the archive's bytes. */
 export async function verifySigstoreEntry(entry: SigEntry, ctx: EntryContext): Promise<EntryResult> {
+  return await verifySigstoreArtifact(entry, ctx, ctx.archive);
+}
+
+/**
+ * The same check, started before the archive is read (the pipeline's single read). It needs only
+ * the archive's SHA-256 from that read: a DSSE bundle names it as the in-toto subject, and a message
+ * signature by an ECDSA key over a SHA-256 message digest is checked against it (digest_content.ts).
+ * Any other message signature (an Ed25519 or RSA signer, another digest) asks for the bytes.
+ */
+export async function startSigstoreEntryCheck(entry: SigEntry, ctx: StreamContext): Promise<StreamedEntryCheck> {
+  const hint = entry.algorithm === "sigstore" ? managedKeyHint(entry.bundle) : null;
+  const keys = hint === null ? [] : candidateKeys(hint, ctx.managedKeys ?? []);
+  const wantsBytes = entry.algorithm === "sigstore" && ctx.trustedRoot !== undefined && (await needsArtifactBytes(entry.bundle, keys));
+  return {
+    wantsBytes,
+    update: () => undefined,
+    finish: async (packageHash, bytes) => await verifySigstoreArtifact(entry, ctx, wantsBytes && bytes ? bytes : { sha256: fromHex(packageHash.replace(/^sha256:/, "")) }),
+  };
+}
+
+async function verifySigstoreArtifact(entry: SigEntry, ctx: StreamContext, artifact: BundleCheck["artifact"]): Promise<EntryResult> {
   if (entry.algorithm !== "sigstore") return { algorithm: entry.algorithm, valid: false, reason: "not a sigstore entry" };
   if (ctx.trustedRoot === undefined) {
     return {
@@ -58,7 +82,7 @@ export async function verifySigstoreEntry(entry: SigEntry, ctx: EntryContext): P
       return resultOf(
         await verifySigstoreBundle({
           bundle: entry.bundle,
-          artifact: ctx.archive,
+          artifact,
           trustedRoot: ctx.trustedRoot,
           bundleFile: "the .sig's sigstore entry",
           trustedRootFile: "trusted_root.json",
