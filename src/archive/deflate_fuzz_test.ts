@@ -7,16 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { gunzipSync as fflateGunzip } from "fflate";
 import { gunzipSync } from "node:zlib";
 import { gzipBytes, GZIP_BLOCK_BYTES } from "./gzip_encoder.ts";
-
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
+import { prng } from "../../test/helpers/prng.ts";
 
 /** One input: runs of literals from an alphabet of `alphabet` symbols, mixed with copies of earlier bytes. */
 function shaped(seed: number): Uint8Array {

@@ -16,16 +16,8 @@ import { GunzipDecoder } from "./gunzip_decoder.ts";
 import { gunzipWholeNative } from "./gunzip_native.ts";
 import { gzipBytes } from "./gzip_encoder.ts";
 import { concatBytes } from "../encoding/bytes.ts";
+import { prng } from "../../test/helpers/prng.ts";
 
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);
 
