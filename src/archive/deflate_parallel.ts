@@ -16,6 +16,13 @@ const MAX_WORKERS = 4;
 const MAX_SPENT = 8;
 /** Blocks queued per worker: keeps each busy while the main thread reads files, and bounds memory. */
 const BLOCKS_PER_WORKER = 4;
+/**
+ * Outputs held in order behind one a worker has yet to answer, besides BLOCKS_PER_WORKER each. While
+ * a Node worker starts (50-200 ms) the main thread deflates the next blocks itself, and they wait
+ * here for the first one: with no room the main thread sat idle until the worker's first answer.
+ * Bounded, so memory does not grow with the package: 12 outputs of at most a block each.
+ */
+const HELD_OUTPUTS = 12;
 
 // Set by the bundlers to the bundled worker's path, relative to the output file holding this code
 // (scripts/build.mjs, scripts/build_binary.ts); unset when running from source.
@@ -78,7 +85,15 @@ export class ParallelGzipEncoder {
     this.#chunksCopied = opts.chunksCopied ?? false;
     this.#framer = new GzipFramer((job) => this.#queue.push(this.#deflate(job)));
     this.#queue.push(Promise.resolve(GzipFramer.header()));
-    if ((opts.expectedBytes ?? 0) >= PARALLEL_MIN_BYTES) this.#startPool();
+    this.expect(opts.expectedBytes ?? 0);
+  }
+
+  /**
+   * Says how much input is coming before it comes: from PARALLEL_MIN_BYTES up the workers start now,
+   * so they start while the caller is still busy (pack walks the folder) rather than when it writes.
+   */
+  expect(bytes: number): void {
+    if (bytes >= PARALLEL_MIN_BYTES) this.#startPool();
   }
 
   /** Adds bytes; `data` may be reused by the caller once the call returns (before it settles, even). */
@@ -88,7 +103,7 @@ export class ParallelGzipEncoder {
     if (this.#written >= PARALLEL_MIN_BYTES) this.#startPool();
     this.#framer.write(data);
     // Wait only when too many blocks are in flight: memory stays bounded, reading goes on meanwhile.
-    await this.#drain(this.#pool ? this.#workers * BLOCKS_PER_WORKER : 0);
+    await this.#drain(this.#pool ? this.#workers * BLOCKS_PER_WORKER + HELD_OUTPUTS : 0);
   }
 
   /** Ends the input and passes the rest of the output, trailer last, to `onChunk`. */
@@ -122,9 +137,11 @@ export class ParallelGzipEncoder {
     let out: Promise<Uint8Array>;
     const scratch = this.#spent.pop();
     if (scratch) job.scratch = scratch;
-    // With the workers this far behind (or still starting), the main thread deflates this block
-    // itself rather than wait for them: every core stays busy, and the bytes are the same.
-    if (this.#pool && this.#inFlight < this.#workers * BLOCKS_PER_WORKER) {
+    // With the workers this far behind, the main thread deflates this block itself rather than wait
+    // for them: every core stays busy, and the bytes are the same. A worker still starting is given
+    // one block only, which it takes once ready; the main thread does the rest meanwhile.
+    const ready = this.#pool?.ready ?? 0;
+    if (this.#pool && this.#inFlight < ready * BLOCKS_PER_WORKER + (this.#workers - ready)) {
       // Handed over, not copied; the worker hands the input buffer back for the framer to reuse.
       const buffers = new Set([job.window.buffer as ArrayBuffer, job.block.buffer as ArrayBuffer]); // one buffer, from GzipFramer
       if (scratch) buffers.add(scratch);
