@@ -7,7 +7,7 @@
  */
 import { deflateBlock, type DeflateJob, type DeflateReply } from "./_deflate_block.ts";
 import { GZIP_BLOCK_BYTES, GzipFramer } from "./gzip_encoder.ts";
-import { cpuCount, startWorkerPool, TaskNotRunError, type WorkerPool } from "../runtime/workers.ts";
+import { cpuCount, startWorkerPool, takeMessages, TaskNotRunError, type WorkerPool } from "../runtime/workers.ts";
 
 /** Below this much input, blocks are deflated inline: starting workers (15–50 ms) costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 1024 * 1024;
@@ -79,6 +79,8 @@ export class ParallelGzipEncoder {
   /** Output buffers onChunk is done with (chunksCopied): a stored block's output is as big as its input. */
   readonly #spent: ArrayBuffer[] = [];
   #busy = false; // a write() or end() not yet settled: the next call must wait, or output could reorder
+  #jobs = 0; // blocks dispatched so far
+  #jobsSeen = 0; // #jobs when write() last took in the workers' messages
 
   constructor(onChunk: (chunk: Uint8Array) => void, opts: ParallelGzipOptions = {}) {
     this.#onChunk = onChunk;
@@ -105,6 +107,13 @@ export class ParallelGzipEncoder {
     this.#framer.write(data);
     // Wait only when too many blocks are in flight: memory stays bounded, reading goes on meanwhile.
     await this.#drain(this.#pool ? this.#workers * BLOCKS_PER_WORKER + HELD_OUTPUTS : 0);
+    // Once a block: take in the workers' answers (and a starting worker's "ready"), so the next
+    // blocks go to them rather than to this thread. Without it a Node worker sat idle ~30% of the
+    // time packing 19 MB of text while this thread deflated inline (--cpu-prof of both threads).
+    if (this.#pool && this.#jobs !== this.#jobsSeen) {
+      this.#jobsSeen = this.#jobs;
+      await takeMessages();
+    }
   }
 
   /** Ends the input and passes the rest of the output, trailer last, to `onChunk`. */
@@ -135,6 +144,7 @@ export class ParallelGzipEncoder {
   }
 
   #deflate(job: DeflateJob): Promise<Uint8Array> {
+    this.#jobs++;
     let out: Promise<Uint8Array>;
     const scratch = this.#spent.pop();
     if (scratch) job.scratch = scratch;

@@ -210,6 +210,16 @@ export function startWorkerPool(url: URL, size: number): WorkerPool | null {
 }
 
 /**
+ * Lets the event loop run once (a macrotask, not a microtask): workers' answers that have arrived
+ * are taken in. A thread doing synchronous work between awaits of settled promises (pack reads
+ * files synchronously) otherwise sees none until it waits, and its workers sit idle meanwhile.
+ */
+export function takeMessages(): Promise<void> {
+  const g2 = globalThis as { setImmediate?: (f: () => void) => unknown };
+  return new Promise((resolve) => (g2.setImmediate ? g2.setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
+/**
  * Serves tasks in a worker module: each message goes to `handle`, and its answer (or the error it
  * threw) goes back to the pool.
  */
