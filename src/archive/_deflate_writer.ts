@@ -113,21 +113,7 @@ const seq = new Uint8Array(286 + 30);
  * @param final sets BFINAL
  */
 export function writeBlock(out: BitWriter, syms: Uint32Array, count: number, raw: Uint8Array, final: boolean): void {
-  litFreq.fill(0);
-  distFreq.fill(0);
-  let extraBits = 0;
-  for (let k = 0; k < count; k++) {
-    const s = syms[k];
-    if (s < 256) litFreq[s]++;
-    else {
-      const lc = LENGTH_CODE[s >>> LENGTH_SHIFT];
-      const dc = DIST_CODE[s & 0xffff];
-      litFreq[257 + lc]++;
-      distFreq[dc]++;
-      extraBits += LENGTH_EXTRA[lc] + DIST_EXTRA[dc];
-    }
-  }
-  litFreq[EOB] = 1;
+  const extraBits = countSymbols(syms, count);
   huffmanLengths(litFreq, 286, 15, litLen);
   huffmanLengths(distFreq, 30, 15, distLen);
   let nlit = 286;
@@ -175,6 +161,31 @@ export function writeBlock(out: BitWriter, syms: Uint32Array, count: number, raw
   canonicalCodes(litLen, 286, litCode);
   canonicalCodes(distLen, 30, distCode);
   writeSymbols(out, syms, count, litCode, litLen, distCode, distLen);
+}
+
+/**
+ * Counts the symbols into litFreq and distFreq (EOB once); answers the extra bits they carry. A
+ * function of its own, called once a block: its loop is the hot one, and V8 optimizes it whole,
+ * where inside writeBlock it was compiled on-stack before the code after it had run and that code
+ * then deopted writeBlock again and again (14 times packing 19 MB of text, under Node 20).
+ */
+function countSymbols(syms: Uint32Array, count: number): number {
+  litFreq.fill(0);
+  distFreq.fill(0);
+  let extraBits = 0;
+  for (let k = 0; k < count; k++) {
+    const s = syms[k];
+    if (s < 256) litFreq[s]++;
+    else {
+      const lc = LENGTH_CODE[s >>> LENGTH_SHIFT];
+      const dc = DIST_CODE[s & 0xffff];
+      litFreq[257 + lc]++;
+      distFreq[dc]++;
+      extraBits += LENGTH_EXTRA[lc] + DIST_EXTRA[dc];
+    }
+  }
+  litFreq[EOB] = 1;
+  return extraBits;
 }
 
 /** Extra bits after code-length symbols 16, 17 and 18. */

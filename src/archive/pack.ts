@@ -64,7 +64,7 @@ function refuseSource(rel: string, why: string): AamError {
 }
 
 /** Walks the folder, applying the exclusions and refusing what cannot go into an archive. */
-async function collect(root: string, skip: IgnoreFilter, limits: ArchiveLimits): Promise<SourceEntry[]> {
+async function collect(root: string, skip: IgnoreFilter, limits: ArchiveLimits, onBytes: (n: number) => void): Promise<SourceEntry[]> {
   const out: SourceEntry[] = [];
   let unpacked = 0;
   const walk = async (absDir: string, relDir: string): Promise<void> => {
@@ -88,6 +88,7 @@ async function collect(root: string, skip: IgnoreFilter, limits: ArchiveLimits):
       if (!info || !info.isFile) throw changed(f.rel);
       add(f.rel, f.abs, "file", info.size, (info.mode & 0o111) !== 0 ? 0o755 : 0o644);
       unpacked += info.size;
+      onBytes(unpacked);
       if (unpacked > limits.maxUnpackedBytes) {
         throw unsafeArchive(`Cannot pack "${root}": the files add up to more than ${limits.maxUnpackedBytes} bytes`, {
           hint: `an .aam package unpacks to at most 256 MiB; leave large files out with ${IGNORE_FILE}`,
@@ -130,8 +131,6 @@ function changed(rel: string): AamError {
 interface ArchiveSink {
   /** Takes a chunk; the sink copies or keeps it. */
   append(chunk: Uint8Array): void;
-  /** append() copies and keeps nothing: the encoder may reuse a chunk's buffer once it returns. */
-  copies: boolean;
   /** Lets the sink write out what it holds (awaited between writes, so memory stays bounded). */
   flush(): Promise<void>;
 }
@@ -152,7 +151,7 @@ type PackCounts = Omit<PackResult, "bytes">;
  */
 export async function packDirectory(dir: string, opts: PackOptions = {}): Promise<PackResult> {
   const parts: Uint8Array[] = [];
-  const counts = await packInto(dir, opts, async () => ({ append: (c) => parts.push(c), flush: async () => {}, copies: false }));
+  const counts = await packInto(dir, opts, false, async () => ({ append: (c) => parts.push(c), flush: async () => {} }));
   return { bytes: concatBytes(parts), ...counts };
 }
 
@@ -170,9 +169,10 @@ export async function packDirectory(dir: string, opts: PackOptions = {}): Promis
 export async function packToFile(dir: string, target: string, opts: PackOptions = {}): Promise<PackCounts> {
   let out: fs.AtomicWriter | null = null;
   try {
-    const counts = await packInto(dir, opts, async () => {
+    // append() copies into the writer's buffer
+    const counts = await packInto(dir, opts, true, async () => {
       out = await fs.openAtomicWriter(target);
-      return { append: (c) => out!.append(c), flush: () => out!.flush(), copies: true }; // append copies into its buffer
+      return { append: (c) => out!.append(c), flush: () => out!.flush() };
     });
     await (out as fs.AtomicWriter | null)?.commit();
     return counts;
@@ -187,9 +187,10 @@ const READ_BUFFER_BYTES = 256 * 1024;
 
 /**
  * Checks the folder, collects its entries, then opens the sink (after the walk: a temp file in the
- * package folder is never packed) and streams the archive into it.
+ * package folder is never packed) and streams the archive into it. `sinkCopies`: the sink's
+ * append() copies and keeps nothing, so the encoder may reuse a chunk's buffer once it returns.
  */
-async function packInto(dir: string, opts: PackOptions, open: () => Promise<ArchiveSink>): Promise<PackCounts> {
+async function packInto(dir: string, opts: PackOptions, sinkCopies: boolean, open: () => Promise<ArchiveSink>): Promise<PackCounts> {
   const limits = resolveLimits(opts.limits);
   const root = fs.path.resolve(dir);
   const rootInfo = await fs.stat(root);
@@ -212,14 +213,9 @@ async function packInto(dir: string, opts: PackOptions, open: () => Promise<Arch
   if (ignoreInfo?.isSymlink) throw refuseSource(IGNORE_FILE, "is a symbolic link");
   const ignoreText = ignoreInfo?.isFile ? await fs.readText(fs.path.join(root, IGNORE_FILE), DOCUMENT_LIMIT) : null;
 
-  const entries = await collect(root, createIgnoreFilter(ignoreText), limits);
-  entries.sort((a, b) => compareBytes(a.sortKey, b.sortKey));
-
-  const sink = await open();
   const hash = createSha256();
   let size = 0;
-  // The file bytes are known by now: a large package starts the compression workers at once.
-  const expectedBytes = entries.reduce((n, e) => n + e.size, 0);
+  let sink: ArchiveSink | null = null; // opened after the walk; no output comes before
   const gz = new ParallelGzipEncoder((chunk) => {
     size += chunk.length;
     if (size > limits.maxArchiveBytes) {
@@ -228,8 +224,28 @@ async function packInto(dir: string, opts: PackOptions, open: () => Promise<Arch
       });
     }
     hash.update(chunk);
-    sink.append(chunk);
-  }, { expectedBytes, chunksCopied: sink.copies });
+    sink!.append(chunk);
+  }, { chunksCopied: sinkCopies });
+  try {
+    // A large package starts the compression workers during the walk, once it has seen a MiB of
+    // files: a Node worker takes 50-200 ms to start, time the walk would otherwise leave unused.
+    const entries = await collect(root, createIgnoreFilter(ignoreText), limits, (n) => gz.expect(n));
+    entries.sort((a, b) => compareBytes(a.sortKey, b.sortKey));
+    sink = await open();
+    return await writeArchive(entries, sink, gz, opts, () => ({ checksum: `sha256:${hash.digestHex()}`, size, entries: entries.length }));
+  } finally {
+    gz.close(); // after a failure: stop the workers, or they keep the process alive
+  }
+}
+
+/** Streams the sorted entries through tar and gzip into the sink. */
+async function writeArchive(
+  entries: SourceEntry[],
+  sink: ArchiveSink,
+  gz: ParallelGzipEncoder,
+  opts: PackOptions,
+  counts: () => Omit<PackCounts, "unpackedSize">,
+): Promise<PackCounts> {
   // The encoder copies what it is given, so the read buffer is reused at once.
   const tar = new TarWriter(async (chunk) => {
     await gz.write(chunk);
@@ -237,30 +253,26 @@ async function packInto(dir: string, opts: PackOptions, open: () => Promise<Arch
   });
   const buf = new Uint8Array(READ_BUFFER_BYTES);
   let unpackedSize = 0;
-  try {
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i];
-      await tar.header({ name: e.name, type: e.type, mode: e.mode, size: e.size });
-      if (e.type === "file") {
-        // One byte past the size is read to notice a file that grew; only the header's size goes in.
-        let written = 0;
-        const read = await fs.readThrough(e.abs, buf, e.size + 1, (chunk) => {
-          const take = Math.min(chunk.length, e.size - written);
-          written += take;
-          return take > 0 ? tar.data(chunk.subarray(0, take)) : undefined;
-        });
-        // The header already holds the size: a file that changed since must not corrupt the archive.
-        if (read !== e.size) throw changed(e.name);
-        await tar.endEntry();
-        unpackedSize += e.size;
-      }
-      opts.onProgress?.(i + 1);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    await tar.header({ name: e.name, type: e.type, mode: e.mode, size: e.size });
+    if (e.type === "file") {
+      // One byte past the size is read to notice a file that grew; only the header's size goes in.
+      let written = 0;
+      const read = await fs.readThrough(e.abs, buf, e.size + 1, (chunk) => {
+        const take = Math.min(chunk.length, e.size - written);
+        written += take;
+        return take > 0 ? tar.data(chunk.subarray(0, take)) : undefined;
+      });
+      // The header already holds the size: a file that changed since must not corrupt the archive.
+      if (read !== e.size) throw changed(e.name);
+      await tar.endEntry();
+      unpackedSize += e.size;
     }
-    await tar.end();
-    await gz.end();
-    await sink.flush();
-  } finally {
-    gz.close(); // after a failure: stop the workers, or they keep the process alive
+    opts.onProgress?.(i + 1);
   }
-  return { checksum: `sha256:${hash.digestHex()}`, size, entries: entries.length, unpackedSize };
+  await tar.end();
+  await gz.end();
+  await sink.flush();
+  return { ...counts(), unpackedSize };
 }

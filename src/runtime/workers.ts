@@ -18,6 +18,8 @@ import { runtimeName } from "./detect.ts";
 export interface WorkerPool {
   /** Runs one task on the least busy worker; `transfer` lists buffers handed over, not copied. */
   run<T>(message: unknown, transfer?: ArrayBuffer[]): Promise<T>;
+  /** Workers started and ready for tasks (0 while they start, or after a failure). */
+  readonly ready: number;
   /** Stops the workers (tasks not yet answered are rejected). Idempotent. Must be called: an idle Deno worker keeps the process alive. */
   close(): void;
 }
@@ -137,10 +139,12 @@ export function startWorkerPool(url: URL, size: number): WorkerPool | null {
   }
   const slots: Slot[] = [];
   let failure: Error | null = null;
+  let ready = 0;
 
   const fail = (e: Error) => {
     if (failure) return;
     failure = e;
+    ready = 0;
     for (const s of slots) {
       s.port.terminate();
       for (const t of s.tasks.splice(0)) t.reject(s.ready ? e : new TaskNotRunError(e));
@@ -158,6 +162,7 @@ export function startWorkerPool(url: URL, size: number): WorkerPool | null {
       message(m) {
         if ("ready" in m) {
           slot.ready = true;
+          if (!failure) ready++;
           for (const t of slot.tasks) post(slot, t);
           return;
         }
@@ -185,6 +190,9 @@ export function startWorkerPool(url: URL, size: number): WorkerPool | null {
   }
 
   return {
+    get ready() {
+      return ready;
+    },
     run<T>(message: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
       if (failure) return Promise.reject(new TaskNotRunError(failure));
       const slot = slots.reduce((a, b) => (b.tasks.length < a.tasks.length ? b : a));
@@ -199,6 +207,16 @@ export function startWorkerPool(url: URL, size: number): WorkerPool | null {
       fail(new Error("the worker pool was closed"));
     },
   };
+}
+
+/**
+ * Lets the event loop run once (a macrotask, not a microtask): workers' answers that have arrived
+ * are taken in. A thread doing synchronous work between awaits of settled promises (pack reads
+ * files synchronously) otherwise sees none until it waits, and its workers sit idle meanwhile.
+ */
+export function takeMessages(): Promise<void> {
+  const g2 = globalThis as { setImmediate?: (f: () => void) => unknown };
+  return new Promise((resolve) => (g2.setImmediate ? g2.setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /**

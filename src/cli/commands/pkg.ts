@@ -1,128 +1,16 @@
 /** `aam pkg init|validate|pack|sign|publish` (SPEC §2, §3, §5, §10). */
 import type { CAC } from "cac";
 import type { Context } from "../context.ts";
-import { AamError, type Problem } from "../../errors.ts";
+import { AamError } from "../../errors.ts";
 import { fs, proc } from "../../runtime/index.ts";
-import { parseYaml } from "../../encoding/yaml.ts";
-import { validateManifest } from "../../manifest/validate.ts";
-import { checkArtifactPaths } from "../../manifest/load.ts";
-import type { Manifest } from "../../manifest/schema.ts";
 import { scaffoldFiles } from "../../manifest/init.ts";
-import { toFsName, isValidName, parsePackageRef } from "../../manifest/name.ts";
-import { packToFile } from "../../archive/index.ts";
-import { readArchiveManifest } from "../../verify/archive_manifest.ts";
-import { addSignatures } from "../../registry/writer.ts";
-import { addEntry, parseSigFile, serializeSigFile } from "../../signing/sig_file.ts";
-import { publishPackage, summarise } from "../../publish/publish_package.ts";
-import { checksumOf } from "../../encoding/sha256.ts";
-import { verifyPackage } from "../../verify/pipeline.ts";
-import { actor, localTrust, trustPolicy } from "./_shared.ts";
-import { openForWrite } from "./_write.ts";
-import { signArchive, type SignOptions, type SignResult } from "./_signing.ts";
-import { ARCHIVE_LIMIT, DOCUMENT_LIMIT, SIG_LIMIT } from "../../read_limits.ts";
-
-interface Validated {
-  manifest?: Manifest;
-  problems: Problem[];
-  warnings: Problem[];
-  file: string;
-}
-
-async function validateFolder(dir: string): Promise<Validated> {
-  const file = fs.path.join(dir, "aam.yaml");
-  const text = await fs.readTextIfExists(file, DOCUMENT_LIMIT);
-  if (text === null) {
-    throw new AamError("NotFound", `Cannot find aam.yaml in "${dir}"`, { file, hint: `aam pkg init ${dir} --name <name>` });
-  }
-  const v = validateManifest(parseYaml(text, file));
-  const problems = [...v.problems];
-  if (v.manifest) {
-    const kinds = new Map<string, "file" | "dir">();
-    for (const [kind, list] of Object.entries(v.manifest.artifacts)) {
-      for (const a of list ?? []) {
-        const st = await fs.stat(fs.path.join(dir, ...a.path.replace(/\/$/, "").split("/")));
-        if (st?.isDirectory) kinds.set(a.path, "dir");
-        else if (st?.isFile) kinds.set(a.path, "file");
-        void kind;
-      }
-    }
-    problems.push(...checkArtifactPaths(v.manifest, (p: string) => kinds.get(p) ?? false));
-  }
-  return { manifest: problems.length === 0 ? v.manifest : undefined, problems, warnings: v.warnings ?? [], file };
-}
-
-function requireValid(v: Validated): Manifest {
-  if (!v.manifest) {
-    throw new AamError("Error", `Invalid manifest "${v.file}": ${v.problems.length} problem(s)`, {
-      file: v.file,
-      problems: v.problems,
-      hint: "fix the fields named above, then run `aam pkg validate`",
-    });
-  }
-  return v.manifest;
-}
-
-async function outputPath(dir: string, output: string | undefined, m: Manifest, cwd: string): Promise<string> {
-  const fileName = `${toFsName(m.name)}-${m.version}.aam`;
-  if (!output) return fs.path.join(dir, "dist", fileName);
-  const abs = fs.path.resolve(cwd, output);
-  const st = await fs.stat(abs);
-  if (st?.isDirectory || output.endsWith("/")) return fs.path.join(abs, fileName);
-  return abs;
-}
-
-/** Packs the folder straight into its output file (streamed: memory does not grow with the package). */
-export async function packFolder(ctx: Context, dir: string, output?: string) {
-  const manifest = requireValid(await validateFolder(dir));
-  const file = await outputPath(dir, output, manifest, ctx.cwd);
-  await fs.mkdirp(fs.path.dirname(file));
-  try {
-    const packed = await packToFile(dir, file, { onProgress: (n: number) => ctx.out.progress("Packing", n) });
-    return { manifest, file, ...packed };
-  } finally {
-    ctx.out.clearProgress();
-  }
-}
+import { isValidName } from "../../manifest/name.ts";
+import type { SignOptions } from "./_signing.ts";
+import { packFolder, requireValid, validateFolder } from "./pkg_folder.ts";
 
 async function ask(p: proc.Prompter, q: string, dflt?: string): Promise<string> {
   const a = (await p.ask(`${q}${dflt ? ` (${dflt})` : ""}: `)).trim();
   return a || dflt || "";
-}
-
-function reportSigned(ctx: Context, m: { name: string; version: string }, r: SignResult, where: string): void {
-  const who = r.entries.map((e) => (e.algorithm === "sigstore" ? "sigstore" : `${e.algorithm} ${e.key_fingerprint}`)).join(", ");
-  if (ctx.out.json) {
-    ctx.out.data({ ok: true, package: m.name, version: m.version, sig: where, package_hash: r.sig.package_hash, signatures: summarise(r.sig) });
-    return;
-  }
-  ctx.out.line(`Signed ${m.name}@${m.version} with ${who}`);
-  ctx.out.line(`Wrote ${where} (${r.sig.signatures.length} signature${r.sig.signatures.length === 1 ? "" : "s"})`);
-}
-
-/**
- * Adds a signature to a version already in a (folder) registry: the archive is checked against
- * metadata.yaml and its own aam.yaml first, and again under the registry lock when the .sig is written.
- */
-async function signPublished(ctx: Context, raw: string, o: SignOptions & { registry?: string; branch?: string }): Promise<void> {
-  const ref = parsePackageRef(raw);
-  if (!ref.version) {
-    throw new AamError("UsageError", `Cannot sign "${raw}": name an .aam file or an exact published version`, { hint: `aam pkg sign ${ref.name}@<version>` });
-  }
-  const { opened, write } = await openForWrite(ctx, o.registry, o.branch, true);
-  const pv = await opened.reader.resolve(ref.name, { version: ref.version });
-  const archive = await opened.reader.archive(pv);
-  const where = `${opened.reader.location}/${pv.sigFile}`;
-  await verifyPackage({ name: pv.name, version: pv.version, archive, expectedChecksum: pv.record.checksum, sigText: null, files: { archive: `${opened.reader.location}/${pv.archiveFile}`, sig: where } }, await trustPolicy(ctx, {}), { skipSignatures: true, now: ctx.now() });
-  const before = await opened.reader.sig(pv);
-  const r = await signArchive(ctx, archive, pv, before, where, o);
-  await write(`sign ${pv.name}@${pv.version}`, async (root) => {
-    // A git registry may have gained another signer's entry since `before` was read: keep it.
-    const current = await opened.reader.sig(pv);
-    const sig = current === before || current === null ? r.sig : r.entries.reduce((s, e) => addEntry(s, e), parseSigFile(current, where));
-    const update = { sigText: serializeSigFile(sig), packageHash: r.sig.package_hash, signatures: summarise(sig), added: summarise({ ...sig, signatures: r.entries }), keys: r.keys };
-    await addSignatures(root, pv.name, pv.version, update, { now: ctx.now(), actor: actor() });
-  });
-  reportSigned(ctx, pv, r, where);
 }
 
 export function register(cli: CAC, ctx: Context): void {
@@ -219,18 +107,7 @@ export function register(cli: CAC, ctx: Context): void {
     .option("--branch <branch>", "With <pkg>@<version> in a git registry: push to this branch")
     .example("aam pkg sign dist/me--my-package-1.0.0.aam --key release")
     .example("aam pkg sign @me/my-package@1.0.0 --key new-key   # add a second signature (key rotation)")
-    .action(async (target: string, o: SignOptions & { registry?: string; branch?: string }) => {
-      const file = fs.path.resolve(ctx.cwd, target);
-      const isFile = target.endsWith(".aam") || (await fs.stat(file))?.isFile;
-      if (!isFile) return await signPublished(ctx, target, o);
-      const archive = await fs.readFileIfExists(file, ARCHIVE_LIMIT);
-      if (!archive) throw new AamError("NotFound", `Cannot find archive "${file}"`, { file, hint: "aam pkg pack <dir> makes one" });
-      const m = await readArchiveManifest(archive, file);
-      const sigFile = `${file}.sig`;
-      const r = await signArchive(ctx, archive, m, await fs.readTextIfExists(sigFile, SIG_LIMIT), sigFile, o);
-      await fs.writeFileAtomic(sigFile, r.sigText);
-      reportSigned(ctx, m, r, sigFile);
-    });
+    .action(async (target: string, o: SignOptions & { registry?: string; branch?: string }) => (await import("./pkg_sign.ts")).signCommand(ctx, target, o));
 
   cli
     .command("publish [source]", "Publish a package folder (packed first) or an .aam into a registry")
@@ -246,36 +123,7 @@ export function register(cli: CAC, ctx: Context): void {
     .option("--tag <tag>", "Dist-tag to point at this version (default: latest, moved only forward)")
     .option("--branch <branch>", "Git registry: push to this branch (default: the default branch)")
     .example("aam pkg publish ./my-package --sign --registry team")
-    .action(async (src: string | undefined, o: SignOptions & { registry?: string; sign?: boolean; tag?: string; branch?: string }) => {
-      const path = fs.path.resolve(ctx.cwd, src ?? ".");
-      const st = await fs.stat(path);
-      if (!st) throw new AamError("NotFound", `Cannot find "${path}"`, { hint: "pass a package folder or an .aam file" });
-      let archive: Uint8Array;
-      let archiveFile: string;
-      let checksum: string;
-      let m: Manifest;
-      if (st.isDirectory) {
-        // The folder's aam.yaml, validated before packing, is the one the archive holds.
-        ({ file: archiveFile, checksum, manifest: m } = await packFolder(ctx, path));
-        archive = await fs.readFile(archiveFile, ARCHIVE_LIMIT); // publishing needs the bytes; packing did not hold them
-      } else {
-        archiveFile = path;
-        archive = await fs.readFile(path, ARCHIVE_LIMIT);
-        checksum = checksumOf(archive);
-        m = await readArchiveManifest(archive, archiveFile);
-      }
-      const { opened, write } = await openForWrite(ctx, o.registry, o.branch);
-      // Signed once: a git push retried on a new head publishes the same signature again.
-      let signed: Promise<SignResult> | undefined;
-      const sign = o.sign || o.signingMethod || o.gpgKeys !== undefined || o.oidcManual ? (sigText: string | null, sigFile: string, hash: string) => (signed ??= signArchive(ctx, archive, m, sigText, sigFile, o, hash)) : null;
-      const r = await write(`publish ${m.name}@${m.version}`, (root) =>
-        publishPackage({ root, archive, checksum, archiveFile, manifest: m, sign, tag: o.tag, trust: () => localTrust(ctx) }, { now: () => ctx.now(), actor: actor(), warn: (w) => ctx.out.warn(w) }),
-      );
-      if (ctx.out.json) {
-        ctx.out.data({ ok: true, package: m.name, version: m.version, registry: opened.reader.location, checksum: r.checksum, size: r.size, signed: r.signed, tag: o.tag ?? "latest" });
-      } else {
-        ctx.out.line(`Published ${m.name}@${m.version} to ${opened.name ?? opened.reader.location} (${r.signed ? "signed" : "unsigned"})`);
-        ctx.out.line(`  ${r.checksum}`);
-      }
-    });
+    .action(async (src: string | undefined, o: SignOptions & { registry?: string; sign?: boolean; tag?: string; branch?: string }) =>
+      (await import("./pkg_sign.ts")).publishCommand(ctx, src, o),
+    );
 }
