@@ -27,13 +27,20 @@ export function gitComplaint(r: RunResult): string {
   return r.stderr.trim().split("\n").at(-1) ?? "";
 }
 
+/** What to do about a failed git command; git's own configuration decides whom it trusts over https. */
+function gitHint(complaint: string): string {
+  if (/certificate|SSL/i.test(complaint)) {
+    return "git does not trust the server's certificate: give git its CA (git config --global http.sslCAInfo <ca.pem>, or GIT_SSL_CAINFO); aam never turns certificate checks off";
+  }
+  return "check the repository URL and your access to it";
+}
+
 /** Runs git and answers its stdout. @throws {AamError} Error when git fails. */
 export async function git(args: string[], cwd?: string): Promise<string> {
   const r = await gitTry(args, cwd);
   if (r.code !== 0) {
-    throw new AamError("Error", `Cannot run git ${args[0]}: ${gitComplaint(r)}`, {
-      hint: "check the repository URL and your access to it",
-    });
+    const complaint = gitComplaint(r);
+    throw new AamError("Error", `Cannot run git ${args[0]}: ${complaint}`, { hint: gitHint(complaint) });
   }
   return new TextDecoder().decode(r.stdout);
 }

@@ -4,57 +4,13 @@
  * on the new head. Real git, a bare repository on file://, one AAM_HOME per "machine".
  */
 import { describe, test, expect, beforeEach, afterEach } from "bun:test";
-import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { aam, aamAsync, RUNTIMES, tempDir, removeDir, makePackage, errorName, run as sh, type RuntimeName } from "../helpers.ts";
+import { GIT_ENV, cachedClones, checkout, expectClean, expectNoLocalWork, makeBareRegistry, publishAtOnce, subjects } from "../helpers/git_registry.ts";
 
-const GIT_ENV = { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.org", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.org" };
 const WRITERS = 4;
 const VERSIONS = 5;
-
-/** A bare repository on file:// holding a fresh registry (from the template) on `main`. */
-function makeBareRegistry(rt: RuntimeName, dir: string): { bare: string; url: string } {
-  const reg = join(dir, "seed");
-  expect(aam(rt, ["registry", "init", reg], { cwd: dir, home: join(dir, "seed-home") }).code).toBe(0);
-  const bare = join(dir, "bare.git");
-  expect(sh("git", ["init", "--bare", "--quiet", "--initial-branch", "main", bare]).code).toBe(0);
-  const g = (args: string[]) => sh("git", args, { cwd: reg, env: GIT_ENV });
-  g(["init", "--quiet"]);
-  g(["add", "-A"]);
-  expect(g(["commit", "--quiet", "-m", "registry"]).code).toBe(0);
-  expect(g(["push", "--quiet", bare, "HEAD:refs/heads/main"]).code).toBe(0);
-  return { bare, url: `git+file://${bare}` };
-}
-
-/** The commit subjects on a branch of the bare repository, newest first. */
-function subjects(bare: string, branch = "main"): string[] {
-  return sh("git", ["log", "--format=%s", branch], { cwd: bare }).stdout.trim().split("\n");
-}
-
-/** A fresh checkout of the bare repository's branch, to read as a folder registry. */
-function checkout(bare: string, dest: string, branch = "main"): string {
-  expect(sh("git", ["clone", "--quiet", "--branch", branch, bare, dest]).code).toBe(0);
-  return dest;
-}
-
-/** Every cached clone under a home, each of which must hold no uncommitted or unpushed work. */
-function cachedClones(home: string): string[] {
-  const root = join(home, ".aam", "cache", "git");
-  return readdirSync(root).filter((n) => !n.startsWith(".") && !n.endsWith(".lock")).map((n) => join(root, n));
-}
-
-/** No uncommitted or unpushed work in a clone: its tree is its HEAD, and its HEAD is on the remote's branch. */
-function expectNoLocalWork(clone: string, bare: string, branch = "main"): void {
-  expect(sh("git", ["status", "--porcelain", "--ignored"], { cwd: clone }).stdout).toBe("");
-  const head = sh("git", ["rev-parse", "HEAD"], { cwd: clone }).stdout.trim();
-  expect(sh("git", ["merge-base", "--is-ancestor", head, branch], { cwd: bare }).code).toBe(0);
-}
-
-/** As expectNoLocalWork, and the clone is at the remote branch's head. */
-function expectClean(clone: string, bare: string, branch = "main"): void {
-  expectNoLocalWork(clone, bare, branch);
-  expect(sh("git", ["rev-parse", "HEAD"], { cwd: clone }).stdout).toBe(sh("git", ["rev-parse", branch], { cwd: bare }).stdout);
-}
 
 /** Commits everything in a plain checkout (another machine's change, not pushed yet). */
 function commitIn(checkoutDir: string, message: string): void {
@@ -83,35 +39,7 @@ describe.each(RUNTIMES)("git registry writes under %s", (rt: RuntimeName) => {
 
   test(`${WRITERS} machines publish ${VERSIONS} versions each at once: every version lands, one commit each, verify clean`, async () => {
     const { bare, url } = makeBareRegistry(rt, dir);
-    const writer = async (w: number) => {
-      const home = join(dir, `m${w}`);
-      for (let i = 0; i < VERSIONS; i++) {
-        const pkg = makePackage(join(home, `p${i}`), "@acme/shared", `${w + 1}.${i}.0`);
-        const r = await aamAsync(rt, ["pkg", "publish", pkg, "--registry", url], { cwd: home, home });
-        expect(`${r.code} ${r.stderr}`).toBe("0 ");
-      }
-    };
-    await Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
-
-    const expected = Array.from({ length: WRITERS * VERSIONS }, (_, n) => `${Math.floor(n / VERSIONS) + 1}.${n % VERSIONS}.0`);
-    const log = subjects(bare);
-    expect(log.length).toBe(1 + WRITERS * VERSIONS); // the seed commit, then one per publish
-    expect(log.at(-1)).toBe("registry");
-    expect(log.slice(0, -1).map((s) => /^aam: publish @acme\/shared@(\S+)$/.exec(s)?.[1]).sort()).toEqual([...expected].sort());
-
-    const reg = checkout(bare, join(dir, "check"));
-    const o = { cwd: dir, home: join(dir, "checker") };
-    const verify = aam(rt, ["registry", "verify", reg, "--json"], o);
-    expect(verify.code).toBe(0);
-    expect(JSON.parse(verify.stdout).ok).toBe(true);
-    const info = JSON.parse(aam(rt, ["info", "@acme/shared", "--registry", reg, "--json"], o).stdout);
-    expect(info.versions.map((v: { version: string }) => v.version).sort()).toEqual([...expected].sort());
-    expect(info.dist_tags.latest).toBe(`${WRITERS}.${VERSIONS - 1}.0`);
-    const events = readFileSync(join(reg, "audit.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(events.filter((e) => e.event === "package.publish").map((e) => e.version).sort()).toEqual([...expected].sort());
-    const index = aam(rt, ["search", "shared", "--registry", reg, "--json"], o);
-    expect(JSON.parse(index.stdout).results.map((r: { name: string }) => r.name)).toEqual(["@acme/shared"]);
-    for (let w = 0; w < WRITERS; w++) for (const c of cachedClones(join(dir, `m${w}`))) expectNoLocalWork(c, bare);
+    await publishAtOnce(rt, dir, bare, url, WRITERS, VERSIONS);
   }, 600_000);
 });
 
