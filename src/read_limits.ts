@@ -94,7 +94,7 @@ export const PACKAGE_FILE_LIMIT: ReadLimit = Object.freeze({
   hint: "an .aam archive holds at most 256 MiB unpacked; leave large files out with .aamignore",
 });
 
-/** An artifact given to `verify-blob`, read whole to be hashed and verified. */
+/** An artifact given to `verify-blob`: read once, hashed as it streams, held whole only for a signer that needs its bytes. */
 export const BLOB_LIMIT: ReadLimit = Object.freeze({
   maxBytes: MAX_ARCHIVE_BYTES,
   code: "UsageError",

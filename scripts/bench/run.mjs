@@ -208,7 +208,7 @@ bench({
 const proj = (rt, which) => join(WORK, "projects", `${which}-${rt}`);
 bench({
   id: "memory",
-  title: "Peak RSS: verifying (Ed25519, OpenPGP, Sigstore entries) and installing the 49 MiB-payload package vs the 1 MiB one",
+  title: "Peak RSS: verifying (Ed25519, OpenPGP, Sigstore entries), verify-blob (Sigstore bundle) and installing the 49 MiB-payload package vs the 1 MiB one",
   measureRss: true,
   cases: ["node", "bun", "deno"].flatMap((rt) => [
     aam(rt, ["verify", "--file", oneMib], { label: `verify 1 MiB (${rt})` }),
@@ -221,6 +221,16 @@ bench({
       ].map(([size, name]) =>
         aam(rt, ["verify", "--file", join(WORK, "archives", `${name}-${m}.aam`), "--require-signature"], { label: `verify ${size}, ${m} (${rt})`, env: { ...env, AAM_HOME: join(WORK, "home-signed") } }),
       ),
+    ),
+    // verify-blob of the same archives with their Sigstore bundle (keyless, stand-ins' root): read once, streamed.
+    ...[
+      ["1 MiB", "one-mib"],
+      ["49 MiB", "big"],
+    ].map(([size, name]) =>
+      aam(rt, ["verify-blob", join(WORK, "archives", `${name}-sigstore.aam`), "--bundle", join(WORK, "archives", `${name}-sigstore.bundle.json`), "--certificate-identity", "release@bench.invalid", "--certificate-oidc-issuer", "https://issuer.bench.invalid"], {
+        label: `verify-blob ${size}, sigstore (${rt})`,
+        env: { ...env, AAM_HOME: join(WORK, "home-signed") },
+      }),
     ),
     ...[
       ["1 MiB", oneMib, "small"],

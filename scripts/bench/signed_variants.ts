@@ -1,5 +1,6 @@
 // `bun scripts/bench/signed_variants.ts`: OpenPGP- and Sigstore-signed copies of the 1 MiB and 49 MiB
-// bench archives (bench-work/archives/<name>-{openpgp,sigstore}.aam and .sig), for the memory bench
+// bench archives (bench-work/archives/<name>-{openpgp,sigstore}.aam and .sig, and the Sigstore entry's
+// bundle alone as <name>-sigstore.bundle.json for verify-blob), for the memory bench
 // (issue 15 item 4: these entries are checked in verify's one streamed read too), and the home that
 // trusts their signers (bench-work/home-signed). Run by run.mjs after generate.ts, with dist/ built.
 // OpenPGP: real gpg, with the key generate.ts made in bench-work/gnupg. Sigstore: keyless, signed at
@@ -7,7 +8,7 @@
 // verification measured is offline. Keys and certificates are random, which changes no timing.
 // Prints the JSON { openpgp: boolean, sigstore: true }.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, rmSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startSigstoreStandIns, fakeIdentityToken } from "../../test/sigstore_mock.ts";
@@ -53,7 +54,11 @@ try {
       copyFileSync(join(WORK, "archives", `${name}.aam`), copy);
       rmSync(`${copy}.sig`, { force: true }); // `pkg sign` extends an existing .sig
       if (method === "openpgp") await aam(["pkg", "sign", copy, "--signing-method", "gpg", "--gpg-key", GPG_UID]);
-      else await aam(["pkg", "sign", copy, "--signing-method", "sigstore"], { SIGSTORE_ID_TOKEN: fakeIdentityToken(IDENTITY, ISSUER) });
+      else {
+        await aam(["pkg", "sign", copy, "--signing-method", "sigstore"], { SIGSTORE_ID_TOKEN: fakeIdentityToken(IDENTITY, ISSUER) });
+        // The entry's bundle alone, for `aam verify-blob <archive> --bundle` (the memory bench).
+        writeFileSync(join(WORK, "archives", `${name}-sigstore.bundle.json`), JSON.stringify(JSON.parse(readFileSync(`${copy}.sig`, "utf8")).signatures[0].bundle));
+      }
     }
   }
   process.stdout.write(JSON.stringify({ openpgp, sigstore: true }) + "\n");

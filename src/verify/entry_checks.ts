@@ -8,7 +8,8 @@
 import type { SigEntry } from "../signing/sig_file.ts";
 import { startEntryCheck, type EntryResult, type StreamContext, type StreamedEntryCheck } from "../signing/check_entry.ts";
 import { ByteSink } from "../encoding/byte_sink.ts";
-import { isArchiveBytes, type ArchiveInput } from "./archive_source.ts";
+import { createSha256 } from "../runtime/index.ts";
+import { chunksOf, isArchiveBytes, type ArchiveInput } from "./archive_source.ts";
 
 export interface EntryChecks {
   /** Takes each chunk of the archive's one read, in order. */
@@ -34,4 +35,20 @@ export async function startEntryChecks(entries: readonly SigEntry[], ctx: Stream
       return out;
     },
   };
+}
+
+/**
+ * The same checks around a read of the archive of their own, hashed as it passes, for a reader
+ * outside the pipeline (`info --signatures`, `registry verify`'s owners check): answers the
+ * archive's checksum from that read, and the entries' results when asked (after comparing it).
+ */
+export async function readForEntryChecks(entries: readonly SigEntry[], ctx: StreamContext, archive: ArchiveInput): Promise<{ checksum: string; results(): Promise<EntryResult[]> }> {
+  const checks = await startEntryChecks(entries, ctx, archive);
+  const h = createSha256();
+  for await (const chunk of chunksOf(archive)) {
+    h.update(chunk);
+    checks.tap(chunk);
+  }
+  const checksum = `sha256:${h.digestHex()}`;
+  return { checksum, results: async () => await checks.finish(checksum) };
 }

@@ -29,7 +29,7 @@ export async function readRegistryVersion(reader: RegistryReader, pv: PackageVer
   return loadRegistryVersion(reader, pv, trust);
 }
 
-/** A registry version, rejected or not, with its archive read whole: to show what it carries (info --signatures), never to use it. */
+/** A registry version, rejected or not, with its archive read whole (readRegistryVersion's read). */
 export async function loadRegistryVersion(reader: RegistryReader, pv: PackageVersion, trust?: LocalTrust): Promise<VerifyInput & { archive: Uint8Array }> {
   const [archive, sigText] = await Promise.all([reader.archive(pv), reader.sig(pv)]);
   return registryInput(reader, pv, archive, sigText, trust);

@@ -6,9 +6,12 @@
  */
 import { AamError } from "../errors.ts";
 import { parseSigFile } from "../signing/sig_file.ts";
-import { checkEntry } from "../signing/check_entry.ts";
+import { checkEntry, type EntryResult } from "../signing/check_entry.ts";
+import type { SigEntry } from "../signing/sig_file.ts";
 import { ownerOf } from "../trust/owners.ts";
 import type { LocalTrust } from "./local_trust.ts";
+import type { ArchiveInput } from "./archive_source.ts";
+import { readForEntryChecks } from "./entry_checks.ts";
 
 export interface OwnerSignatureInput {
   name: string;
@@ -17,8 +20,11 @@ export interface OwnerSignatureInput {
   sigFile: string;
   /** `sha256:<hex>` of the archive. */
   packageHash: string;
-  /** The archive's bytes, read only if an OpenPGP or Sigstore entry needs them. */
-  archive: Uint8Array | (() => Promise<Uint8Array>);
+  /**
+   * The archive's bytes, or how to open it, only if an OpenPGP or Sigstore entry needs it: it is
+   * then read once, streamed, and those entries checked in that read (verify/entry_checks.ts).
+   */
+  archive: Uint8Array | (() => Promise<ArchiveInput>);
   trust?: LocalTrust;
   /** OpenPGP public keys that travelled with the version (copies that may check, never trust). */
   keyCopies?: string[];
@@ -36,20 +42,32 @@ export async function findOwnerSignature(input: OwnerSignatureInput, owners: rea
     throw e;
   }
   if (sig.package !== input.name || sig.package_version !== input.version || sig.package_hash !== input.packageHash) return undefined;
-  for (const entry of sig.signatures) {
-    const r = await checkEntry(entry, {
-      archive: input.archive,
-      packageHash: input.packageHash,
-      trustedRoot: input.trust?.trustedRoot,
-      publicKeys: [...(input.trust?.publicKeys ?? []), ...(input.keyCopies ?? [])],
-      managedKeys: input.trust?.managedKeys,
-      verifyTransparencyLog: input.trust?.verifyTransparencyLog ?? true,
-      now: input.now,
-    });
-    const owner = ownerOf(r, owners);
-    if (owner !== undefined) return owner;
+  const ctx = {
+    trustedRoot: input.trust?.trustedRoot,
+    publicKeys: [...(input.trust?.publicKeys ?? []), ...(input.keyCopies ?? [])],
+    managedKeys: input.trust?.managedKeys,
+    verifyTransparencyLog: input.trust?.verifyTransparencyLog ?? true,
+    now: input.now,
+  };
+  const ownerIn = (results: EntryResult[]) => results.map((r) => ownerOf(r, owners)).find((o) => o !== undefined);
+  // Which owner signed does not matter, only that one did: entries that sign the package hash are
+  // checked first, and the archive is read only when none of them is an owner's.
+  const readsArchive = (e: SigEntry) => e.algorithm === "openpgp" || e.algorithm === "sigstore";
+  for (const entry of sig.signatures.filter((e) => !readsArchive(e))) {
+    const found = ownerIn([await checkEntry(entry, { ...ctx, archive: new Uint8Array(0), packageHash: input.packageHash })]);
+    if (found !== undefined) return found;
   }
-  return undefined;
+  const rest = sig.signatures.filter(readsArchive);
+  if (rest.length === 0) return undefined;
+  if (input.archive instanceof Uint8Array) {
+    // Publish holds the archive already: checked over its bytes, one entry at a time, as before.
+    for (const entry of rest) {
+      const found = ownerIn([await checkEntry(entry, { ...ctx, archive: input.archive, packageHash: input.packageHash })]);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  return ownerIn(await (await readForEntryChecks(rest, ctx, await input.archive())).results());
 }
 
 /** @throws {AamError} PolicyViolation unless an owner signed the version. */

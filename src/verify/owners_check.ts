@@ -14,7 +14,6 @@ import { REGISTRY_FILE } from "../registry/layout.ts";
 import { isValidRegistryName } from "../manifest/registry_name.ts";
 import { OWNERSHIP_EVENT, replayOwnership } from "../attest/ownership.ts";
 import { sameOwners } from "../trust/owners.ts";
-import { bytesOf } from "./archive_source.ts";
 import type { LocalTrust } from "./local_trust.ts";
 import { findOwnerSignature } from "./owner_signature.ts";
 
@@ -67,7 +66,7 @@ export async function checkRegistryOwners(reader: RegistryReader, metas: readonl
       try {
         const pv = await reader.versionOf(m, record);
         const found = await findOwnerSignature(
-          { name: m.name, version, sigText: await reader.sig(pv), sigFile: `${reader.location}/${pv.sigFile}`, packageHash: record.checksum, archive: async () => await bytesOf(await reader.archiveSource(pv)), trust: opts.trust, now: opts.now },
+          { name: m.name, version, sigText: await reader.sig(pv), sigFile: `${reader.location}/${pv.sigFile}`, packageHash: record.checksum, archive: async () => await reader.archiveSource(pv), trust: opts.trust, now: opts.now },
           owners,
         );
         if (found === undefined) out.fail(`${m.name}@${version}`, new AamError("PolicyViolation", `published while "${m.name}" had owners [${owners.join(", ")}], but no owner's valid signature is in its .sig`));

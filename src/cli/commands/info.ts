@@ -4,13 +4,12 @@ import type { Context } from "../context.ts";
 import { untrusted as u } from "../output.ts";
 import { parsePackageRef } from "../../manifest/name.ts";
 import { parseSigFile } from "../../signing/sig_file.ts";
-import { checkEntry } from "../../signing/check_entry.ts";
 import { isKeyTrustedFor, isIdentityTrusted } from "../../trust/policy.ts";
 import { checkAttestations } from "../../verify/attestation_signers.ts";
 import { parseAuditEvents } from "../../registry/audit_log.ts";
-import { checksumOf } from "../../encoding/sha256.ts";
 import { openForRead, trustPolicy, localTrust } from "./_shared.ts";
-import { loadRegistryVersion } from "../../verify/inputs.ts";
+import { registryInput } from "../../verify/inputs.ts";
+import { readForEntryChecks } from "../../verify/entry_checks.ts";
 import { rekorBase, signerDetail } from "../signer_lines.ts";
 import type { SignerReport } from "../../verify/pipeline.ts";
 
@@ -29,16 +28,18 @@ export function register(cli: CAC, ctx: Context): void {
       let signatures: Record<string, unknown>[] | undefined;
       if (o.signatures) {
         // The same input verify and install build: for a pinned, trusted registry it carries the pin (VerifyInput.attestation).
-        const input = await loadRegistryVersion(opened.reader, pv);
-        const { archive, sigText } = input;
+        // The archive is streamed from a local registry's file (read whole over HTTP), once: its entries are checked in that read.
+        const [archive, sigText] = await Promise.all([opened.reader.archiveSource(pv), opened.reader.sig(pv)]);
+        const input = registryInput(opened.reader, pv, archive, sigText);
         signatures = [];
         if (sigText !== null) {
           const sig = parseSigFile(sigText, `${opened.reader.location}/${pv.sigFile}`);
-          const hash = checksumOf(archive);
           const policy = await trustPolicy(ctx, {});
           const trust = await localTrust(ctx);
-          for (const e of sig.signatures) {
-            const r = hash === sig.package_hash ? await checkEntry(e, { archive, packageHash: hash, ...trust, now: ctx.now() }) : { algorithm: e.algorithm, valid: false, reason: "archive does not match package_hash" };
+          const read = await readForEntryChecks(sig.signatures, { ...trust, now: ctx.now() }, archive);
+          const hash = read.checksum;
+          const results = hash === sig.package_hash ? await read.results() : sig.signatures.map((e) => ({ algorithm: e.algorithm, valid: false, reason: "archive does not match package_hash" }));
+          for (const r of results) {
             const fp = "key_fingerprint" in r ? r.key_fingerprint : undefined;
             const id = "identity" in r ? r.identity : undefined;
             const t = fp ? isKeyTrustedFor(fp, pv.name, policy) : id ? isIdentityTrusted(id, ("issuer" in r ? r.issuer : "") ?? "", policy, pv.name) : { trusted: false, reason: "unknown signer" };

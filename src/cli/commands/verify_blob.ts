@@ -11,10 +11,11 @@ import type { Context } from "../context.ts";
 import { untrusted as u } from "../output.ts";
 import { AamError } from "../../errors.ts";
 import type { ManagedKey } from "../../signing/sigstore/managed_key.ts";
+import type { BundleCheck } from "../../signing/sigstore/verify_bundle.ts";
 import { fs } from "../../runtime/index.ts";
-import { checksumOf } from "../../encoding/sha256.ts";
-import { BLOB_LIMIT, DOCUMENT_LIMIT } from "../../read_limits.ts";
+import { DOCUMENT_LIMIT } from "../../read_limits.ts";
 import { fromHex } from "../../encoding/hex.ts";
+import { openBlob, type OpenedBlob } from "./verify_blob_read.ts";
 
 const DIGEST_RE = /^sha256:[0-9a-fA-F]{64}$/;
 const SIGNER_USAGE =
@@ -44,8 +45,8 @@ function expectedSigner(fileArg: string, o: Flags): { identity: string; issuer: 
   return { identity: o.certificateIdentity!, issuer: o.certificateOidcIssuer! };
 }
 
-/** The file's bytes, or the digest given instead of a file (`sha256:<64 hex>`). */
-async function readArtifact(ctx: Context, fileArg: string): Promise<{ label: string; artifact: Uint8Array | { sha256: Uint8Array }; checksum: string }> {
+/** The digest given instead of a file (`sha256:<64 hex>`), or the file, opened to be read once (verify_blob_read.ts). */
+async function openArtifact(ctx: Context, fileArg: string): Promise<{ label: string; digest: { sha256: Uint8Array; checksum: string } } | { label: string; file: OpenedBlob }> {
   if (fileArg.startsWith("sha256:")) {
     if (!DIGEST_RE.test(fileArg)) {
       throw new AamError("UsageError", `Cannot read digest "${fileArg}": a SHA-256 digest is sha256: and 64 hex digits`, {
@@ -53,12 +54,12 @@ async function readArtifact(ctx: Context, fileArg: string): Promise<{ label: str
       });
     }
     const checksum = fileArg.toLowerCase();
-    return { label: checksum, artifact: { sha256: fromHex(checksum.slice(7)) }, checksum };
+    return { label: checksum, digest: { sha256: fromHex(checksum.slice(7)), checksum } };
   }
   const file = fs.path.resolve(ctx.cwd, fileArg);
-  const artifact = await fs.readFileIfExists(file, BLOB_LIMIT);
-  if (!artifact) throw new AamError("NotFound", `Cannot find file "${file}"`, { file, hint: "check the path of the file to verify" });
-  return { label: file, artifact, checksum: checksumOf(artifact) };
+  const opened = await openBlob(file);
+  if (!opened) throw new AamError("NotFound", `Cannot find file "${file}"`, { file, hint: "check the path of the file to verify" });
+  return { label: file, file: opened };
 }
 
 interface Flags {
@@ -87,14 +88,16 @@ async function keyMode(ctx: Context, fileArg: string, o: Flags): Promise<void> {
       hint: "aam verify-blob <file> --signature <file.sig> --key <pub.pem>, or " + SIGNER_USAGE,
     });
   }
-  const { label, artifact } = await readArtifact(ctx, fileArg);
-  if (!(artifact instanceof Uint8Array)) {
+  const subject = await openArtifact(ctx, fileArg);
+  if (!("file" in subject)) {
     throw new AamError("UsageError", `Cannot verify "${fileArg}" with --signature: a detached signature is checked against the file, not a digest`, {
       hint: "give the file itself",
     });
   }
+  // The signature signs the file's checksum (SPEC §5 message): the file is hashed, never held.
+  const { checksum } = await subject.file.read(false);
   const { verifyBlobWithKey } = await import("./verify_blob_key.ts");
-  await verifyBlobWithKey(ctx, label, artifact, o.signature, o.key);
+  await verifyBlobWithKey(ctx, subject.label, checksum, o.signature, o.key);
 }
 
 export function register(cli: CAC, ctx: Context): void {
@@ -112,37 +115,60 @@ export function register(cli: CAC, ctx: Context): void {
     .action(async (fileArg: string, o: Flags) => {
       if (o.signature !== undefined) return keyMode(ctx, fileArg, o);
       const signer = expectedSigner(fileArg, o);
-      const { label, artifact, checksum } = await readArtifact(ctx, fileArg);
-      const bundleFile = fs.path.resolve(ctx.cwd, o.bundle!);
-      const bundleText = await fs.readTextIfExists(bundleFile, DOCUMENT_LIMIT);
-      if (bundleText === null) throw new AamError("NotFound", `Cannot find bundle "${bundleFile}"`, { file: bundleFile, hint: "check the path given to --bundle" });
-      let bundle: unknown;
+      const subject = await openArtifact(ctx, fileArg);
       try {
-        bundle = JSON.parse(bundleText);
-      } catch (e) {
-        throw new AamError("MalformedSignature", `Cannot read Sigstore bundle "${bundleFile}": not valid JSON`, { file: bundleFile, hint: "the bundle is damaged or truncated; get it again from the signer", cause: e });
+        await bundleMode(ctx, o, signer, subject);
+      } finally {
+        if ("file" in subject) await subject.file.close();
       }
-      const root = await readRoot(ctx, o.trustedRoot);
-      const checkLog = (await ctx.config()).merged.security.verify_transparency_log !== false;
-      if (!checkLog) ctx.out.warn("security.verify_transparency_log is false: transparency-log entries are not checked, and only a timestamp authority can vouch for the signing time");
-      const { verifySigstoreBundle } = await import("../../signing/sigstore/verify_bundle.ts");
-      const { verifyExpectedSigner } = await import("../../signing/sigstore/expect_signer.ts");
-      const { managedKeyFromPem } = await import("../../signing/sigstore/managed_key.ts");
-      let publicKey: ManagedKey | undefined;
-      if ("key" in signer) {
-        const keyFile = fs.path.resolve(ctx.cwd, signer.key);
-        const pem = await fs.readTextIfExists(keyFile, DOCUMENT_LIMIT);
-        if (pem === null) throw new AamError("NotFound", `Cannot find key "${keyFile}"`, { file: keyFile, hint: "check the path given to --key" });
-        publicKey = managedKeyFromPem(pem, keyFile);
-      }
-      const v = await verifySigstoreBundle({ bundle, artifact, trustedRoot: root.text, bundleFile, trustedRootFile: root.file, verifyTransparencyLog: checkLog, publicKey });
-      if ("identity" in signer) verifyExpectedSigner(v, signer, label);
-      if (ctx.out.json) {
-        ctx.out.data({ ok: true, ...(artifact instanceof Uint8Array ? { file: label } : { digest: checksum }), checksum, bundle: bundleFile, trusted_root: root.file, ...v });
-        return;
-      }
-      const when = [v.log_index !== undefined ? `log index ${v.log_index}` : "", v.integrated_time ? `integrated ${v.integrated_time}` : "", v.timestamp_authority_time ? `timestamped ${v.timestamp_authority_time}` : ""].filter(Boolean).join(", ");
-      const by = v.key_fingerprint ? `key sha256:${v.key_fingerprint}` : `${u(v.identity)} (issuer ${u(v.issuer)})`;
-      ctx.out.line(`${ctx.out.paint("green", "✓")} Verified ${label}: signed by ${by}${when ? `, ${when}` : ""}`);
     });
+}
+
+type Subject = Awaited<ReturnType<typeof openArtifact>>;
+
+/**
+ * The artifact as verify_bundle.ts takes it: the given digest; or the file read once, kept whole
+ * only when the bundle's signer needs its bytes, else its SHA-256 hashed as it streamed past.
+ */
+async function artifactOf(subject: Subject, bundle: unknown, publicKey: ManagedKey | undefined): Promise<{ artifact: BundleCheck["artifact"]; checksum: string }> {
+  if ("digest" in subject) return { artifact: { sha256: subject.digest.sha256 }, checksum: subject.digest.checksum };
+  const { needsArtifactBytes } = await import("../../signing/sigstore/artifact_need.ts");
+  const read = await subject.file.read(await needsArtifactBytes(bundle, publicKey ? [publicKey] : []));
+  return { artifact: read.bytes ?? { sha256: read.sha256, streamed: true }, checksum: read.checksum };
+}
+
+async function bundleMode(ctx: Context, o: Flags, signer: ReturnType<typeof expectedSigner>, subject: Subject): Promise<void> {
+  const label = subject.label;
+  const bundleFile = fs.path.resolve(ctx.cwd, o.bundle!);
+  const bundleText = await fs.readTextIfExists(bundleFile, DOCUMENT_LIMIT);
+  if (bundleText === null) throw new AamError("NotFound", `Cannot find bundle "${bundleFile}"`, { file: bundleFile, hint: "check the path given to --bundle" });
+  let bundle: unknown;
+  try {
+    bundle = JSON.parse(bundleText);
+  } catch (e) {
+    throw new AamError("MalformedSignature", `Cannot read Sigstore bundle "${bundleFile}": not valid JSON`, { file: bundleFile, hint: "the bundle is damaged or truncated; get it again from the signer", cause: e });
+  }
+  const root = await readRoot(ctx, o.trustedRoot);
+  const checkLog = (await ctx.config()).merged.security.verify_transparency_log !== false;
+  if (!checkLog) ctx.out.warn("security.verify_transparency_log is false: transparency-log entries are not checked, and only a timestamp authority can vouch for the signing time");
+  const { verifySigstoreBundle } = await import("../../signing/sigstore/verify_bundle.ts");
+  const { verifyExpectedSigner } = await import("../../signing/sigstore/expect_signer.ts");
+  const { managedKeyFromPem } = await import("../../signing/sigstore/managed_key.ts");
+  let publicKey: ManagedKey | undefined;
+  if ("key" in signer) {
+    const keyFile = fs.path.resolve(ctx.cwd, signer.key);
+    const pem = await fs.readTextIfExists(keyFile, DOCUMENT_LIMIT);
+    if (pem === null) throw new AamError("NotFound", `Cannot find key "${keyFile}"`, { file: keyFile, hint: "check the path given to --key" });
+    publicKey = managedKeyFromPem(pem, keyFile);
+  }
+  const { artifact, checksum } = await artifactOf(subject, bundle, publicKey);
+  const v = await verifySigstoreBundle({ bundle, artifact, trustedRoot: root.text, bundleFile, trustedRootFile: root.file, verifyTransparencyLog: checkLog, publicKey });
+  if ("identity" in signer) verifyExpectedSigner(v, signer, label);
+  if (ctx.out.json) {
+    ctx.out.data({ ok: true, ...("file" in subject ? { file: label } : { digest: checksum }), checksum, bundle: bundleFile, trusted_root: root.file, ...v });
+    return;
+  }
+  const when = [v.log_index !== undefined ? `log index ${v.log_index}` : "", v.integrated_time ? `integrated ${v.integrated_time}` : "", v.timestamp_authority_time ? `timestamped ${v.timestamp_authority_time}` : ""].filter(Boolean).join(", ");
+  const by = v.key_fingerprint ? `key sha256:${v.key_fingerprint}` : `${u(v.identity)} (issuer ${u(v.issuer)})`;
+  ctx.out.line(`${ctx.out.paint("green", "✓")} Verified ${label}: signed by ${by}${when ? `, ${when}` : ""}`);
 }

@@ -8,14 +8,14 @@
 import type { Context } from "../context.ts";
 import { AamError } from "../../errors.ts";
 import { fs } from "../../runtime/index.ts";
-import { checksumOf } from "../../encoding/sha256.ts";
 import { ed25519PublicKeyFromPem } from "../../encoding/pem.ts";
 import { assertStrictPublicKey, fingerprint } from "../../signing/ed25519/public_key.ts";
 import { verifyEd25519 } from "../../signing/ed25519/verify.ts";
 import { signatureMessage } from "../../signing/message.ts";
 import { DOCUMENT_LIMIT, SIG_LIMIT } from "../../read_limits.ts";
 
-export async function verifyBlobWithKey(ctx: Context, file: string, artifact: Uint8Array, sigArg: string, keyArg: string): Promise<void> {
+/** @param checksum The file's `sha256:<hex>`, hashed as it was read (verify_blob_read.ts): the signature signs only that. */
+export async function verifyBlobWithKey(ctx: Context, file: string, checksum: string, sigArg: string, keyArg: string): Promise<void> {
   const keyFile = fs.path.resolve(ctx.cwd, keyArg);
   const pem = await fs.readTextIfExists(keyFile, DOCUMENT_LIMIT);
   if (pem === null) throw new AamError("NotFound", `Cannot find public key "${keyFile}"`, { file: keyFile, hint: "check the path given to --key" });
@@ -30,7 +30,6 @@ export async function verifyBlobWithKey(ctx: Context, file: string, artifact: Ui
       hint: "the signature is damaged or is not a detached Ed25519 signature; get it again from the signer",
     });
   }
-  const checksum = checksumOf(artifact);
   const keyFingerprint = fingerprint(publicKey);
   if (!(await verifyEd25519(publicKey, signatureMessage(checksum), signature))) {
     throw new AamError("InvalidSignature", `Signature "${sigFile}" does not match "${file}" for key ${keyFingerprint}`, {

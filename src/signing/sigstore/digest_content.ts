@@ -81,15 +81,19 @@ export function verifyEcdsaDigest(curves: Curves, key: EcKeyLike, digest: Uint8A
 
 /**
  * The stand-in for a message signature's content when only the artifact's SHA-256 is known.
- * `signature` is the bundle's signature; `digest` the 32-byte SHA-256 the user gave.
+ * `signature` is the bundle's signature; `digest` the 32-byte SHA-256 the user gave, or the one
+ * hashed as the file streamed past.
+ * @param logDigest What the log entry must record (hashedrekord's data hash): the given digest
+ *   when the user gave one; the bundle's own message digest when the file was hashed, exactly as
+ *   @sigstore/verify's MessageSignatureContent compares it over the bytes, so a file checked from
+ *   its streamed SHA-256 gets the answers (and the errors) of a check over its bytes.
  */
-export function digestSignatureContent<S extends Uint8Array>(curves: Curves, signature: S, digest: Uint8Array): DigestSignatureContent<S> {
+export function digestSignatureContent<S extends Uint8Array>(curves: Curves, signature: S, digest: Uint8Array, logDigest: Uint8Array = digest): DigestSignatureContent<S> {
   return {
     signature,
     compareSignature: (s) => equalBytes(s, signature),
-    // The log entry must record the digest being verified (hashedrekord's data hash).
-    compareDigest: (d) => equalBytes(d, digest),
-    compareSignedDigest: (d) => equalBytes(d, digest),
+    compareDigest: (d) => equalBytes(d, logDigest),
+    compareSignedDigest: (d) => equalBytes(d, logDigest),
     verifySignature: (key) => verifyEcdsaDigest(curves, key, digest, signature),
   };
 }

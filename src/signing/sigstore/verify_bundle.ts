@@ -7,7 +7,8 @@
  * that signer is trusted (trust/policy.ts and expect_signer.ts do, with anchored patterns:
  * @sigstore/verify's own SAN policy is an unanchored RegExp, so it is never given one).
  *
- * The artifact is its bytes or only its SHA-256 (digest mode, digest_content.ts). A bundle is keyless
+ * The artifact is its bytes, only its SHA-256 (digest mode, digest_content.ts), or a file's SHA-256
+ * hashed as it streamed past (checked, and refused, as its bytes would be). A bundle is keyless
  * (a Fulcio certificate) or made with a managed key (managed_key.ts), which the caller supplies.
  *
  * Errors: a bundle that does not parse is MalformedSignature; one that does not verify is
@@ -29,8 +30,11 @@ import { fromHex, toHex } from "../../encoding/hex.ts";
 export interface BundleCheck {
   /** The bundle as parsed JSON. */
   bundle: unknown;
-  /** The artifact's bytes, or only its SHA-256 (32 bytes). */
-  artifact: Uint8Array | { sha256: Uint8Array };
+  /**
+   * The artifact's bytes, or only its SHA-256 (32 bytes): a digest the user gave, or, `streamed`,
+   * the file's own, hashed as it was read, for a bundle that needs no bytes (artifact_need.ts).
+   */
+  artifact: Uint8Array | { sha256: Uint8Array; streamed?: boolean };
   /** trusted_root.json text. */
   trustedRoot: string;
   /** Where the bundle and the root came from, for messages. */
@@ -129,6 +133,19 @@ async function digestModeSignature(bundleFile: string, m: MessageSignature, hex:
   return digestSignatureContent(await loadCurves(), asBuffer(new Uint8Array(m.signature)), fromHex(hex));
 }
 
+/**
+ * A streamed file's message signature: the bundle's own digest is what the log entry must record,
+ * as over the bytes (digest_content.ts), and the signature is checked against the file's SHA-256.
+ * Over the bytes @sigstore/verify hashes with the bundle's digest algorithm: for any other than
+ * SHA-256 the caller keeps the bytes (artifact_need.ts), so a streamed one verifies nothing here.
+ */
+async function streamedFileSignature(m: MessageSignature, hex: string) {
+  const d = m.messageDigest;
+  const sha256 = !d || d.algorithm === 0 || d.algorithm === 1;
+  const content = digestSignatureContent(await loadCurves(), asBuffer(new Uint8Array(m.signature)), fromHex(hex), new Uint8Array(d?.digest ?? []));
+  return sha256 ? content : { ...content, verifySignature: () => false };
+}
+
 function toIso(d: Date): string {
   return d.toISOString().replace(/\.000Z$/, "Z");
 }
@@ -166,6 +183,7 @@ export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerifi
     });
   }
   const bytes = c.artifact instanceof Uint8Array ? c.artifact : undefined;
+  const streamed = !(c.artifact instanceof Uint8Array) && c.artifact.streamed === true;
   try {
     entity = isDsse ? verify.toSignedEntity(bundle) : verify.toSignedEntity(bundle, asBuffer(bytes ?? new Uint8Array(0)));
   } catch (e) {
@@ -173,7 +191,8 @@ export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerifi
   }
   const hex = bytes ? createSha256().update(bytes).digestHex() : toHex((c.artifact as { sha256: Uint8Array }).sha256);
   if (!bytes && !isDsse && bundle.content.$case === "messageSignature") {
-    entity = { ...entity, signature: await digestModeSignature(c.bundleFile, bundle.content.messageSignature, hex) };
+    const m = bundle.content.messageSignature;
+    entity = { ...entity, signature: streamed ? await streamedFileSignature(m, hex) : await digestModeSignature(c.bundleFile, m, hex) };
   }
   const checkLog = c.verifyTransparencyLog !== false;
   if (!checkLog) {
@@ -190,7 +209,7 @@ export async function verifySigstoreBundle(c: BundleCheck): Promise<BundleVerifi
     if (typeof code !== "string") throw malformed(`a part of it does not parse (${e instanceof Error ? e.message : String(e)})`, e);
     const key = code;
     const [what, hint] = EXPLAIN[key] ?? ["the bundle does not verify", TRUST_HINT];
-    const digestOnly = !bytes && !isDsse && key === "SIGNATURE_ERROR";
+    const digestOnly = !bytes && !streamed && !isDsse && key === "SIGNATURE_ERROR";
     const detail =
       !checkLog && key === "TIMESTAMP_ERROR"
         ? "with security.verify_transparency_log off, only a timestamp authority can vouch for the signing time, and this bundle has no usable one"

@@ -44,7 +44,8 @@ export async function verifySigstoreEntry(entry: SigEntry, ctx: EntryContext): P
 /**
  * The same check, started before the archive is read (the pipeline's single read). It needs only
  * the archive's SHA-256 from that read: a DSSE bundle names it as the in-toto subject, and a message
- * signature by an ECDSA key over a SHA-256 message digest is checked against it (digest_content.ts).
+ * signature by an ECDSA key over a SHA-256 message digest is checked against it (digest_content.ts),
+ * with the answers and reasons of a check over the bytes (verify_bundle.ts `streamed`).
  * Any other message signature (an Ed25519 or RSA signer, another digest) asks for the bytes.
  */
 export async function startSigstoreEntryCheck(entry: SigEntry, ctx: StreamContext): Promise<StreamedEntryCheck> {
@@ -54,7 +55,7 @@ export async function startSigstoreEntryCheck(entry: SigEntry, ctx: StreamContex
   return {
     wantsBytes,
     update: () => undefined,
-    finish: async (packageHash, bytes) => await verifySigstoreArtifact(entry, ctx, wantsBytes && bytes ? bytes : { sha256: fromHex(packageHash.replace(/^sha256:/, "")) }),
+    finish: async (packageHash, bytes) => await verifySigstoreArtifact(entry, ctx, wantsBytes && bytes ? bytes : { sha256: fromHex(packageHash.replace(/^sha256:/, "")), streamed: true }),
   };
 }
 
