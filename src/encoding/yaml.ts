@@ -7,16 +7,11 @@
  * key is refused; nesting is at most MAX_DEPTH deep; a `__proto__` key is an own property, never the
  * prototype; at most MAX_ALIASES aliases, and since js-yaml shares an alias's node instead of copying
  * it, what a consumer walks is bounded too: a document whose aliases expand it past NODES_PER_BYTE
- * nodes per byte of input ("billion laughs"), or whose node contains itself (`&a [*a]`, which js-yaml
- * builds as a cycle), is refused before any consumer sees it.
+ * nodes per byte of input ("billion laughs") is refused before any consumer sees it.
  *
- * Why js-yaml (issue 14: one reader; scripts/bench/yaml_readers.mjs, the real CLI bundle, CPU ms,
- * medians of 25 interleaved rounds, Node / Bun / Deno): `aam verify --offline` 194 / 65 / 126 against
- * 183 / 59 / 112 with the old block_yaml.ts fast path and 213 / 84 / 127 with `yaml` alone; `aam info`
- * of a 10-version package 176 / 82 / 117 against 158 / 61 / 103 and 204 / 130 / 146. The cheapest
- * single reader, but it costs start-up against the old subset reader (see scripts/bench/history.md).
- * `yaml` stays the writer (stringifyYaml), loaded only by commands that write: js-yaml 5's dump writes
- * other bytes for the same value (`'@a/b'` and `''` where AAM's files and tests have `"@a/b"` and `""`).
+ * Why js-yaml (scripts/bench/yaml_readers.mjs, BENCHMARKS.md `yaml-readers`): ...
+ * `yaml` stays the writer (stringifyYaml): it is what wrote every file AAM has written so far and
+ * golden tests pin those bytes; it is loaded only by commands that write.
  */
 import { loadAll, YAMLException } from "js-yaml";
 import YAML from "yaml";
