@@ -1,7 +1,7 @@
 // A bundler plugin (esbuild and Bun.build share its shape) that makes AAM's imports of some
 // CommonJS packages lazy. A bundled CommonJS module is evaluated where it is imported, i.e. at
 // start-up, and `yaml` and `semver` cost ~9 and ~11 ms there on Bun (yaml's classes, semver's ~40
-// regular expressions) while most runs never call them (`yaml` only writes: js-yaml reads; only
+// regular expressions) while most runs never call them (block_yaml.ts reads what AAM writes; only
 // ranges need semver; only pack needs `ignore`). AAM's own imports of them get a stand-in that
 // loads the module on first use (a property read or a call); the bundler bundles the `require()`
 // inside it as a lazy call. Behaviour is unchanged; running from source (tests) loads them eagerly.

@@ -7,11 +7,10 @@
 //
 // Workloads: bench-work/index-registry/index.yaml (10,000 packages) and a 10-version metadata.yaml
 // from bench-work/registry/ (both from generate.ts: run `npm run bench` once, or
-// `bun scripts/bench/generate.ts`), and a typical config.yaml written below. AAM reads YAML with
-// js-yaml's loader alone (src/encoding/yaml.ts); `yaml` is its writer, measured here as a reader for
-// comparison. scripts/bench/yaml_readers.mjs measures the candidates inside the real CLI bundle.
+// `bun scripts/bench/generate.ts`), and a typical config.yaml written below. js-yaml 5 (a single reader
+// with alias and depth bounds) is measured when installed, not saved: `npm install --no-save js-yaml@5`.
 import { build } from "esbuild";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { lazyCjs } from "../lazy_cjs.mjs";
@@ -21,6 +20,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const WORK = join(ROOT, "bench-work");
 const OUT = join(WORK, "parsers");
 const BIN = join(ROOT, "node_modules", ".bin");
+const JS_YAML = join(ROOT, "node_modules", "js-yaml");
 
 const RUNTIMES = {
   node: (file, args) => [process.execPath, [file, ...args]],
@@ -55,24 +55,28 @@ security:
 const YAML_CANDIDATES = {
   // The bare process reading the file: what is left once the parser is free.
   "no parser (read only)": `export const run = (t) => t.length;`,
-  // `yaml` read with the bounds AAM used before js-yaml: core schema, duplicate keys refused, aliases bounded.
+  // What the full parser does for AAM today (src/encoding/yaml.ts): core schema, duplicate keys refused, aliases bounded.
   "yaml (parseDocument, core schema)": `import YAML from "yaml";
 export function run(t) {
   const doc = YAML.parseDocument(t, { uniqueKeys: true, prettyErrors: false, logLevel: "error" });
   if (doc.errors.length > 0) throw doc.errors[0];
   return doc.toJS({ maxAliasCount: 100 });
 }`,
-  "js-yaml 5 (loadAll, core schema, aliases bounded)": `import { loadAll } from "js-yaml";
-export const run = (t) => loadAll(t, { maxAliases: 100 })[0];`,
-  // As shipped: js-yaml's loader plus AAM's bounds (size, expansion) and coded errors.
-  "AAM parseYaml (js-yaml)": `import { parseYaml } from ${JSON.stringify(join(ROOT, "src/encoding/yaml.ts"))};
+  "block_yaml.ts (parseBlockYaml)": `import { parseBlockYaml } from ${JSON.stringify(join(ROOT, "src/encoding/block_yaml.ts"))};
+export function run(t) { const v = parseBlockYaml(t); if (v === null) throw new Error("outside the subset"); return v; }`,
+  // As shipped: the fast reader first, \`yaml\` loaded only when it answers null.
+  "AAM parseYaml (block_yaml, yaml fallback)": `import { parseYaml } from ${JSON.stringify(join(ROOT, "src/encoding/yaml.ts"))};
 export const run = (t) => parseYaml(t, "bench.yaml");`,
+  ...(existsSync(JS_YAML)
+    ? { "js-yaml 5 (load, core schema, aliases bounded)": `import { load } from "js-yaml";
+export const run = (t) => load(t, { maxAliases: 100 });` }
+    : {}),
 };
 
 // index.yaml is in AAM's line form (src/registry/index_lines.ts): one flow entry per line, which
-// parseIndex reads as JSON; parseYaml reads any other form.
+// parseIndex reads as JSON; the block-subset reader does not apply to it.
 const INDEX_CANDIDATES = {
-  ...Object.fromEntries(Object.entries(YAML_CANDIDATES).filter(([k]) => !k.startsWith("AAM parseYaml"))),
+  ...Object.fromEntries(Object.entries(YAML_CANDIDATES).filter(([k]) => !k.startsWith("block_yaml") && !k.startsWith("AAM parseYaml"))),
   "AAM parseIndex (line form, read as JSON)": `import { parseIndex } from ${JSON.stringify(join(ROOT, "src/registry/index_file.ts"))};
 export const run = (t) => parseIndex(t, "index.yaml").packages.length;`,
 };

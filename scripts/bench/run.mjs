@@ -254,7 +254,7 @@ bench({
 });
 
 // The YAML readers and version grammars AAM could use, each loaded and run once in a fresh process
-// (scripts/bench/parsers.mjs): js-yaml's loader against `yaml` as readers; manifest/semver.ts beside `semver`.
+// (scripts/bench/parsers.mjs): why block_yaml.ts and manifest/semver.ts exist beside `yaml` and `semver`.
 for (const b of await parserBenches({ runs: RUNS, env })) bench(b);
 
 // openpgp.js's node build vs the browser build AAM runs on every runtime (scripts/bench/openpgp_builds.mjs):
