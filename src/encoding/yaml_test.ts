@@ -22,7 +22,7 @@ const BILLION_LAUGHS =
   Array.from({ length: 9 }, (_, i) => `${"bcdefghij"[i]}: &${"bcdefghij"[i]} [${Array(10).fill(`*${"abcdefghij"[i]}`).join(",")}]`).join("\n") +
   "\n";
 
-describe("parseYaml(): the one reader", () => {
+describe("parseYaml(): hostile and generated YAML", () => {
   test("parseYaml() reads back what stringifyYaml writes, on a seeded set of generated documents", () => {
     let s = 42;
     const rnd = (n: number) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 8) % n;
@@ -55,32 +55,16 @@ describe("parseYaml(): the one reader", () => {
     expect(parseYaml("---\n", "e.yaml")).toBeNull();
   });
 
-  test("parseYaml() names the file, line and column of a syntax error, with a hint", () => {
-    expect(refused('name: x\nv: "a\\qb"\nz: 1\n').message).toBe('Cannot parse "hostile.yaml" at line 2, column 7: unknown escape sequence');
-    expect(refused("a:\n  b: 1\n c: 2\n").message).toMatch(/ at line 3, column 2: /);
-    expect(refused("a: 1\n\tb: 2\n").message).toMatch(/ at line 2, column 1: tab/);
-  });
-
-  test("parseYaml() refuses a duplicate key, at the duplicate's line", () => {
-    expect(refused("name: a\ndescription: x\nname: b\n").message).toMatch(/ at line 3, column 1: duplicated mapping key/);
+  test("parseYaml() refuses a duplicate key", () => {
+    expect(refused("name: a\ndescription: x\nname: b\n").message).toContain("unique");
   });
 
   test("parseYaml() refuses more than one document", () => {
-    expect(refused("a: 1\n---\na: 2\n").message).toContain("more than one document");
-  });
-
-  test("parseYaml() refuses tags outside the core schema (no code, no binary, no timestamps)", () => {
-    for (const t of ["a: !!js/function 'x'\n", "a: !!binary aGk=\n", "a: !!timestamp 2020-01-01\n", "a: !custom x\n"]) refused(t);
+    expect(refused("a: 1\n---\na: 2\n").message).toContain("multiple documents");
   });
 
   test("parseYaml() refuses a billion-laughs alias bomb before any consumer walks it", () => {
-    const e = refused(BILLION_LAUGHS);
-    expect(e.message).toContain("aliases expand it past");
-  });
-
-  test("parseYaml() refuses a node that contains itself through an alias (a walk would never end)", () => {
-    refused("a: &a [1, *a]\n");
-    refused("a: &a {b: *a}\n");
+    expect(refused(BILLION_LAUGHS).message).toContain("alias count");
   });
 
   test("parseYaml() refuses more than 100 aliases, and an alias to no anchor", () => {
@@ -92,10 +76,9 @@ describe("parseYaml(): the one reader", () => {
     expect(parseYaml("keys: &k [ab, cd]\nmore: *k\n", "a.yaml")).toEqual({ keys: ["ab", "cd"], more: ["ab", "cd"] });
   });
 
-  test("parseYaml() refuses nesting deeper than 100 levels, and reads 90", () => {
-    refused("[".repeat(101) + "]".repeat(101));
-    refused(Array.from({ length: 101 }, (_, i) => `${"  ".repeat(i)}k:`).join("\n") + " v\n");
-    expect(parseYaml("[".repeat(90) + "]".repeat(90), "deep.yaml")).toBeInstanceOf(Array);
+  test("parseYaml() ends 20,000 levels of nesting in a coded error, not a crash, and reads 1,000", () => {
+    refused("[".repeat(20_000) + "]".repeat(20_000));
+    expect(parseYaml("[".repeat(1_000) + "]".repeat(1_000), "deep.yaml")).toBeInstanceOf(Array);
   });
 
   test("parseYaml() refuses input over MAX_YAML_BYTES before parsing it", () => {
