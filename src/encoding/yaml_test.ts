@@ -104,3 +104,31 @@ describe("parseYaml(): hostile and generated YAML", () => {
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
   });
 });
+
+describe("parseYaml() outside the fast reader's subset", () => {
+  test("refuses a value that contains itself (`&a [1, *a]`), and reads an alias that only shares a node", () => {
+    expect(() => parseYaml("a: &a [1, *a]\n", "x.yaml")).toThrow(/contains itself/);
+    expect(() => parseYaml("a: &a\n  b: *a\n", "x.yaml")).toThrow(/contains itself/);
+    expect(parseYaml("a: &a [1, 2]\nb: *a\n", "x.yaml")).toEqual({ a: [1, 2], b: [1, 2] });
+  });
+
+  test("refuses tags outside the core schema (!!binary, !!timestamp, local tags) instead of making Buffers or Dates", () => {
+    for (const t of ["a: !!binary aGVsbG8=\n", "a: !!timestamp 2001-12-14\n", "a: !foo x\n", "a: !!set {x}\n"]) {
+      expect(() => parseYaml(t, "x.yaml")).toThrow(/core schema|Cannot parse/);
+    }
+    expect(parseYaml("a: !!str 5\nb: !!int '7'\n", "x.yaml")).toEqual({ a: "5", b: 7 });
+  });
+
+  test("names the line and column of a syntax error once, in AAM's words", () => {
+    let err: unknown;
+    try {
+      parseYaml("name: x\nlist:\n  - a\n - b\n", "aam.yaml");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AamError);
+    const m = (err as AamError).message;
+    expect(m).toMatch(/^Cannot parse "aam\.yaml" at line 4, column \d+: /);
+    expect(m.match(/at line/g)?.length).toBe(1);
+  });
+});
