@@ -37,11 +37,9 @@ function trustingHome(home: string, caFile: string): string {
   return home;
 }
 
-/** Pushes that reached git http-backend and were accepted. */
-const pushes = (server: GitHttps) => server.log.filter((r) => r.method === "POST" && r.path.endsWith("/git-receive-pack") && r.status === 200).length;
-
-describe.each(RUNTIMES)("git registry over https (git http-backend on 127.0.0.1) under %s", (rt: RuntimeName) => {
-  let dir: string;
+/** Per test: a fresh folder, and the registry server the test starts, closed after it. */
+function eachTest(): { dir: () => string; serve: (rt: RuntimeName) => ReturnType<typeof servedRegistry> } {
+  let dir = "";
   let server: GitHttps | undefined;
   beforeEach(() => {
     dir = tempDir();
@@ -51,11 +49,26 @@ describe.each(RUNTIMES)("git registry over https (git http-backend on 127.0.0.1)
     server = undefined;
     removeDir(dir);
   });
+  return {
+    dir: () => dir,
+    async serve(rt) {
+      const served = await servedRegistry(rt, dir);
+      server = served.server;
+      return served;
+    },
+  };
+}
+
+/** Pushes that reached git http-backend and were accepted. */
+const pushes = (server: GitHttps) => server.log.filter((r) => r.method === "POST" && r.path.endsWith("/git-receive-pack") && r.status === 200).length;
+
+describe.each(RUNTIMES)("git registry over https (git http-backend on 127.0.0.1) under %s", (rt: RuntimeName) => {
+  const t = eachTest();
 
   const [writers, versions] = SIZE[rt];
   test(`${writers} machines publish ${versions} versions each at once over https: every version lands, one commit each, verify clean`, async () => {
-    const served = await servedRegistry(rt, dir);
-    server = served.server;
+    const dir = t.dir();
+    const served = await t.serve(rt);
     await publishAtOnce(rt, dir, served.bare, served.url, writers, versions, (home) => trustingHome(home, served.server.caFile));
     expect(pushes(served.server)).toBeGreaterThanOrEqual(writers * versions); // every commit went over https
   }, 600_000);
@@ -64,20 +77,11 @@ describe.each(RUNTIMES)("git registry over https (git http-backend on 127.0.0.1)
 // What a refusal does is git's and AAM's behaviour, not the runtime's: run under Node, the shipped bin.
 describe("git registry over https: refusals", () => {
   const rt: RuntimeName = "node";
-  let dir: string;
-  let server: GitHttps | undefined;
-  beforeEach(() => {
-    dir = tempDir();
-  });
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-    removeDir(dir);
-  });
+  const t = eachTest();
 
   test("a push the server refuses (403, 401) or a certificate git does not trust is a clear error and leaves nothing behind", async () => {
-    const { bare, url, server: s } = await servedRegistry(rt, dir);
-    server = s;
+    const dir = t.dir();
+    const { bare, url, server: s } = await t.serve(rt);
     const home = trustingHome(join(dir, "a"), s.caFile);
     const a = (args: string[]) => aamAsync(rt, args, { cwd: dir, home });
     makePackage(join(dir, "p1"), "@acme/tool", "1.0.0");
